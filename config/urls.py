@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from .health import healthz
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include("stakeholders.urls")),
+    path("healthz", healthz, name="healthz"),
+    path("", include("partnerships.urls")),
+    path("", include("deals.urls")),
+]

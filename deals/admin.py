@@ -1,0 +1,47 @@
+from django.contrib import admin
+
+from .models import AuditEvent, Deal, StageChange
+
+
+@admin.register(Deal)
+class DealAdmin(admin.ModelAdmin):
+    list_display = ["title", "partnership", "stage", "contract_value", "currency", "sponsor"]
+    list_filter = ["stage", "currency", "confidential"]
+    list_select_related = ["partnership__partner", "sponsor"]
+    search_fields = ["title", "partnership__partner__name"]
+    raw_id_fields = ["partnership", "owner", "sponsor"]
+    # Stages move only through deal_advance so that history and audit stay whole.
+    readonly_fields = ["stage", "stage_changed_at"]
+
+
+@admin.register(StageChange)
+class StageChangeAdmin(admin.ModelAdmin):
+    list_display = ["deal", "from_stage", "to_stage", "by", "at"]
+    list_select_related = ["deal", "by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: the audit trail is never edited or deleted."""
+
+    list_display = ["at", "actor", "action", "object_type", "object_id", "deal"]
+    list_filter = ["action", "object_type"]
+    list_select_related = ["actor", "deal"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

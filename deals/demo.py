@@ -1,0 +1,456 @@
+"""Demo data: a realistic portfolio for `make run`, and bulk deals for benchmarks.
+
+Deterministic (seeded random) so that screenshots and tests see the same data.
+Idempotent: users, departments, goals, partners and partnerships are looked up
+before they are created; the hand-made portfolio is only added to an empty desk.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
+
+from partnerships.models import (
+    Partner,
+    PartnerKind,
+    Partnership,
+    PartnershipGoal,
+    RiskTier,
+    StrategicGoal,
+)
+from stakeholders.models import Department, Membership, Review, ReviewStatus, Role, User
+
+from .models import PIPELINE, Currency, Deal, Stage, StageChange
+
+DEMO_PASSWORD = "dealdesk-demo"
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    email: str
+    first_name: str
+    last_name: str
+    job_title: str
+    role: Role
+    department: str | None = None
+
+    @property
+    def description(self) -> str:
+        if self.department:
+            name = self.department.upper() if len(self.department) <= 2 else self.department.title()
+            return f"{name} reviewer"
+        return self.role.label
+
+
+LOGINS = [
+    DemoLogin("exec@demo.test", "Eleanor", "Voss", "Chief Strategy Officer", Role.EXECUTIVE),
+    DemoLogin("owner@demo.test", "Oliver", "Grant", "Head of Partnerships", Role.OWNER),
+    DemoLogin("legal@demo.test", "Leila", "Haddad", "Senior Counsel", Role.REVIEWER, "legal"),
+    DemoLogin(
+        "procurement@demo.test", "Pedro", "Alves", "Category Manager", Role.REVIEWER, "procurement"
+    ),
+    DemoLogin("it@demo.test", "Ingrid", "Tanaka", "Enterprise Architect", Role.REVIEWER, "it"),
+    DemoLogin(
+        "finance@demo.test", "Farah", "Osei", "Finance Business Partner", Role.REVIEWER, "finance"
+    ),
+    DemoLogin("admin@demo.test", "Ada", "Brennan", "Deal Desk Administrator", Role.ADMINISTRATOR),
+]
+# Colleagues without a demo login, so that sponsors, owners and reviewers vary.
+COLLEAGUES = [
+    DemoLogin("marcus.hale@demo.test", "Marcus", "Hale", "Chief Financial Officer", Role.EXECUTIVE),
+    DemoLogin("priya.raman@demo.test", "Priya", "Raman", "Director, Digital", Role.OWNER),
+    DemoLogin("sam.okafor@demo.test", "Sam", "Okafor", "Security Lead", Role.REVIEWER, "security"),
+    DemoLogin("jonas.berg@demo.test", "Jonas", "Berg", "Contracts Lawyer", Role.REVIEWER, "legal"),
+]
+
+GOALS = [
+    (
+        "Digital transformation",
+        "Move core customer and back-office processes onto modern platforms.",
+    ),
+    ("Global expansion", "Enter three new regions by 2028 with local partners."),
+    ("Innovation", "Bring new products to market faster through partners' technology."),
+    ("Customer experience", "Raise NPS by 15 points by removing friction in the journey."),
+    ("Cost leadership", "Cut the cost to serve by 10 % without cutting service."),
+    ("Sustainability", "Halve supply-chain emissions by 2030."),
+]
+
+PARTNERS = [
+    ("Northwind Cloud", PartnerKind.TECHNOLOGY, "Ireland", RiskTier.LOW),
+    ("Helix Analytics", PartnerKind.TECHNOLOGY, "Germany", RiskTier.MEDIUM),
+    ("Quanta Security", PartnerKind.TECHNOLOGY, "Israel", RiskTier.MEDIUM),
+    ("Brightpath Payments", PartnerKind.TECHNOLOGY, "Netherlands", RiskTier.HIGH),
+    ("Atlas Components", PartnerKind.MANUFACTURER, "Poland", RiskTier.MEDIUM),
+    ("Kestrel Precision", PartnerKind.MANUFACTURER, "Japan", RiskTier.LOW),
+    ("Verdant Packaging", PartnerKind.MANUFACTURER, "Portugal", RiskTier.LOW),
+    ("Orion Electronics", PartnerKind.MANUFACTURER, "Taiwan", RiskTier.HIGH),
+    ("Meridian Advisory", PartnerKind.CONSULTANCY, "United Kingdom", RiskTier.LOW),
+    ("Cobalt Strategy Partners", PartnerKind.CONSULTANCY, "United States", RiskTier.MEDIUM),
+    ("Lumen Change Consulting", PartnerKind.CONSULTANCY, "France", RiskTier.LOW),
+    ("Harbor Retail Group", PartnerKind.CHANNEL, "Canada", RiskTier.MEDIUM),
+    ("Sahara Distribution", PartnerKind.CHANNEL, "United Arab Emirates", RiskTier.HIGH),
+    ("Pacifica Telecom", PartnerKind.CHANNEL, "Australia", RiskTier.MEDIUM),
+    ("Fjord Research Institute", PartnerKind.OTHER, "Norway", RiskTier.LOW),
+]
+
+# Per partner kind: partnership titles and deal themes that read like real work.
+THEMES: dict[str, dict[str, list[str]]] = {
+    PartnerKind.TECHNOLOGY: {
+        "partnerships": ["Cloud platform alliance", "Data and AI partnership"],
+        "deals": [
+            "Customer data platform rollout",
+            "Managed Kubernetes migration",
+            "Fraud detection API licence",
+            "Analytics workbench enterprise licence",
+            "Identity and access modernisation",
+            "Real-time payments gateway",
+        ],
+    },
+    PartnerKind.MANUFACTURER: {
+        "partnerships": ["Strategic supply agreement", "Joint product development"],
+        "deals": [
+            "Sensor module co-development",
+            "Second-source supply for controllers",
+            "Recycled packaging supply",
+            "Precision parts volume agreement",
+            "Regional assembly line",
+        ],
+    },
+    PartnerKind.CONSULTANCY: {
+        "partnerships": ["Transformation programme", "Operating model advisory"],
+        "deals": [
+            "Finance operating model redesign",
+            "Market entry study, South-East Asia",
+            "Procurement excellence programme",
+            "Change management for ERP go-live",
+        ],
+    },
+    PartnerKind.CHANNEL: {
+        "partnerships": ["Reseller partnership", "Distribution alliance"],
+        "deals": [
+            "Co-branded retail launch",
+            "Gulf region distribution",
+            "Bundled connectivity offer",
+            "Marketplace listing and co-sell",
+        ],
+    },
+    PartnerKind.OTHER: {
+        "partnerships": ["Research collaboration"],
+        "deals": ["Battery chemistry research programme", "Sustainability benchmark study"],
+    },
+}
+
+SUMMARIES = [
+    "Cuts onboarding time for new customers and removes two manual hand-offs that cause most "
+    "complaints today.",
+    "Gives us a second source for a critical component, so a single supplier failure no longer "
+    "stops production.",
+    "Opens a new region through a partner that already has the licences, customers and staff.",
+    "Replaces three legacy tools with one platform and frees the team for customer work.",
+    "Brings in expertise we do not have, for a fixed fee, with results measured quarterly.",
+    "Lets us launch the new product a year earlier than building it ourselves would.",
+]
+
+# The stage each of the 40 portfolio deals sits in: every stage is present,
+# most deals are in the busy middle of the pipeline.
+PORTFOLIO_STAGES = (
+    [Stage.INTAKE] * 5
+    + [Stage.BUSINESS_CASE] * 6
+    + [Stage.REVIEW] * 8
+    + [Stage.NEGOTIATION] * 6
+    + [Stage.APPROVED] * 3
+    + [Stage.SIGNED] * 3
+    + [Stage.LIVE] * 5
+    + [Stage.ON_HOLD] * 2
+    + [Stage.ABANDONED] * 2
+)
+REVIEW_DEPARTMENTS = ["legal", "procurement", "it", "finance"]
+
+
+def ensure_people() -> dict[str, User]:
+    departments = {d.slug: d for d in Department.objects.all()}
+    groups = {g.name: g for g in Group.objects.filter(name__in=Role.values)}
+    people: dict[str, User] = {}
+    for login in LOGINS + COLLEAGUES:
+        user, created = User.objects.get_or_create(
+            email=login.email,
+            defaults={
+                "first_name": login.first_name,
+                "last_name": login.last_name,
+                "job_title": login.job_title,
+            },
+        )
+        if created:
+            if login in LOGINS:
+                user.set_password(DEMO_PASSWORD)
+            else:
+                user.set_unusable_password()
+            if login.role == Role.ADMINISTRATOR:
+                user.is_staff = True
+                user.is_superuser = True
+            user.save()
+        if login.role.value in groups:
+            user.groups.add(groups[login.role.value])
+        if login.department and login.department in departments:
+            Membership.objects.get_or_create(user=user, department=departments[login.department])
+        people[login.email] = user
+    return people
+
+
+def ensure_partners(people: dict[str, User]) -> list[Partnership]:
+    owner = people["exec@demo.test"]
+    goals = [
+        StrategicGoal.objects.get_or_create(
+            title=title, defaults={"description": description, "owner": owner}
+        )[0]
+        for title, description in GOALS
+    ]
+    sponsors = [people["exec@demo.test"], people["marcus.hale@demo.test"]]
+    rng = random.Random(7)
+    partnerships = []
+    for index, (name, kind, country, risk) in enumerate(PARTNERS):
+        slug = name.lower().replace(" ", "")
+        partner, _ = Partner.objects.get_or_create(
+            name=name,
+            defaults={
+                "kind": kind,
+                "country": country,
+                "risk_tier": risk,
+                "website": f"https://www.{slug}.example",
+                "notes": f"{name} is a {PartnerKind(kind).label.lower()} based in {country}.",
+            },
+        )
+        titles = THEMES[kind]["partnerships"]
+        title = titles[index % len(titles)]
+        partnership, created = Partnership.objects.get_or_create(
+            partner=partner,
+            title=title,
+            defaults={
+                "sponsor": sponsors[index % 3 == 2],
+                "description": f"Our {title.lower()} with {name}.",
+            },
+        )
+        if created:
+            for goal in rng.sample(goals, 2):
+                PartnershipGoal.objects.create(
+                    partnership=partnership,
+                    goal=goal,
+                    fit_score=rng.randint(2, 5),
+                    rationale=f"{name} helps us towards “{goal.title.lower()}”: "
+                    f"{goal.description[0].lower()}{goal.description[1:]}",
+                )
+        partnerships.append(partnership)
+    return partnerships
+
+
+def _stage_path(final: Stage, rng: random.Random) -> list[Stage]:
+    """A plausible route to the final stage, sometimes with a step back for rework."""
+    if final in (Stage.ON_HOLD, Stage.ABANDONED):
+        reached = rng.randint(0, 3)
+        return [*PIPELINE[: reached + 1], final]
+    path = PIPELINE[: PIPELINE.index(final) + 1]
+    if (
+        final in (Stage.NEGOTIATION, Stage.APPROVED, Stage.SIGNED, Stage.LIVE)
+        and rng.random() < 0.3
+    ):
+        # Review sent it back to the business case once.
+        at = path.index(Stage.REVIEW)
+        path = [*path[: at + 1], Stage.BUSINESS_CASE, Stage.REVIEW, *path[at + 1 :]]
+    return path
+
+
+def _history(
+    path: list[Stage], now: dt.datetime, rng: random.Random, stalled: bool
+) -> list[dt.datetime]:
+    """When each stage of the path was entered, oldest first, ending before now."""
+    days_in_last = rng.randint(25, 60) if stalled else rng.randint(1, 15)
+    times = [now - dt.timedelta(days=days_in_last, hours=rng.randint(0, 20))]
+    for _ in path[:-1]:
+        times.append(times[-1] - dt.timedelta(days=rng.randint(4, 30), hours=rng.randint(0, 20)))
+    return list(reversed(times))
+
+
+def _reviews_for(
+    deal: Deal, rng: random.Random, departments: dict[str, Department], reviewers: dict[str, User]
+) -> list[Review]:
+    if deal.stage not in (
+        Stage.REVIEW,
+        Stage.NEGOTIATION,
+        Stage.APPROVED,
+        Stage.SIGNED,
+        Stage.LIVE,
+    ):
+        return []
+    today = timezone.localdate()
+    reviews = []
+    for slug in REVIEW_DEPARTMENTS:
+        if slug not in departments:
+            continue
+        if deal.stage == Stage.REVIEW:
+            status = rng.choice(
+                [ReviewStatus.PENDING] * 3 + [ReviewStatus.APPROVED, ReviewStatus.CHANGES_REQUESTED]
+            )
+            due = today + dt.timedelta(days=rng.randint(-6, 8))
+        else:
+            status = rng.choice(
+                [ReviewStatus.APPROVED] * 3 + [ReviewStatus.APPROVED_WITH_CONDITIONS]
+            )
+            due = deal.stage_changed_at.date() - dt.timedelta(days=rng.randint(1, 10))
+        decided = status != ReviewStatus.PENDING
+        reviews.append(
+            Review(
+                deal=deal,
+                department=departments[slug],
+                reviewer=reviewers.get(slug),
+                status=status,
+                due_on=due,
+                decided_by=reviewers.get(slug) if decided else None,
+                decided_at=deal.stage_changed_at if decided else None,
+                decision_text="Reviewed against our standard checklist." if decided else "",
+                conditions="Liability cap to be confirmed in the final draft."
+                if status == ReviewStatus.APPROVED_WITH_CONDITIONS
+                else "",
+            )
+        )
+    return reviews
+
+
+@transaction.atomic
+def seed_portfolio(people: dict[str, User], partnerships: list[Partnership]) -> int:
+    """The hand-made portfolio of about 40 deals; only for an empty desk."""
+    if Deal.objects.exists():
+        return 0
+    rng = random.Random(2026)
+    now = timezone.now()
+    owners = [people["owner@demo.test"], people["owner@demo.test"], people["priya.raman@demo.test"]]
+    departments = {d.slug: d for d in Department.objects.all()}
+    reviewers = {
+        "legal": people["legal@demo.test"],
+        "procurement": people["procurement@demo.test"],
+        "it": people["it@demo.test"],
+        "finance": people["finance@demo.test"],
+    }
+    for index, final in enumerate(PORTFOLIO_STAGES):
+        partnership = partnerships[index % len(partnerships)]
+        themes = THEMES[partnership.partner.kind]["deals"]
+        title = themes[(index + index // len(partnerships)) % len(themes)]
+        path = _stage_path(final, rng)
+        stalled = (
+            final in (Stage.BUSINESS_CASE, Stage.REVIEW, Stage.NEGOTIATION) and rng.random() < 0.35
+        )
+        times = _history(path, now, rng, stalled)
+        value = Decimal(rng.randrange(80, 4_800)) * 1000
+        deal = Deal.objects.create(
+            partnership=partnership,
+            title=title,
+            summary=SUMMARIES[index % len(SUMMARIES)],
+            owner=owners[index % len(owners)],
+            sponsor=partnership.sponsor,
+            stage=final,
+            stage_changed_at=times[-1],
+            contract_value=value,
+            currency=rng.choice([Currency.EUR] * 3 + [Currency.USD, Currency.GBP]),
+            expected_annual_value=(value * Decimal(rng.randint(30, 90)) / 100).quantize(
+                Decimal("1")
+            ),
+            term_months=rng.choice([12, 24, 36, 48, 60]),
+            target_signature_date=(now + dt.timedelta(days=rng.randint(10, 150))).date()
+            if final not in (Stage.SIGNED, Stage.LIVE, Stage.ABANDONED)
+            else (times[-1] - dt.timedelta(days=5)).date(),
+            confidential=index % 9 == 4,
+            created_at=times[0],
+        )
+        StageChange.objects.bulk_create(
+            StageChange(
+                deal=deal,
+                from_stage=path[i - 1] if i else "",
+                to_stage=stage,
+                by=deal.owner if stage != Stage.ABANDONED else deal.sponsor,
+                at=times[i],
+                note=_note(path, i),
+            )
+            for i, stage in enumerate(path)
+        )
+        Review.objects.bulk_create(_reviews_for(deal, rng, departments, reviewers))
+    return len(PORTFOLIO_STAGES)
+
+
+def _note(path: list[Stage], i: int) -> str:
+    if i == 0:
+        return "Created"
+    previous, stage = path[i - 1], path[i]
+    if stage == Stage.BUSINESS_CASE and previous == Stage.REVIEW:
+        return "Sent back: Finance asked for firmer cost assumptions."
+    return {
+        Stage.ON_HOLD: "Paused while the partner restructures.",
+        Stage.ABANDONED: "Partner could not meet our data protection terms.",
+        Stage.SIGNED: "Signed by both parties.",
+        Stage.LIVE: "Go-live completed.",
+    }.get(stage, "")
+
+
+def seed_bulk(count: int, batch_size: int = 2000) -> int:
+    """Add `count` synthetic deals with stage histories and reviews, in bulk."""
+    rng = random.Random(count)
+    now = timezone.now()
+    partnerships = list(Partnership.objects.select_related("partner"))
+    owners = list(User.objects.filter(groups__name=Role.OWNER))
+    departments = {d.slug: d for d in Department.objects.all()}
+    start = Deal.objects.count()
+    stages = list(Stage)
+    made = 0
+    while made < count:
+        size = min(batch_size, count - made)
+        with transaction.atomic():
+            deals = []
+            paths = []
+            for n in range(start + made, start + made + size):
+                partnership = partnerships[n % len(partnerships)]
+                final = stages[n % len(stages)]
+                path = _stage_path(final, rng)
+                times = _history(path, now, rng, stalled=rng.random() < 0.2)
+                value = Decimal(rng.randrange(20, 9_000)) * 1000
+                deals.append(
+                    Deal(
+                        partnership=partnership,
+                        title=f"{rng.choice(THEMES[partnership.partner.kind]['deals'])} #{n + 1}",
+                        summary=SUMMARIES[n % len(SUMMARIES)],
+                        owner=owners[n % len(owners)],
+                        sponsor=partnership.sponsor,
+                        stage=final,
+                        stage_changed_at=times[-1],
+                        contract_value=value,
+                        currency=Currency.EUR,
+                        expected_annual_value=value / 2,
+                        term_months=36,
+                        target_signature_date=(
+                            now + dt.timedelta(days=rng.randint(-60, 200))
+                        ).date(),
+                        confidential=n % 13 == 0,
+                        created_at=times[0],
+                    )
+                )
+                paths.append((path, times))
+            Deal.objects.bulk_create(deals, batch_size=1000)
+            changes = [
+                StageChange(
+                    deal=deal,
+                    from_stage=path[i - 1] if i else "",
+                    to_stage=stage,
+                    by=deal.owner,
+                    at=times[i],
+                )
+                for deal, (path, times) in zip(deals, paths, strict=True)
+                for i, stage in enumerate(path)
+            ]
+            StageChange.objects.bulk_create(changes, batch_size=5000)
+            reviews = [r for deal in deals for r in _reviews_for(deal, rng, departments, {})]
+            Review.objects.bulk_create(reviews, batch_size=5000)
+        made += size
+    return made

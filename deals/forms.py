@@ -1,0 +1,137 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.utils import timezone
+
+from partnerships.models import PartnerKind, Partnership
+from stakeholders.models import Role
+
+from .models import Deal, Stage
+
+User = get_user_model()
+
+SORTS = {
+    "updated": ("-updated_at", "-id"),
+    "title": ("title", "id"),
+    "-title": ("-title", "-id"),
+    "value": ("contract_value", "id"),
+    "-value": ("-contract_value", "-id"),
+    "signature": ("target_signature_date", "id"),
+    "-signature": ("-target_signature_date", "-id"),
+    # Oldest stage change first = longest in stage first.
+    "stalled": ("stage_changed_at", "id"),
+    "-stalled": ("-stage_changed_at", "-id"),
+}
+
+
+def sponsors_queryset():
+    return User.objects.filter(
+        Q(groups__name=Role.EXECUTIVE) | Q(sponsored_deals__isnull=False)
+    ).distinct()
+
+
+class DealFilterForm(forms.Form):
+    q = forms.CharField(label="Search", required=False, max_length=100)
+    stage = forms.ChoiceField(
+        label="Stage", required=False, choices=[("", "All stages"), *Stage.choices]
+    )
+    kind = forms.ChoiceField(
+        label="Partner kind", required=False, choices=[("", "All kinds"), *PartnerKind.choices]
+    )
+    sponsor = forms.ModelChoiceField(
+        label="Sponsor", required=False, queryset=User.objects.none(), empty_label="All sponsors"
+    )
+    sort = forms.ChoiceField(required=False, choices=[(key, key) for key in SORTS])
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["sponsor"].queryset = sponsors_queryset()
+
+    def filter(self, deals):
+        if not self.is_valid():
+            return deals.none()
+        data = self.cleaned_data
+        if data["q"]:
+            deals = deals.filter(
+                Q(title__icontains=data["q"]) | Q(partnership__partner__name__icontains=data["q"])
+            )
+        if data["stage"]:
+            deals = deals.filter(stage=data["stage"])
+        if data["kind"]:
+            deals = deals.filter(partnership__partner__kind=data["kind"])
+        if data["sponsor"]:
+            deals = deals.filter(sponsor=data["sponsor"])
+        return deals.order_by(*SORTS[data["sort"] or "updated"])
+
+
+class DealForm(forms.ModelForm):
+    class Meta:
+        model = Deal
+        fields = [
+            "partnership",
+            "title",
+            "summary",
+            "owner",
+            "sponsor",
+            "contract_value",
+            "currency",
+            "expected_annual_value",
+            "term_months",
+            "target_signature_date",
+            "confidential",
+        ]
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 4}),
+            "target_signature_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["partnership"].queryset = Partnership.objects.select_related("partner")
+        self.fields["sponsor"].queryset = User.objects.filter(groups__name=Role.EXECUTIVE)
+        self.fields["owner"].queryset = User.objects.filter(
+            groups__name__in=[Role.OWNER, Role.EXECUTIVE]
+        ).distinct()
+        self.fields["contract_value"].widget.attrs["min"] = "0"
+        self.fields["expected_annual_value"].widget.attrs["min"] = "0"
+
+    def clean_title(self) -> str:
+        title = self.cleaned_data["title"].strip()
+        if len(title) < 3:
+            raise forms.ValidationError("Give the deal a title of at least 3 characters.")
+        return title
+
+    def clean_target_signature_date(self):
+        date = self.cleaned_data.get("target_signature_date")
+        unchanged = self.instance.pk and date == self.instance.target_signature_date
+        if date and not unchanged and date < timezone.localdate():
+            raise forms.ValidationError("The target signature date cannot be in the past.")
+        return date
+
+    def clean(self):
+        data = super().clean()
+        if data.get("owner") and data.get("sponsor") and data["owner"] == data["sponsor"]:
+            # The sponsor arbitrates; owning and sponsoring the same deal removes the check.
+            self.add_error("sponsor", "The sponsor must be someone other than the deal owner.")
+        return data
+
+
+class AdvanceForm(forms.Form):
+    to_stage = forms.ChoiceField(label="Move to", choices=Stage.choices)
+    note = forms.CharField(
+        label="Note", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, deal: Deal, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.deal = deal
+
+    def clean_to_stage(self) -> str:
+        # Any stage is a valid choice; the transition table says whether it is allowed.
+        to_stage = self.cleaned_data["to_stage"]
+        refusal = self.deal.refusal_to_move(to_stage)
+        if refusal:
+            raise forms.ValidationError(refusal)
+        return to_stage

@@ -1,0 +1,31 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from deals import demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo portfolio and logins (safe to run again); --deals N adds N bulk deals."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--deals", type=int, default=0, help="Also add this many synthetic deals (benchmarks)."
+        )
+
+    def handle(self, *args, deals: int, **options) -> None:
+        if deals < 0:
+            raise CommandError("--deals must be zero or more")
+        people = demo.ensure_people()
+        partnerships = demo.ensure_partners(people)
+        made = demo.seed_portfolio(people, partnerships)
+        if made:
+            self.stdout.write(f"Created the demo portfolio: {made} deals.")
+        else:
+            self.stdout.write("The desk already has deals; demo portfolio left as it is.")
+        if deals:
+            self.stdout.write(f"Adding {deals} synthetic deals…")
+            demo.seed_bulk(deals)
+            self.stdout.write(f"Added {deals} synthetic deals.")
+        self.stdout.write("")
+        self.stdout.write(f"Demo logins (password: {demo.DEMO_PASSWORD}):")
+        for login in demo.LOGINS:
+            self.stdout.write(f"  {login.email:<24} {login.description}")

@@ -1,0 +1,294 @@
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+
+class Stage(models.TextChoices):
+    INTAKE = "intake", "Intake"
+    BUSINESS_CASE = "business_case", "Business case"
+    REVIEW = "review", "Review"
+    NEGOTIATION = "negotiation", "Negotiation"
+    APPROVED = "approved", "Approved"
+    SIGNED = "signed", "Signed"
+    LIVE = "live", "Live"
+    ON_HOLD = "on_hold", "On hold"
+    ABANDONED = "abandoned", "Abandoned"
+
+
+# The main line, in order; on hold and abandoned sit beside it.
+PIPELINE = [
+    Stage.INTAKE,
+    Stage.BUSINESS_CASE,
+    Stage.REVIEW,
+    Stage.NEGOTIATION,
+    Stage.APPROVED,
+    Stage.SIGNED,
+    Stage.LIVE,
+]
+# Stages in which a deal is still being worked: counted as open and can stall.
+OPEN_STAGES = [
+    Stage.INTAKE,
+    Stage.BUSINESS_CASE,
+    Stage.REVIEW,
+    Stage.NEGOTIATION,
+    Stage.APPROVED,
+    Stage.ON_HOLD,
+]
+ACTIVE_STAGES = [s for s in OPEN_STAGES if s != Stage.ON_HOLD]
+
+# The one table of allowed moves. A deal may step back one stage for rework,
+# go on hold or be abandoned until it is signed; a signed deal can only go live.
+TRANSITIONS: dict[Stage, tuple[Stage, ...]] = {
+    Stage.INTAKE: (Stage.BUSINESS_CASE, Stage.ON_HOLD, Stage.ABANDONED),
+    Stage.BUSINESS_CASE: (Stage.REVIEW, Stage.INTAKE, Stage.ON_HOLD, Stage.ABANDONED),
+    Stage.REVIEW: (Stage.NEGOTIATION, Stage.BUSINESS_CASE, Stage.ON_HOLD, Stage.ABANDONED),
+    Stage.NEGOTIATION: (Stage.APPROVED, Stage.REVIEW, Stage.ON_HOLD, Stage.ABANDONED),
+    Stage.APPROVED: (Stage.SIGNED, Stage.NEGOTIATION, Stage.ON_HOLD, Stage.ABANDONED),
+    Stage.SIGNED: (Stage.LIVE,),
+    Stage.LIVE: (),
+    Stage.ON_HOLD: (
+        Stage.INTAKE,
+        Stage.BUSINESS_CASE,
+        Stage.REVIEW,
+        Stage.NEGOTIATION,
+        Stage.APPROVED,
+        Stage.ABANDONED,
+    ),
+    Stage.ABANDONED: (),
+}
+
+
+def transition_refusal(from_stage: str, to_stage: str) -> str | None:
+    """Why a move is not allowed, or None when it is."""
+    source, target = Stage(from_stage), Stage(to_stage)
+    if source == target:
+        return f"The deal is already in {source.label}."
+    allowed = TRANSITIONS[source]
+    if not allowed:
+        return f"{source.label} is final: a deal in {source.label} does not move any more."
+    if target not in allowed:
+        names = ", ".join(s.label for s in allowed)
+        return f"A deal in {source.label} can move only to {names}, not to {target.label}."
+    return None
+
+
+class Currency(models.TextChoices):
+    EUR = "EUR", "EUR"
+    USD = "USD", "USD"
+    GBP = "GBP", "GBP"
+    CHF = "CHF", "CHF"
+
+
+class DealQuerySet(models.QuerySet["Deal"]):
+    def visible_to(self, user) -> DealQuerySet:
+        """Deals this person may see: confidential ones only when involved."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        involved = Q(owner=user) | Q(sponsor=user) | Q(reviews__department__memberships__user=user)
+        # Subquery keeps the outer query free of join duplicates.
+        involved_ids = self.model.objects.filter(confidential=True).filter(involved).values("pk")
+        return self.filter(Q(confidential=False) | Q(pk__in=involved_ids))
+
+    def open(self) -> DealQuerySet:
+        return self.filter(stage__in=OPEN_STAGES)
+
+    def stalled(self, now: dt.datetime | None = None) -> DealQuerySet:
+        cutoff = (now or timezone.now()) - dt.timedelta(days=settings.STALL_DAYS)
+        return self.filter(stage__in=ACTIVE_STAGES, stage_changed_at__lt=cutoff)
+
+
+class Deal(models.Model):
+    """One contract negotiation with a partner, moving through stages."""
+
+    partnership = models.ForeignKey(
+        "partnerships.Partnership", on_delete=models.PROTECT, related_name="deals"
+    )
+    title = models.CharField(max_length=200)
+    summary = models.TextField(help_text="What the deal is for, in two or three sentences.")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="owned_deals",
+        verbose_name="deal owner",
+    )
+    sponsor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="sponsored_deals",
+        verbose_name="executive sponsor",
+    )
+    stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.INTAKE)
+    # Kept by deal_advance; lets the dashboard find stalled deals with an index.
+    stage_changed_at = models.DateTimeField(default=timezone.now)
+    contract_value = models.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text="Total value of the contract over its term.",
+    )
+    currency = models.CharField(max_length=3, choices=Currency.choices, default=Currency.EUR)
+    expected_annual_value = models.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text="Business value the deal is expected to earn each year once live.",
+    )
+    term_months = models.PositiveSmallIntegerField(
+        "term (months)", validators=[MinValueValidator(1), MaxValueValidator(240)]
+    )
+    target_signature_date = models.DateField(null=True, blank=True)
+    confidential = models.BooleanField(
+        default=False, help_text="Only the people involved can see a confidential deal."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = DealQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-updated_at", "-pk"]
+        indexes = [
+            models.Index(fields=["stage", "stage_changed_at"]),
+            models.Index(fields=["-updated_at", "-id"]),
+            models.Index(fields=["title"]),
+            models.Index(fields=["contract_value"]),
+            models.Index(fields=["target_signature_date"]),
+            models.Index(fields=["stage_changed_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(contract_value__gte=0), name="contract_value_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(expected_annual_value__gte=0), name="annual_value_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("deal_detail", args=[self.pk])
+
+    @property
+    def stage_label(self) -> str:
+        return Stage(self.stage).label
+
+    @property
+    def is_open(self) -> bool:
+        return self.stage in OPEN_STAGES
+
+    @property
+    def days_in_stage(self) -> int:
+        return (timezone.now() - self.stage_changed_at).days
+
+    @property
+    def is_stalled(self) -> bool:
+        return self.stage in ACTIVE_STAGES and self.days_in_stage >= settings.STALL_DAYS
+
+    def pipeline_steps(self) -> list[dict]:
+        """The main line of stages, marking those this deal has passed."""
+        current = PIPELINE.index(Stage(self.stage)) if self.stage in PIPELINE else -1
+        return [
+            {"value": s.value, "label": s.label, "done": i < current}
+            for i, s in enumerate(PIPELINE)
+        ]
+
+    def allowed_moves(self) -> tuple[Stage, ...]:
+        return TRANSITIONS[Stage(self.stage)]
+
+    def refusal_to_move(self, to_stage: str) -> str | None:
+        return transition_refusal(self.stage, to_stage)
+
+    def can_be_edited_by(self, user) -> bool:
+        return user.is_superuser or user.pk in (self.owner_id, self.sponsor_id)
+
+
+class StageChange(models.Model):
+    """One move of a deal from a stage to another; the timeline of a deal."""
+
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="stage_changes")
+    from_stage = models.CharField(max_length=20, choices=Stage.choices, blank=True)
+    to_stage = models.CharField(max_length=20, choices=Stage.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["deal", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.deal}: {self.from_stage or '—'} → {self.to_stage}"
+
+    @property
+    def from_label(self) -> str:
+        return Stage(self.from_stage).label if self.from_stage else "Created"
+
+    @property
+    def to_label(self) -> str:
+        return Stage(self.to_stage).label
+
+
+class AuditEvent(models.Model):
+    """Who changed what, when, from what to what. Written by services only."""
+
+    deal = models.ForeignKey(
+        Deal, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    action = models.CharField(max_length=60)
+    object_type = models.CharField(max_length=60)
+    object_id = models.CharField(max_length=40)
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.object_type} {self.object_id}"
+
+
+def time_in_stages(changes: list[StageChange], now: dt.datetime | None = None) -> list[dict]:
+    """Total time spent in each stage, from a deal's ordered stage changes.
+
+    A stage entered twice (sent back for rework) counts both stays.
+    """
+    now = now or timezone.now()
+    totals: dict[str, dt.timedelta] = {}
+    visits: dict[str, int] = {}
+    for index, change in enumerate(changes):
+        left_at = changes[index + 1].at if index + 1 < len(changes) else now
+        totals[change.to_stage] = totals.get(change.to_stage, dt.timedelta()) + (
+            left_at - change.at
+        )
+        visits[change.to_stage] = visits.get(change.to_stage, 0) + 1
+    longest = max(totals.values(), default=dt.timedelta()) or dt.timedelta(seconds=1)
+    order = {stage: i for i, stage in enumerate(Stage.values)}
+    return [
+        {
+            "stage": stage,
+            "label": Stage(stage).label,
+            "days": round(duration.total_seconds() / 86400, 1),
+            "visits": visits[stage],
+            "share": round(100 * duration / longest),
+        }
+        for stage, duration in sorted(totals.items(), key=lambda item: order[item[0]])
+    ]

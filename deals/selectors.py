@@ -1,0 +1,90 @@
+"""Reads for deal pages: access checks and dashboard figures, each a fixed number of queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Count, Q, Sum
+from django.http import Http404
+from django.utils import timezone
+
+from stakeholders.models import Department, Review, ReviewStatus
+
+from .models import ACTIVE_STAGES, OPEN_STAGES, Deal, DealQuerySet, Stage
+
+
+def visible_deals(user) -> DealQuerySet:
+    return Deal.objects.visible_to(user)
+
+
+def get_deal_for_user(user, pk: int) -> Deal:
+    """The deal, or 404 when this person may not see it."""
+    deal = (
+        visible_deals(user)
+        .select_related("partnership__partner", "owner", "sponsor")
+        .filter(pk=pk)
+        .first()
+    )
+    if deal is None:
+        raise Http404("No deal here, or it is not shared with you.")
+    return deal
+
+
+def deal_table(deals: DealQuerySet) -> DealQuerySet:
+    return deals.select_related("partnership__partner", "sponsor", "owner")
+
+
+def dashboard_tiles(user) -> dict:
+    """The summary tiles: three queries whatever the number of deals."""
+    deals = visible_deals(user)
+    stall_cutoff = timezone.now() - dt.timedelta(days=settings.STALL_DAYS)
+    by_stage = dict(deals.values_list("stage").annotate(n=Count("pk")).order_by())
+    pipeline = (
+        deals.filter(stage__in=OPEN_STAGES)
+        .values("currency")
+        .annotate(
+            total=Sum("contract_value"),
+            n=Count("pk"),
+            stalled=Count(
+                "pk", filter=Q(stage__in=ACTIVE_STAGES, stage_changed_at__lt=stall_cutoff)
+            ),
+        )
+        .order_by("-total")
+    )
+    pipeline = list(pipeline)
+    pending = (
+        Review.objects.filter(status=ReviewStatus.PENDING, deal__in=deals.values("pk"))
+        .values("department")
+        .annotate(n=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=timezone.localdate())))
+    )
+    pending_by_department = {row["department"]: row for row in pending}
+    departments = [
+        {
+            "name": department.name,
+            "pending": pending_by_department.get(department.pk, {}).get("n", 0),
+            "overdue": pending_by_department.get(department.pk, {}).get("overdue", 0),
+        }
+        for department in Department.objects.all()
+    ]
+    most = max(by_stage.values(), default=0) or 1
+    return {
+        "open_deals": sum(row["n"] for row in pipeline),
+        "stalled_deals": sum(row["stalled"] for row in pipeline),
+        "pipeline": [
+            {"currency": row["currency"], "total": row["total"] or Decimal("0")} for row in pipeline
+        ],
+        "by_stage": [
+            {
+                "stage": stage.value,
+                "label": stage.label,
+                "count": by_stage.get(stage.value, 0),
+                "share": round(100 * by_stage.get(stage.value, 0) / most),
+            }
+            for stage in Stage
+        ],
+        "departments": departments,
+        "pending_reviews": sum(d["pending"] for d in departments),
+        "stall_days": settings.STALL_DAYS,
+    }

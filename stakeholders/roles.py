@@ -1,0 +1,58 @@
+"""The four roles as auth groups, and what each may do.
+
+Kept in code and applied after every migrate, so a new model's permissions
+reach the roles without a hand-written data migration.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import Group, Permission
+
+from .models import Role
+
+# app_label.codename for each role; administrators get everything.
+ROLE_PERMISSIONS: dict[Role, list[str]] = {
+    Role.EXECUTIVE: [
+        "deals.add_deal",
+        "deals.change_deal",
+        "partnerships.add_partner",
+        "partnerships.change_partner",
+        "partnerships.add_partnership",
+        "partnerships.change_partnership",
+        "partnerships.add_strategicgoal",
+        "partnerships.change_strategicgoal",
+    ],
+    Role.OWNER: [
+        "deals.add_deal",
+        "deals.change_deal",
+        "partnerships.add_partner",
+        "partnerships.change_partner",
+        "partnerships.add_partnership",
+        "partnerships.change_partnership",
+    ],
+    Role.REVIEWER: [
+        "stakeholders.change_review",
+    ],
+    Role.ADMINISTRATOR: [],
+}
+
+ADMIN_APPS = ["deals", "partnerships", "stakeholders", "metrics", "auth"]
+
+
+def ensure_roles(**kwargs) -> None:
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role.value)
+        if role == Role.ADMINISTRATOR:
+            wanted = Permission.objects.filter(content_type__app_label__in=ADMIN_APPS).exclude(
+                # Nobody changes or deletes the audit trail, administrators included.
+                codename__in=["change_auditevent", "delete_auditevent", "add_auditevent"]
+            )
+        else:
+            wanted = [
+                p
+                for p in Permission.objects.select_related("content_type").filter(
+                    codename__in=[name.split(".")[1] for name in perms]
+                )
+                if f"{p.content_type.app_label}.{p.codename}" in perms
+            ]
+        group.permissions.set(wanted)
