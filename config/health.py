@@ -24,7 +24,7 @@ def _broker() -> str:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return "ok (tasks run in-process)"
     try:
-        with app.connection_for_write() as conn:
+        with app.connection_for_write(url=settings.CELERY_BROKER_URL) as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
     except Exception as error:
         return f"error: {type(error).__name__}"

@@ -40,20 +40,27 @@ def dashboard_tiles(user) -> dict:
     """The summary tiles: three queries whatever the number of deals."""
     deals = visible_deals(user)
     stall_cutoff = timezone.now() - dt.timedelta(days=settings.STALL_DAYS)
-    by_stage = dict(deals.values_list("stage").annotate(n=Count("pk")).order_by())
-    pipeline = (
-        deals.filter(stage__in=OPEN_STAGES)
-        .values("currency")
+    # One grouped query gives counts by stage, and value and stalls by currency.
+    rows = (
+        deals.values("stage", "currency")
         .annotate(
-            total=Sum("contract_value"),
             n=Count("pk"),
+            total=Sum("contract_value"),
             stalled=Count(
                 "pk", filter=Q(stage__in=ACTIVE_STAGES, stage_changed_at__lt=stall_cutoff)
             ),
         )
-        .order_by("-total")
+        .order_by()
     )
-    pipeline = list(pipeline)
+    by_stage: dict[str, int] = {}
+    pipeline: dict[str, Decimal] = {}
+    open_deals = stalled_deals = 0
+    for row in rows:
+        by_stage[row["stage"]] = by_stage.get(row["stage"], 0) + row["n"]
+        if row["stage"] in OPEN_STAGES:
+            open_deals += row["n"]
+            stalled_deals += row["stalled"]
+            pipeline[row["currency"]] = pipeline.get(row["currency"], Decimal("0")) + row["total"]
     pending = (
         Review.objects.filter(status=ReviewStatus.PENDING, deal__in=deals.values("pk"))
         .values("department")
@@ -70,10 +77,11 @@ def dashboard_tiles(user) -> dict:
     ]
     most = max(by_stage.values(), default=0) or 1
     return {
-        "open_deals": sum(row["n"] for row in pipeline),
-        "stalled_deals": sum(row["stalled"] for row in pipeline),
+        "open_deals": open_deals,
+        "stalled_deals": stalled_deals,
         "pipeline": [
-            {"currency": row["currency"], "total": row["total"] or Decimal("0")} for row in pipeline
+            {"currency": currency, "total": total}
+            for currency, total in sorted(pipeline.items(), key=lambda item: -item[1])
         ],
         "by_stage": [
             {

@@ -11,6 +11,8 @@ User = get_user_model()
 
 
 class PartnerForm(forms.ModelForm):
+    website = forms.URLField(required=False, assume_scheme="https", max_length=200)
+
     class Meta:
         model = Partner
         fields = ["name", "kind", "country", "website", "risk_tier", "notes"]

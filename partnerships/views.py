@@ -24,7 +24,9 @@ def _require(request: HttpRequest, perm: str, message: str) -> None:
 
 
 def partner_list(request: HttpRequest) -> HttpResponse:
-    partners = Partner.objects.annotate(n_partnerships=Count("partnerships", distinct=True))
+    partners = Partner.objects.annotate(
+        n_partnerships=Count("partnerships", distinct=True)
+    ).order_by("name")
     query = request.GET.get("q", "").strip()[:100]
     if query:
         partners = partners.filter(Q(name__icontains=query) | Q(country__icontains=query))
@@ -82,8 +84,10 @@ def partner_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 def partnership_list(request: HttpRequest) -> HttpResponse:
-    partnerships = Partnership.objects.select_related("partner", "sponsor").annotate(
-        n_deals=Count("deals", distinct=True)
+    partnerships = (
+        Partnership.objects.select_related("partner", "sponsor")
+        .annotate(n_deals=Count("deals", distinct=True))
+        .order_by("partner__name", "title")
     )
     page = Paginator(partnerships, 25).get_page(request.GET.get("page"))
     context = {"page": page, "can_create": request.user.has_perm("partnerships.add_partnership")}

@@ -1,0 +1,208 @@
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from deals.models import Stage
+from partnerships.models import PartnerKind
+from stakeholders.models import ReviewStatus
+from tests.factories import (
+    DealFactory,
+    PartnerFactory,
+    PartnershipFactory,
+    ReviewFactory,
+    department,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def titles(response) -> list[str]:
+    return [deal.title for deal in response.context["page"].object_list]
+
+
+@pytest.fixture
+def portfolio(personas, partnership):
+    consultancy = PartnershipFactory(
+        partner=PartnerFactory(name="Meridian Advisory", kind=PartnerKind.CONSULTANCY),
+        sponsor=personas.executive,
+    )
+    old = timezone.now() - dt.timedelta(days=40)
+    return {
+        "cloud": DealFactory(
+            title="Cloud migration",
+            partnership=partnership,
+            stage=Stage.REVIEW,
+            contract_value=Decimal("900000"),
+        ),
+        "advice": DealFactory(
+            title="Operating model advice",
+            partnership=consultancy,
+            stage=Stage.NEGOTIATION,
+            stage_changed_at=old,
+            contract_value=Decimal("300000"),
+        ),
+        "live": DealFactory(
+            title="Payments live", partnership=partnership, stage=Stage.LIVE, currency="USD"
+        ),
+        "dropped": DealFactory(
+            title="Dropped idea", partnership=partnership, stage=Stage.ABANDONED
+        ),
+    }
+
+
+def test_the_dashboard_tiles_count_open_stalled_and_pipeline_value(client_for, personas, portfolio):
+    ReviewFactory(deal=portfolio["cloud"], department=department("legal"))
+    ReviewFactory(
+        deal=portfolio["cloud"],
+        department=department("it"),
+        due_on=timezone.localdate() - dt.timedelta(days=1),
+    )
+    ReviewFactory(
+        deal=portfolio["cloud"], department=department("finance"), status=ReviewStatus.APPROVED
+    )
+
+    tiles = client_for(personas.executive).get(reverse("dashboard")).context["tiles"]
+
+    assert tiles["open_deals"] == 2
+    assert tiles["stalled_deals"] == 1
+    assert tiles["pipeline"] == [{"currency": "EUR", "total": Decimal("1200000")}]
+    by_stage = {row["stage"]: row["count"] for row in tiles["by_stage"]}
+    assert by_stage[Stage.REVIEW] == by_stage[Stage.LIVE] == by_stage[Stage.ABANDONED] == 1
+    assert tiles["pending_reviews"] == 2
+    departments = {row["name"]: row for row in tiles["departments"]}
+    assert departments["IT"] == {"name": "IT", "pending": 1, "overdue": 1}
+    assert departments["Finance"]["pending"] == 0
+
+
+def test_the_stall_threshold_comes_from_settings(client_for, personas, portfolio, settings):
+    settings.STALL_DAYS = 60
+    assert client_for(personas.executive).get("/").context["tiles"]["stalled_deals"] == 0
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({"stage": "review"}, ["Cloud migration"]),
+        ({"kind": "consultancy"}, ["Operating model advice"]),
+        ({"q": "MIGRATION"}, ["Cloud migration"]),
+        ({"q": "meridian"}, ["Operating model advice"]),
+        ({"stage": "live", "kind": "consultancy"}, []),
+    ],
+)
+def test_the_deal_table_filters(client_for, personas, portfolio, query, expected):
+    assert titles(client_for(personas.executive).get("/", query)) == expected
+
+
+def test_the_deal_table_filters_by_sponsor(client_for, personas, portfolio):
+    other = DealFactory(title="Someone else's deal")
+    response = client_for(personas.executive).get("/", {"sponsor": other.sponsor.pk})
+    assert titles(response) == ["Someone else's deal"]
+
+
+def test_the_deal_table_sorts_both_ways(client_for, personas, portfolio):
+    client = client_for(personas.executive)
+    assert titles(client.get("/", {"sort": "-value"}))[:2] == [
+        "Cloud migration",
+        "Operating model advice",
+    ]
+    assert titles(client.get("/", {"sort": "title"})) == sorted(
+        titles(client.get("/", {"sort": "-title"}))
+    )
+    assert titles(client.get("/", {"sort": "stalled"}))[0] == "Operating model advice"
+
+
+def test_a_bad_filter_value_shows_a_message_and_no_rows(client_for, personas, portfolio):
+    response = client_for(personas.executive).get("/", {"stage": "nonsense"})
+    assert response.status_code == 200
+    assert titles(response) == []
+    assert "Select a valid choice" in response.content.decode()
+
+
+def test_the_table_paginates_and_keeps_the_filters_in_the_links(
+    client_for, personas, partnership, settings
+):
+    settings.DEALS_PER_PAGE = 5
+    DealFactory.create_batch(12, partnership=partnership, stage=Stage.REVIEW)
+    client = client_for(personas.executive)
+
+    first = client.get("/", {"stage": "review"})
+    third = client.get("/", {"stage": "review", "page": 3})
+
+    assert len(titles(first)) == 5
+    assert len(titles(third)) == 2
+    assert "?stage=review&amp;page=2" in first.content.decode()
+    assert client.get("/", {"stage": "review", "page": "999"}).context["page"].number == 3
+
+
+def test_htmx_gets_only_the_table(client_for, personas, portfolio):
+    response = client_for(personas.executive).get(
+        "/", {"stage": "review"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="deal-table"
+    )
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="deal-table"')
+    assert "Cloud migration" in html
+    assert "Deals by stage" not in html
+    assert "<html" not in html
+
+
+def test_a_history_restore_gets_the_whole_page(client_for, personas, portfolio):
+    """The back button asks htmx for the page without a target: it must get the full page."""
+    response = client_for(personas.executive).get(
+        "/", {"stage": "review"}, HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true"
+    )
+    assert "<html" in response.content.decode()
+
+
+def test_confidential_deals_stay_off_the_dashboard_of_outsiders(
+    client_for, personas, confidential_deal, deal
+):
+    assert titles(client_for(personas.outsider).get("/")) == [deal.title]
+    assert client_for(personas.outsider).get("/").context["tiles"]["open_deals"] == 1
+    assert confidential_deal.title in titles(client_for(personas.owner).get("/"))
+
+
+def test_an_empty_desk_says_what_to_do_next(client_for, personas):
+    html = client_for(personas.owner).get("/").content.decode()
+    assert "No deals yet." in html
+    assert "Create the first deal" in html
+
+
+def test_no_match_says_how_to_widen_the_search(client_for, personas, portfolio):
+    html = client_for(personas.owner).get("/", {"q": "zzz-nothing"}).content.decode()
+    assert "No deals match these filters." in html
+
+
+def make_deals(partnership, count: int) -> None:
+    for deal in DealFactory.create_batch(count, partnership=partnership, stage=Stage.REVIEW):
+        ReviewFactory(deal=deal, department=department("legal"))
+
+
+@pytest.mark.parametrize("count", [3, 40])
+def test_the_dashboard_runs_a_fixed_number_of_queries(
+    client_for, personas, partnership, django_assert_max_num_queries, count
+):
+    make_deals(partnership, count)
+    client = client_for(personas.executive)
+    client.get("/")  # warm the session
+    with django_assert_max_num_queries(12):
+        assert client.get("/", {"stage": "review", "sort": "-value"}).status_code == 200
+    with django_assert_max_num_queries(12):
+        client.get("/", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="deal-table")
+
+
+@pytest.mark.parametrize("count", [3, 40])
+def test_the_deal_page_runs_a_fixed_number_of_queries(
+    client_for, personas, partnership, django_assert_max_num_queries, count
+):
+    from deals.services import deal_advance
+
+    deal = DealFactory(partnership=partnership, owner=personas.owner, sponsor=personas.executive)
+    for _ in range(count // 2):
+        deal = deal_advance(deal=deal, user=personas.owner, to_stage=Stage.ON_HOLD)
+        deal = deal_advance(deal=deal, user=personas.owner, to_stage=Stage.INTAKE)
+    client = client_for(personas.executive)
+    with django_assert_max_num_queries(20):
+        assert client.get(deal.get_absolute_url()).status_code == 200

@@ -1,0 +1,103 @@
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def test_people_log_in_with_their_email_address_in_any_case(client, personas):
+    response = client.post(
+        reverse("login"), {"username": "OWNER@Example.TEST", "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("dashboard")
+    assert client.get("/").context["user"] == personas.owner
+
+
+def test_a_wrong_password_gets_a_clear_message_and_no_session(client, personas):
+    response = client.post(reverse("login"), {"username": "owner@example.test", "password": "nope"})
+    assert response.status_code == 200
+    assert "do not match an active account" in response.content.decode()
+    assert client.get("/").status_code == 302
+
+
+def test_logout_asks_first_and_logs_out_on_post(client_for, personas):
+    client = client_for(personas.owner)
+    assert "Log out?" in client.get(reverse("logout")).content.decode()
+    assert client.get("/").status_code == 200
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302
+    assert client.get("/").status_code == 302
+
+
+def all_url_names(resolver=None, prefix="") -> list[tuple[str, str]]:
+    """(route, name) for every named pattern of the project's own apps."""
+    found = []
+    for pattern in (resolver or get_resolver()).url_patterns:
+        if isinstance(pattern, URLResolver):
+            if getattr(pattern, "app_name", None) == "admin":
+                continue
+            found += all_url_names(pattern, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            found.append((prefix + str(pattern.pattern), pattern.name))
+    return found
+
+
+PUBLIC = {"login", "logout", "healthz"}
+
+
+def test_every_page_but_login_logout_and_healthz_requires_login(client, deal):
+    names = all_url_names()
+    assert len(names) > 10
+    for route, name in names:
+        args = [deal.pk] if "<int:pk>" in route else []
+        url = reverse(name, args=args)
+        for method in ("get", "post"):
+            response = getattr(client, method)(url)
+            if name in PUBLIC:
+                continue
+            assert response.status_code == 302, (method, url)
+            assert response["Location"].startswith(reverse("login")), url
+
+
+def test_the_login_redirect_returns_to_the_page_asked_for(client, personas, deal):
+    response = client.get(deal.get_absolute_url())
+    assert response["Location"] == f"/accounts/login/?next=/deals/{deal.pk}/"
+    response = client.post(
+        response["Location"],
+        {"username": "owner@example.test", "password": PASSWORD, "next": f"/deals/{deal.pk}/"},
+    )
+    assert response["Location"] == f"/deals/{deal.pk}/"
+
+
+def test_the_admin_is_for_administrators_only(client_for, personas):
+    assert client_for(personas.admin).get("/admin/").status_code == 200
+    for someone in (personas.executive, personas.owner, personas.legal):
+        response = client_for(someone).get("/admin/")
+        assert response.status_code == 302
+        assert "/admin/login/" in response["Location"]
+
+
+def test_nobody_edits_or_deletes_the_audit_trail_in_the_admin(client_for, personas, deal):
+    from deals.models import AuditEvent
+    from deals.services import deal_advance
+
+    deal_advance(deal=deal, user=personas.owner, to_stage="business_case")
+    event = AuditEvent.objects.get(action="moved")
+    client = client_for(personas.admin)
+    assert client.get("/admin/deals/auditevent/").status_code == 200
+    assert (
+        client.post(f"/admin/deals/auditevent/{event.pk}/delete/", {"post": "yes"}).status_code
+        == 403
+    )
+    client.post(f"/admin/deals/auditevent/{event.pk}/change/", {"action": "forged"})
+    event.refresh_from_db()
+    assert event.action == "moved"
+
+
+def test_roles_are_groups_with_the_permissions_they_need(personas):
+    assert personas.owner.has_perm("deals.add_deal")
+    assert personas.executive.has_perm("partnerships.add_partnership")
+    assert not personas.legal.has_perm("deals.add_deal")
+    assert not personas.legal.has_perm("partnerships.change_partner")
