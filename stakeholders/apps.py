@@ -7,6 +7,7 @@ class StakeholdersConfig(AppConfig):
     verbose_name = "People and departments"
 
     def ready(self) -> None:
-        from .roles import ensure_roles
+        from .roles import ensure_defaults
 
-        post_migrate.connect(ensure_roles, dispatch_uid="stakeholders.ensure_roles")
+        # Runs after every app has migrated, so that all permissions exist by the last call.
+        post_migrate.connect(ensure_defaults, dispatch_uid="stakeholders.defaults")

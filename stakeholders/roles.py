@@ -1,14 +1,15 @@
-"""The four roles as auth groups, and what each may do.
+"""The four roles as auth groups with their permissions, and the default departments.
 
-Kept in code and applied after every migrate, so a new model's permissions
-reach the roles without a hand-written data migration.
+Kept in code and applied after every migrate (and every test-database flush),
+so a new model's permissions reach the roles without a hand-written data
+migration. Departments are only created when missing: edits in the admin stay.
 """
 
 from __future__ import annotations
 
 from django.contrib.auth.models import Group, Permission
 
-from .models import Role
+from .models import Department, Role
 
 # app_label.codename for each role; administrators get everything.
 ROLE_PERMISSIONS: dict[Role, list[str]] = {
@@ -39,7 +40,24 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
 ADMIN_APPS = ["deals", "partnerships", "stakeholders", "metrics", "auth"]
 
 
-def ensure_roles(**kwargs) -> None:
+DEFAULT_DEPARTMENTS = [
+    ("Legal", "legal", "Contract terms, liability and regulatory risk.", 5),
+    ("Procurement", "procurement", "Price, payment terms and supplier due diligence.", 5),
+    ("IT", "it", "Integration, architecture and time to deploy.", 5),
+    ("Finance", "finance", "Business case, budget and Finance sign-off.", 5),
+    ("Security", "security", "Data protection and information security.", 7),
+]
+
+
+def ensure_defaults(**kwargs) -> None:
+    ensure_roles()
+    for name, slug, description, sla in DEFAULT_DEPARTMENTS:
+        Department.objects.get_or_create(
+            slug=slug, defaults={"name": name, "description": description, "review_sla_days": sla}
+        )
+
+
+def ensure_roles() -> None:
     for role, perms in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=role.value)
         if role == Role.ADMINISTRATOR:

@@ -9,7 +9,7 @@ from deals.models import Stage
 from partnerships.models import PartnerKind
 from tests.factories import PASSWORD, DealFactory, PartnerFactory, PartnershipFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
