@@ -5,8 +5,9 @@ from .health import healthz
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("accounts/", include("stakeholders.urls")),
+    path("", include("stakeholders.urls")),
     path("healthz", healthz, name="healthz"),
     path("", include("partnerships.urls")),
     path("", include("deals.urls")),
+    path("", include("metrics.urls")),
 ]

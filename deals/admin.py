@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import AuditEvent, Deal, StageChange
+from .models import AuditEvent, Deal, Decision, StageChange, Term
 
 
 @admin.register(Deal)
@@ -45,3 +45,28 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Term)
+class TermAdmin(admin.ModelAdmin):
+    """Terms are revised in the app, where every edit is a revision; the admin reads."""
+
+    list_display = ["title", "deal", "category", "department", "status", "version"]
+    list_filter = ["category", "status", "department"]
+    list_select_related = ["deal", "department"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Decision)
+class DecisionAdmin(AuditEventAdmin):
+    list_display = ["title", "deal", "kind", "overrules_gate", "decided_by", "decided_at"]
+    list_filter = ["kind", "overrules_gate"]
+    list_select_related = ["deal", "decided_by"]

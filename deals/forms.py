@@ -8,7 +8,7 @@ from django.utils import timezone
 from partnerships.models import PartnerKind, Partnership
 from stakeholders.models import Role
 
-from .models import Deal, Stage
+from .models import Deal, Decision, Stage, Term, TermStatus
 
 User = get_user_model()
 
@@ -135,3 +135,42 @@ class AdvanceForm(forms.Form):
         if refusal:
             raise forms.ValidationError(refusal)
         return to_stage
+
+
+class TermForm(forms.ModelForm):
+    class Meta:
+        model = Term
+        fields = ["category", "title", "wording", "department"]
+        widgets = {"wording": forms.Textarea(attrs={"rows": 5})}
+        help_texts = {"department": "The department that reviews this term."}
+
+
+class TermEditForm(forms.Form):
+    wording = forms.CharField(max_length=20000, widget=forms.Textarea(attrs={"rows": 6}))
+    status = forms.ChoiceField(choices=TermStatus.choices)
+    note = forms.CharField(label="What changed and why", required=False, max_length=300)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class DecisionRecordForm(forms.ModelForm):
+    class Meta:
+        model = Decision
+        fields = ["kind", "title", "rationale", "overrules_gate"]
+        widgets = {"rationale": forms.Textarea(attrs={"rows": 5})}
+        labels = {"overrules_gate": "Overrule the sign-off gate"}
+
+    def clean_rationale(self) -> str:
+        rationale = self.cleaned_data["rationale"].strip()
+        if len(rationale) < 20:
+            raise forms.ValidationError(
+                "Record the rationale in a sentence or two (at least 20 characters)."
+            )
+        return rationale
+
+
+class RequestDecisionForm(forms.Form):
+    note = forms.CharField(
+        label="What should the sponsor decide?",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

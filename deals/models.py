@@ -94,10 +94,22 @@ class DealQuerySet(models.QuerySet["Deal"]):
             return self.none()
         if user.is_superuser:
             return self
-        involved = Q(owner=user) | Q(sponsor=user) | Q(reviews__department__memberships__user=user)
-        # Subquery keeps the outer query free of join duplicates.
-        involved_ids = self.model.objects.filter(confidential=True).filter(involved).values("pk")
-        return self.filter(Q(confidential=False) | Q(pk__in=involved_ids))
+        from django.apps import apps
+
+        Review = apps.get_model("stakeholders", "Review")
+        WorkingSession = apps.get_model("stakeholders", "WorkingSession")
+        # EXISTS per row keeps the plan cheap: no scan of every confidential deal.
+        reviews_it = Review.objects.filter(
+            deal=models.OuterRef("pk"), department__memberships__user=user
+        )
+        invited = WorkingSession.objects.filter(deal=models.OuterRef("pk"), invitees=user)
+        return self.filter(
+            Q(confidential=False)
+            | Q(owner=user)
+            | Q(sponsor=user)
+            | models.Exists(reviews_it)
+            | models.Exists(invited)
+        )
 
     def open(self) -> DealQuerySet:
         return self.filter(stage__in=OPEN_STAGES)
@@ -150,6 +162,19 @@ class Deal(models.Model):
     confidential = models.BooleanField(
         default=False, help_text="Only the people involved can see a confidential deal."
     )
+    # Kept by term_revise: each edit that re-opens an approved review is a round.
+    revision_rounds = models.PositiveIntegerField(default=0)
+    # Someone asked the sponsor to decide; cleared when the sponsor records a decision.
+    decision_requested_at = models.DateTimeField(null=True, blank=True)
+    decision_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decision_request_note = models.TextField(blank=True)
+    # Kept by metrics.services from the business case: net benefit per week once
+    # live. Denormalised so the dashboard can order stalled deals by it.
+    weekly_cost_of_delay = models.DecimalField(
+        max_digits=14, decimal_places=2, default=Decimal("0"), editable=False
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -164,6 +189,7 @@ class Deal(models.Model):
             models.Index(fields=["contract_value"]),
             models.Index(fields=["target_signature_date"]),
             models.Index(fields=["stage_changed_at"]),
+            models.Index(fields=["-weekly_cost_of_delay"], name="deal_cost_of_delay_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -212,6 +238,13 @@ class Deal(models.Model):
 
     def can_be_edited_by(self, user) -> bool:
         return user.is_superuser or user.pk in (self.owner_id, self.sponsor_id)
+
+    def can_edit_terms(self, user) -> bool:
+        return user.is_superuser or user.pk == self.owner_id
+
+    def can_decide(self, user) -> bool:
+        """Only the executive sponsor, the partnership czar, records decisions."""
+        return user.pk == self.sponsor_id
 
 
 class StageChange(models.Model):
@@ -292,3 +325,104 @@ def time_in_stages(changes: list[StageChange], now: dt.datetime | None = None) -
         }
         for stage, duration in sorted(totals.items(), key=lambda item: order[item[0]])
     ]
+
+
+class TermCategory(models.TextChoices):
+    PRICE = "price", "Price"
+    PAYMENT = "payment", "Payment"
+    LIABILITY_CAP = "liability_cap", "Liability cap"
+    SLA = "sla", "Service levels (SLA)"
+    DATA_PROTECTION = "data_protection", "Data protection"
+    IP = "ip", "Intellectual property"
+    TERMINATION = "termination", "Termination"
+    OTHER = "other", "Other"
+
+
+class TermStatus(models.TextChoices):
+    PROPOSED = "proposed", "Proposed"
+    AGREED = "agreed", "Agreed"
+    DISPUTED = "disputed", "Disputed"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class Term(models.Model):
+    """One negotiated contract term, owned by a department, with its revisions."""
+
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="terms")
+    category = models.CharField(max_length=20, choices=TermCategory.choices)
+    title = models.CharField(max_length=200)
+    wording = models.TextField(help_text="The proposed wording or value.")
+    department = models.ForeignKey(
+        "stakeholders.Department", on_delete=models.PROTECT, related_name="terms"
+    )
+    status = models.CharField(
+        max_length=20, choices=TermStatus.choices, default=TermStatus.PROPOSED
+    )
+    # Optimistic lock: an edit applies only to the version the editor saw.
+    version = models.PositiveIntegerField(default=1)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["category", "pk"]
+        indexes = [models.Index(fields=["deal", "department"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("term_detail", args=[self.pk])
+
+
+class TermRevision(models.Model):
+    """One edit of a term: who, when, old → new. Revision 1 is the first wording."""
+
+    term = models.ForeignKey(Term, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    round = models.PositiveIntegerField(help_text="The deal's revision round at the time.")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    old_wording = models.TextField(blank=True)
+    new_wording = models.TextField()
+    note = models.CharField(max_length=300, blank=True)
+    reopened_review = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["term", "number"], name="one_revision_number_per_term")
+        ]
+
+
+class DecisionKind(models.TextChoices):
+    OVERRIDE = "override", "Override"
+    TRADE_OFF = "trade_off", "Trade-off"
+    ESCALATION = "escalation", "Escalation outcome"
+
+
+class Decision(models.Model):
+    """A call recorded by the sponsor, with its rationale. Never edited."""
+
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="decisions")
+    kind = models.CharField(max_length=20, choices=DecisionKind.choices)
+    title = models.CharField(max_length=200)
+    rationale = models.TextField()
+    overrules_gate = models.BooleanField(
+        default=False,
+        help_text="Lets the deal move to Approved although sign-offs or blocking concerns are outstanding.",
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-decided_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title

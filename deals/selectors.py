@@ -10,7 +10,7 @@ from django.db.models import Count, Q, Sum
 from django.http import Http404
 from django.utils import timezone
 
-from stakeholders.models import Department, Review, ReviewStatus
+from stakeholders.models import Department, ReviewStatus
 
 from .models import ACTIVE_STAGES, OPEN_STAGES, Deal, DealQuerySet, Stage
 
@@ -30,6 +30,17 @@ def get_deal_for_user(user, pk: int) -> Deal:
     if deal is None:
         raise Http404("No deal here, or it is not shared with you.")
     return deal
+
+
+def awaiting_decision(user) -> list[Deal]:
+    """Open deals this sponsor must decide on: asked to, or a department rejected."""
+    return list(
+        Deal.objects.filter(sponsor=user, stage__in=OPEN_STAGES)
+        .filter(Q(decision_requested_at__isnull=False) | Q(reviews__status=ReviewStatus.REJECTED))
+        .select_related("partnership__partner", "decision_requested_by")
+        .distinct()
+        .order_by("decision_requested_at", "pk")[:20]
+    )
 
 
 def deal_table(deals: DealQuerySet) -> DealQuerySet:
@@ -61,19 +72,14 @@ def dashboard_tiles(user) -> dict:
             open_deals += row["n"]
             stalled_deals += row["stalled"]
             pipeline[row["currency"]] = pipeline.get(row["currency"], Decimal("0")) + row["total"]
-    pending = (
-        Review.objects.filter(status=ReviewStatus.PENDING, deal__in=deals.values("pk"))
-        .values("department")
-        .annotate(n=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=timezone.localdate())))
-    )
-    pending_by_department = {row["department"]: row for row in pending}
+    # Departments with their pending and overdue reviews on visible deals, in one query.
+    pending = Q(reviews__status=ReviewStatus.PENDING, reviews__deal__in=deals.values("pk"))
     departments = [
-        {
-            "name": department.name,
-            "pending": pending_by_department.get(department.pk, {}).get("n", 0),
-            "overdue": pending_by_department.get(department.pk, {}).get("overdue", 0),
-        }
-        for department in Department.objects.all()
+        {"name": d.name, "pending": d.pending, "overdue": d.overdue}
+        for d in Department.objects.annotate(
+            pending=Count("reviews", filter=pending),
+            overdue=Count("reviews", filter=pending & Q(reviews__due_on__lt=timezone.localdate())),
+        ).order_by("name")
     ]
     most = max(by_stage.values(), default=0) or 1
     return {

@@ -6,10 +6,13 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
+from stakeholders import services as stakeholder_services
+
 from .audit import audit_record, changed, snapshot
-from .models import Deal, Stage, StageChange
+from .models import Deal, Decision, Stage, StageChange, Term, TermRevision, TermStatus
 
 
 @transaction.atomic
@@ -55,6 +58,8 @@ def deal_advance(*, deal: Deal, user, to_stage: str, note: str = "") -> Deal:
     if to_stage not in Stage.values:
         raise ValidationError({"to_stage": f"{to_stage!r} is not a stage."})
     refusal = locked.refusal_to_move(to_stage)
+    if not refusal and to_stage == Stage.APPROVED:
+        refusal = stakeholder_services.gate_refusal(locked)
     if refusal:
         raise ValidationError({"to_stage": refusal})
     from_stage = locked.stage
@@ -73,4 +78,142 @@ def deal_advance(*, deal: Deal, user, to_stage: str, note: str = "") -> Deal:
         after={"stage": to_stage, "note": note},
         deal=locked,
     )
+    if to_stage == Stage.REVIEW:
+        stakeholder_services.reviews_route(deal=locked, user=user)
     return locked
+
+
+class TermConflict(Exception):
+    """The term changed since the editor loaded it; carries the current term."""
+
+    def __init__(self, term: Term):
+        super().__init__("This term was changed by someone else.")
+        self.term = term
+
+
+@transaction.atomic
+def term_create(*, deal: Deal, user, data: dict[str, Any]) -> Term:
+    if not deal.can_edit_terms(user):
+        raise PermissionDenied("Only the deal owner edits its terms.")
+    term = Term(deal=deal, updated_by=user, **data)
+    term.full_clean()
+    term.save()
+    TermRevision.objects.create(
+        term=term, number=1, round=deal.revision_rounds, by=user, new_wording=term.wording
+    )
+    audit_record(
+        actor=user,
+        action="term added",
+        instance=term,
+        after={"title": term.title, "wording": term.wording, "department": term.department.name},
+        deal=deal,
+    )
+    return term
+
+
+@transaction.atomic
+def term_revise(
+    *,
+    term: Term,
+    user,
+    wording: str,
+    expected_version: int,
+    note: str = "",
+    status: str | None = None,
+) -> Term:
+    """Change a term's wording. Approved reviews of its department need a re-review.
+
+    Applies only if nobody changed the term since the editor loaded `expected_version`.
+    """
+    deal = term.deal
+    if not deal.can_edit_terms(user):
+        raise PermissionDenied("Only the deal owner edits its terms.")
+    wording = wording.strip()
+    if not wording:
+        raise ValidationError({"wording": "The term needs its wording or value."})
+    if status is not None and status not in TermStatus.values:
+        raise ValidationError({"status": "Choose a valid status."})
+    old = Term.objects.get(pk=term.pk)
+    if wording == old.wording and (status is None or status == old.status):
+        return old
+    updated = Term.objects.filter(pk=term.pk, version=expected_version).update(
+        wording=wording,
+        status=status or old.status,
+        version=F("version") + 1,
+        updated_by=user,
+        updated_at=timezone.now(),
+    )
+    if not updated:
+        raise TermConflict(Term.objects.select_related("updated_by").get(pk=term.pk))
+    review = deal.reviews.filter(department_id=term.department_id).first()
+    reopened = bool(review and review.is_approval and wording != old.wording)
+    if reopened:
+        # Counted once per deal-wide round, under a row lock on the deal.
+        Deal.objects.filter(pk=deal.pk).update(revision_rounds=F("revision_rounds") + 1)
+        stakeholder_services.review_reopen(
+            review=review, user=user, reason=f"Term “{term.title}” changed after approval"
+        )
+    deal.refresh_from_db(fields=["revision_rounds"])
+    if wording != old.wording:
+        TermRevision.objects.create(
+            term=term,
+            number=term.revisions.count() + 1,
+            round=deal.revision_rounds,
+            by=user,
+            old_wording=old.wording,
+            new_wording=wording,
+            note=note,
+            reopened_review=reopened,
+        )
+    fresh = Term.objects.get(pk=term.pk)
+    audit_record(
+        actor=user,
+        action="term revised",
+        instance=fresh,
+        before={"wording": old.wording, "status": old.status},
+        after={"wording": fresh.wording, "status": fresh.status, "note": note},
+        deal=deal,
+    )
+    return fresh
+
+
+@transaction.atomic
+def decision_record(*, deal: Deal, user, data: dict[str, Any]) -> Decision:
+    """The sponsor's call, with its rationale; clears a pending request for a decision."""
+    if not deal.can_decide(user):
+        raise PermissionDenied("Only the deal's executive sponsor records decisions.")
+    decision = Decision(deal=deal, decided_by=user, **data)
+    decision.full_clean()
+    decision.save()
+    Deal.objects.filter(pk=deal.pk).update(
+        decision_requested_at=None, decision_requested_by=None, decision_request_note=""
+    )
+    audit_record(
+        actor=user,
+        action="decision recorded",
+        instance=decision,
+        after={
+            "kind": decision.kind,
+            "title": decision.title,
+            "rationale": decision.rationale,
+            "overrules_gate": decision.overrules_gate,
+        },
+        deal=deal,
+    )
+    return decision
+
+
+@transaction.atomic
+def deal_request_decision(*, deal: Deal, user, note: str) -> Deal:
+    """Anyone involved asks the sponsor to decide; it shows on the sponsor's dashboard."""
+    note = note.strip()
+    if not note:
+        raise ValidationError({"note": "Say what the sponsor needs to decide."})
+    Deal.objects.filter(pk=deal.pk).update(
+        decision_requested_at=timezone.now(), decision_requested_by=user, decision_request_note=note
+    )
+    audit_record(
+        actor=user, action="decision requested", instance=deal, after={"note": note}, deal=deal
+    )
+    deal.refresh_from_db()
+    return deal

@@ -8,4 +8,9 @@ urlpatterns = [
     path("deals/<int:pk>/", views.deal_detail, name="deal_detail"),
     path("deals/<int:pk>/edit/", views.deal_edit, name="deal_edit"),
     path("deals/<int:pk>/advance/", views.deal_advance, name="deal_advance"),
+    path("deals/<int:pk>/history/", views.deal_history, name="deal_history"),
+    path("deals/<int:pk>/terms/new/", views.term_create, name="term_create"),
+    path("deals/<int:pk>/decisions/new/", views.decision_create, name="decision_create"),
+    path("deals/<int:pk>/request-decision/", views.request_decision, name="request_decision"),
+    path("terms/<int:pk>/", views.term_detail, name="term_detail"),
 ]

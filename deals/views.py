@@ -4,16 +4,35 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from stakeholders.models import Review
+from metrics.selectors import deal_value_context
+from stakeholders.models import Concern, Review, WorkingSession
+from stakeholders.selectors import gate_status, voices
 
 from . import services
-from .forms import SORTS, AdvanceForm, DealFilterForm, DealForm
-from .models import StageChange, time_in_stages
-from .selectors import dashboard_tiles, deal_table, get_deal_for_user, visible_deals
+from .diff import word_diff
+from .forms import (
+    SORTS,
+    AdvanceForm,
+    DealFilterForm,
+    DealForm,
+    DecisionRecordForm,
+    RequestDecisionForm,
+    TermEditForm,
+    TermForm,
+)
+from .models import AuditEvent, Decision, StageChange, Term, time_in_stages
+from .selectors import (
+    awaiting_decision,
+    dashboard_tiles,
+    deal_table,
+    get_deal_for_user,
+    visible_deals,
+)
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -37,22 +56,50 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if request.htmx and request.htmx.target == "deal-table":
         return render(request, "deals/dashboard.html#deal-table", context)
     context["tiles"] = dashboard_tiles(request.user)
+    context["awaiting_decision"] = awaiting_decision(request.user)
     context["can_create"] = request.user.has_perm("deals.add_deal")
     return render(request, "deals/dashboard.html", context)
 
 
-def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    deal = get_deal_for_user(request.user, pk)
+def deal_page_context(request: HttpRequest, deal) -> dict:
+    """Everything the deal page shows, in a fixed number of queries."""
     changes = list(StageChange.objects.filter(deal=deal).select_related("by"))
-    context = {
+    reviews = list(
+        Review.objects.filter(deal=deal).select_related("department", "reviewer", "decided_by")
+    )
+    concerns = list(
+        Concern.objects.open().filter(deal=deal).select_related("department", "raised_by")
+    )
+    decisions = list(Decision.objects.filter(deal=deal).select_related("decided_by"))
+    user = request.user
+    return {
         "deal": deal,
         "changes": changes,
         "stage_times": time_in_stages(changes),
-        "reviews": Review.objects.filter(deal=deal).select_related("department", "reviewer"),
+        "reviews": reviews,
+        "terms": Term.objects.filter(deal=deal)
+        .select_related("department")
+        .annotate(n_revisions=Count("revisions")),
+        "concerns": concerns,
+        "blocking_concerns": [c for c in concerns if c.blocking],
+        "decisions": decisions,
+        "sessions": WorkingSession.objects.filter(deal=deal),
+        "history": AuditEvent.objects.filter(deal=deal).select_related("actor")[:12],
+        "gate": gate_status(deal, reviews, concerns, decisions),
+        "voices": voices(deal, reviews),
         "goal_links": deal.partnership.goal_links.select_related("goal"),
-        "can_edit": deal.can_be_edited_by(request.user),
+        "can_edit": deal.can_be_edited_by(user),
+        "can_edit_terms": deal.can_edit_terms(user),
+        "can_decide": deal.can_decide(user),
         "advance_form": AdvanceForm(deal=deal),
+        "request_form": RequestDecisionForm(),
     }
+
+
+def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    deal = get_deal_for_user(request.user, pk)
+    context = deal_page_context(request, deal)
+    context.update(deal_value_context(deal, request.user))
     return render(request, "deals/deal_detail.html", context)
 
 
@@ -80,16 +127,12 @@ def deal_advance(request: HttpRequest, pk: int) -> HttpResponse:
                 response["HX-Refresh"] = "true"
                 return response
             return redirect(deal)
-    changes = list(StageChange.objects.filter(deal=deal).select_related("by"))
-    context = {"deal": deal, "advance_form": form, "can_edit": True, "changes": changes}
     status = 422
     if request.htmx:
+        context = {"deal": deal, "advance_form": form, "can_edit": True}
         return render(request, "deals/deal_detail.html#stage-panel", context, status=status)
-    context.update(
-        stage_times=time_in_stages(changes),
-        reviews=Review.objects.filter(deal=deal).select_related("department", "reviewer"),
-        goal_links=deal.partnership.goal_links.select_related("goal"),
-    )
+    context = deal_page_context(request, deal)
+    context["advance_form"] = form
     return render(request, "deals/deal_detail.html", context, status=status)
 
 
@@ -131,3 +174,125 @@ def deal_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def form_status(request: HttpRequest, form) -> int:
     # A refused form answers 422 so that scripts and tests can tell it from success.
     return 422 if request.method == "POST" and form.errors else 200
+
+
+def term_create(request: HttpRequest, pk: int) -> HttpResponse:
+    deal = get_deal_for_user(request.user, pk)
+    if not deal.can_edit_terms(request.user):
+        raise PermissionDenied("Only the deal owner edits its terms.")
+    form = TermForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        term = services.term_create(deal=deal, user=request.user, data=form.cleaned_data)
+        messages.success(request, f"Term “{term.title}” added.")
+        return redirect(deal)
+    return render(
+        request,
+        "deals/term_form.html",
+        {"form": form, "deal": deal},
+        status=form_status(request, form),
+    )
+
+
+def get_term_for_user(user, pk: int) -> Term:
+    term = (
+        Term.objects.filter(deal__in=visible_deals(user).values("pk"))
+        .select_related("deal__owner", "deal__sponsor", "department", "updated_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if term is None:
+        raise Http404("No term here, or it is not shared with you.")
+    return term
+
+
+def term_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    term = get_term_for_user(request.user, pk)
+    can_edit = term.deal.can_edit_terms(request.user)
+    form = TermEditForm(
+        request.POST or None,
+        initial={"wording": term.wording, "status": term.status, "version": term.version},
+    )
+    status = 200
+    conflict = None
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied("Only the deal owner edits its terms.")
+        if form.is_valid():
+            try:
+                services.term_revise(
+                    term=term,
+                    user=request.user,
+                    wording=form.cleaned_data["wording"],
+                    status=form.cleaned_data["status"],
+                    note=form.cleaned_data["note"],
+                    expected_version=form.cleaned_data["version"],
+                )
+            except services.TermConflict as clash:
+                # Keep what they typed, show what is there now, and let them apply it again.
+                conflict = {"theirs": form.cleaned_data["wording"], "current": clash.term}
+                term = clash.term
+                form = TermEditForm(
+                    initial={
+                        "wording": term.wording,
+                        "status": term.status,
+                        "version": term.version,
+                    }
+                )
+                status = 409
+            except ValidationError as error:
+                form.add_error(None, error)
+                status = 422
+            else:
+                messages.success(request, "Term updated.")
+                return redirect(term)
+        else:
+            status = 422
+    revisions = [
+        {"revision": revision, "diff": word_diff(revision.old_wording, revision.new_wording)}
+        for revision in term.revisions.select_related("by").order_by("-number")
+    ]
+    context = {
+        "term": term,
+        "deal": term.deal,
+        "form": form,
+        "can_edit": can_edit,
+        "revisions": revisions,
+        "conflict": conflict,
+    }
+    return render(request, "deals/term_detail.html", context, status=status)
+
+
+def decision_create(request: HttpRequest, pk: int) -> HttpResponse:
+    deal = get_deal_for_user(request.user, pk)
+    if not deal.can_decide(request.user):
+        raise PermissionDenied("Only the deal's executive sponsor records decisions.")
+    form = DecisionRecordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.decision_record(deal=deal, user=request.user, data=form.cleaned_data)
+        messages.success(request, "Decision recorded in the deal's decision log.")
+        return redirect(deal)
+    return render(
+        request,
+        "deals/decision_form.html",
+        {"form": form, "deal": deal},
+        status=form_status(request, form),
+    )
+
+
+@require_POST
+def request_decision(request: HttpRequest, pk: int) -> HttpResponse:
+    deal = get_deal_for_user(request.user, pk)
+    form = RequestDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Say what the sponsor needs to decide.")
+        return redirect(deal)
+    services.deal_request_decision(deal=deal, user=request.user, note=form.cleaned_data["note"])
+    messages.success(request, f"{deal.sponsor.display_name} has been asked to decide.")
+    return redirect(deal)
+
+
+def deal_history(request: HttpRequest, pk: int) -> HttpResponse:
+    deal = get_deal_for_user(request.user, pk)
+    events = AuditEvent.objects.filter(deal=deal).select_related("actor")
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(request, "deals/deal_history.html", {"deal": deal, "page": page})

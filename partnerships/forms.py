@@ -15,7 +15,15 @@ class PartnerForm(forms.ModelForm):
 
     class Meta:
         model = Partner
-        fields = ["name", "kind", "country", "website", "risk_tier", "notes"]
+        fields = [
+            "name",
+            "kind",
+            "country",
+            "website",
+            "risk_tier",
+            "handles_customer_data",
+            "notes",
+        ]
         widgets = {"notes": forms.Textarea(attrs={"rows": 4})}
 
     def clean_name(self) -> str:

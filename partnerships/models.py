@@ -29,6 +29,9 @@ class Partner(models.Model):
     country = models.CharField(max_length=80)
     website = models.URLField(blank=True)
     risk_tier = models.CharField(max_length=10, choices=RiskTier.choices, default=RiskTier.MEDIUM)
+    handles_customer_data = models.BooleanField(
+        default=False, help_text="The partner stores or processes our customers' data."
+    )
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 

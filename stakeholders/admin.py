@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from .models import Department, Membership, Review, User
+from .models import Concern, Department, Membership, Review, ReviewRule, User, WorkingSession
 
 
 class MembershipInline(admin.TabularInline):
@@ -37,7 +37,50 @@ class DepartmentAdmin(admin.ModelAdmin):
 
 @admin.register(Review)
 class ReviewAdmin(admin.ModelAdmin):
+    """Reviews are decided in the app (audited, race-safe); the admin reads them."""
+
     list_display = ["deal", "department", "status", "due_on", "reviewer"]
     list_filter = ["status", "department"]
     list_select_related = ["deal", "department", "reviewer"]
-    raw_id_fields = ["deal", "reviewer", "decided_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReviewRule)
+class ReviewRuleAdmin(admin.ModelAdmin):
+    list_display = ["department", "condition", "threshold", "active"]
+    list_filter = ["department", "condition", "active"]
+    list_editable = ["active"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Changes go through the app, where they are audited; the admin only reads."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Concern)
+class ConcernAdmin(ReadOnlyAdmin):
+    list_display = ["title", "deal", "severity", "blocking", "raised_by", "resolved_at"]
+    list_filter = ["severity", "blocking"]
+    list_select_related = ["deal", "raised_by"]
+
+
+@admin.register(WorkingSession)
+class WorkingSessionAdmin(ReadOnlyAdmin):
+    list_display = ["title", "deal", "starts_at", "organiser"]
+    list_select_related = ["deal", "organiser"]

@@ -127,6 +127,9 @@ class ReviewStatus(models.TextChoices):
     REJECTED = "rejected", "Rejected"
 
 
+APPROVALS = (ReviewStatus.APPROVED, ReviewStatus.APPROVED_WITH_CONDITIONS)
+
+
 class ReviewQuerySet(models.QuerySet["Review"]):
     def open(self) -> ReviewQuerySet:
         return self.filter(status__in=[ReviewStatus.PENDING, ReviewStatus.CHANGES_REQUESTED])
@@ -153,6 +156,9 @@ class Review(models.Model):
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    # Set when a term of this department changed after its approval.
+    needs_rereview = models.BooleanField("re-review needed", default=False)
+    round = models.PositiveSmallIntegerField(default=1, help_text="Review round, 1 for the first.")
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = ReviewQuerySet.as_manager()
@@ -174,3 +180,191 @@ class Review(models.Model):
     @property
     def is_overdue(self) -> bool:
         return self.is_open and self.due_on < timezone.localdate()
+
+    @property
+    def is_due_soon(self) -> bool:
+        days = (self.due_on - timezone.localdate()).days
+        return self.is_open and 0 <= days <= 2
+
+    @property
+    def is_decided(self) -> bool:
+        return self.status != ReviewStatus.PENDING
+
+    @property
+    def is_approval(self) -> bool:
+        return self.status in APPROVALS
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("review_detail", args=[self.pk])
+
+
+class RuleCondition(models.TextChoices):
+    ALWAYS = "always", "Every deal"
+    HAS_BUSINESS_CASE = "has_business_case", "Deals with a business case"
+    CUSTOMER_DATA = "customer_data", "Partner handles customer data"
+    VALUE_OVER = "value_over", "Contract value over a threshold"
+
+
+class ReviewRule(models.Model):
+    """Which departments must review a deal when it enters review. Edited in the admin."""
+
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="rules")
+    condition = models.CharField(max_length=30, choices=RuleCondition.choices)
+    threshold = models.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="For 'contract value over a threshold': the amount, in the deal's currency.",
+    )
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["department__name", "condition"]
+
+    def __str__(self) -> str:
+        text = f"{self.department}: {self.get_condition_display()}"
+        return (
+            f"{text} {self.threshold:,.0f}" if self.condition == RuleCondition.VALUE_OVER else text
+        )
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.condition == RuleCondition.VALUE_OVER and self.threshold is None:
+            raise ValidationError(
+                {"threshold": "Give the contract value above which this applies."}
+            )
+
+    def applies_to(self, deal, *, has_business_case: bool) -> bool:
+        if self.condition == RuleCondition.ALWAYS:
+            return True
+        if self.condition == RuleCondition.HAS_BUSINESS_CASE:
+            return has_business_case
+        if self.condition == RuleCondition.CUSTOMER_DATA:
+            return deal.partnership.partner.handles_customer_data
+        return self.threshold is not None and deal.contract_value > self.threshold
+
+
+class ReviewComment(models.Model):
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField()
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+
+class Severity(models.TextChoices):
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+    CRITICAL = "critical", "Critical"
+
+
+class ConcernQuerySet(models.QuerySet["Concern"]):
+    def open(self) -> ConcernQuerySet:
+        return self.filter(resolved_at__isnull=True)
+
+    def blocking(self) -> ConcernQuerySet:
+        return self.open().filter(blocking=True)
+
+
+class Concern(models.Model):
+    """A risk or constraint anyone involved raises; blocking ones hold the deal."""
+
+    deal = models.ForeignKey("deals.Deal", on_delete=models.CASCADE, related_name="concerns")
+    title = models.CharField(max_length=200)
+    detail = models.TextField()
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.SET_NULL, related_name="concerns"
+    )
+    severity = models.CharField(max_length=10, choices=Severity.choices, default=Severity.MEDIUM)
+    blocking = models.BooleanField(
+        default=False, help_text="A blocking concern holds the deal until it is resolved."
+    )
+    raised_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="raised_concerns")
+    raised_at = models.DateTimeField(default=timezone.now)
+    resolution = models.TextField(blank=True)
+    resolved_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ConcernQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["resolved_at", "-blocking", "-raised_at"]
+        indexes = [models.Index(fields=["deal", "resolved_at", "blocking"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("concern_detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None
+
+    def can_be_resolved_by(self, user) -> bool:
+        return user.is_superuser or user.pk in (
+            self.raised_by_id,
+            self.deal.owner_id,
+            self.deal.sponsor_id,
+        )
+
+
+class ConcernReply(models.Model):
+    concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="replies")
+    author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField()
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+
+class WorkingSession(models.Model):
+    """A joint session of the departments on one deal: agenda before, outcomes after."""
+
+    deal = models.ForeignKey(
+        "deals.Deal", on_delete=models.CASCADE, related_name="working_sessions"
+    )
+    title = models.CharField(max_length=200)
+    starts_at = models.DateTimeField()
+    duration_minutes = models.PositiveSmallIntegerField(default=60)
+    location = models.CharField(max_length=200, blank=True, help_text="Room or video link.")
+    agenda = models.TextField()
+    departments = models.ManyToManyField(Department, related_name="working_sessions", blank=True)
+    invitees = models.ManyToManyField(User, related_name="working_sessions", blank=True)
+    attendees = models.ManyToManyField(User, related_name="attended_sessions", blank=True)
+    outcomes = models.TextField(blank=True)
+    decisions = models.TextField(blank=True)
+    organiser = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    recorded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("session_detail", args=[self.pk])
+
+    @property
+    def ends_at(self) -> dt.datetime:
+        return self.starts_at + dt.timedelta(minutes=self.duration_minutes)
+
+    @property
+    def is_past(self) -> bool:
+        return self.starts_at < timezone.now()

@@ -7,9 +7,11 @@ migration. Departments are only created when missing: edits in the admin stay.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib.auth.models import Group, Permission
 
-from .models import Department, Role
+from .models import Department, ReviewRule, Role, RuleCondition
 
 # app_label.codename for each role; administrators get everything.
 ROLE_PERMISSIONS: dict[Role, list[str]] = {
@@ -49,11 +51,30 @@ DEFAULT_DEPARTMENTS = [
 ]
 
 
+# Who reviews by default; only installed while there are no rules at all, so an
+# administrator's edits (including deleting a rule) stick.
+DEFAULT_RULES = [
+    ("legal", RuleCondition.ALWAYS, None),
+    ("procurement", RuleCondition.ALWAYS, None),
+    ("it", RuleCondition.ALWAYS, None),
+    ("finance", RuleCondition.HAS_BUSINESS_CASE, None),
+    ("security", RuleCondition.CUSTOMER_DATA, None),
+    ("security", RuleCondition.VALUE_OVER, Decimal("1000000")),
+]
+
+
 def ensure_defaults(**kwargs) -> None:
     ensure_roles()
     for name, slug, description, sla in DEFAULT_DEPARTMENTS:
         Department.objects.get_or_create(
             slug=slug, defaults={"name": name, "description": description, "review_sla_days": sla}
+        )
+    if not ReviewRule.objects.exists():
+        departments = {d.slug: d for d in Department.objects.all()}
+        ReviewRule.objects.bulk_create(
+            ReviewRule(department=departments[slug], condition=condition, threshold=threshold)
+            for slug, condition, threshold in DEFAULT_RULES
+            if slug in departments
         )
 
 

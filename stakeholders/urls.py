@@ -5,9 +5,21 @@ from . import views
 
 urlpatterns = [
     path(
-        "login/",
+        "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
         name="login",
     ),
-    path("logout/", views.logout_view, name="logout"),
+    path("accounts/logout/", views.logout_view, name="logout"),
+    path("reviews/", views.review_inbox, name="review_inbox"),
+    path("reviews/<int:pk>/", views.review_detail, name="review_detail"),
+    path("reviews/<int:pk>/decide/", views.review_decide_view, name="review_decide"),
+    path("reviews/<int:pk>/reassign/", views.review_reassign_view, name="review_reassign"),
+    path("reviews/<int:pk>/comment/", views.review_comment_view, name="review_comment"),
+    path("deals/<int:pk>/concerns/new/", views.concern_create, name="concern_create"),
+    path("concerns/<int:pk>/", views.concern_detail, name="concern_detail"),
+    path("concerns/<int:pk>/reply/", views.concern_reply_view, name="concern_reply"),
+    path("concerns/<int:pk>/resolve/", views.concern_resolve_view, name="concern_resolve"),
+    path("deals/<int:pk>/sessions/new/", views.session_create, name="session_create"),
+    path("sessions/<int:pk>/", views.session_detail, name="session_detail"),
+    path("sessions/<int:pk>/invite.ics", views.session_ics, name="session_ics"),
 ]

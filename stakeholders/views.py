@@ -1,10 +1,47 @@
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
+from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from deals.models import AuditEvent, Term
+from deals.selectors import get_deal_for_user
+from deals.views import form_status
+
+from .calendar import ics_invitation
+from .forms import (
+    CommentForm,
+    ConcernForm,
+    DecisionForm,
+    ReassignForm,
+    ReplyForm,
+    ResolveForm,
+    SessionForm,
+    SessionRecordForm,
+)
+from .models import Concern, Membership, Review, ReviewStatus
+from .selectors import get_concern_for_user, get_review_for_user, get_session_for_user, inbox
+from .services import (
+    AlreadyDecided,
+    concern_raise,
+    concern_reply,
+    concern_resolve,
+    is_member,
+    review_comment,
+    review_decide,
+    review_reassign,
+    session_record,
+    session_schedule,
+)
 
 
 @login_not_required
@@ -15,3 +52,277 @@ def logout_view(request: HttpRequest) -> HttpResponse:
         logout(request)
         return redirect("login")
     return render(request, "registration/logout_confirm.html")
+
+
+def _value_summary(deal) -> dict | None:
+    # The business-value block arrives with the metrics app; until then, none.
+    try:
+        from metrics.selectors import value_summary
+    except ImportError:
+        return None
+    return value_summary(deal)
+
+
+def review_inbox(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status") or None
+    if status and status not in ReviewStatus.values:
+        status = None
+    reviews, counts = inbox(request.user, status)
+    page = Paginator(reviews, 25).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "counts": [(s, counts[s.value]) for s in ReviewStatus],
+        "open_count": counts[ReviewStatus.PENDING] + counts[ReviewStatus.CHANGES_REQUESTED],
+        "status": status,
+        "query": urlencode({"status": status}) if status else "",
+        "is_member": Membership.objects.filter(user=request.user).exists(),
+    }
+    return render(request, "stakeholders/inbox.html", context)
+
+
+def _review_context(request: HttpRequest, review: Review, **extra) -> dict:
+    deal = review.deal
+    can_act = is_member(request.user, review.department_id)
+    context = {
+        "review": review,
+        "deal": deal,
+        "can_act": can_act,
+        "decision_form": DecisionForm(),
+        "reassign_form": ReassignForm(
+            department=review.department, initial={"reviewer": review.reviewer_id}
+        ),
+        "comment_form": CommentForm(),
+    }
+    context.update(extra)
+    return context
+
+
+def _review_page(request: HttpRequest, review: Review, status: int = 200, **extra) -> HttpResponse:
+    deal = review.deal
+    context = _review_context(request, review, **extra)
+    context.update(
+        value_summary=_value_summary(deal),
+        terms=Term.objects.filter(deal=deal)
+        .select_related("department")
+        .annotate(n_revisions=Count("revisions")),
+        concerns=Concern.objects.open()
+        .filter(deal=deal)
+        .select_related("department", "raised_by")
+        .annotate(n_replies=Count("replies")),
+        other_reviews=Review.objects.filter(deal=deal)
+        .exclude(pk=review.pk)
+        .select_related("department", "decided_by"),
+        history=AuditEvent.objects.filter(deal=deal).select_related("actor")[:20],
+    )
+    context.setdefault("comments", review.comments.select_related("author"))
+    return render(request, "stakeholders/review_detail.html", context, status=status)
+
+
+def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _review_page(request, get_review_for_user(request.user, pk))
+
+
+def _decision_panel(
+    request: HttpRequest, review: Review, status: int = 200, **extra
+) -> HttpResponse:
+    if request.htmx:
+        context = _review_context(request, review, **extra)
+        return render(
+            request, "stakeholders/review_detail.html#decision-panel", context, status=status
+        )
+    if status == 200:
+        return redirect(review)
+    return _review_page(request, review, status=status, **extra)
+
+
+@require_POST
+def review_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
+    review = get_review_for_user(request.user, pk)
+    if not is_member(request.user, review.department_id):
+        raise PermissionDenied(f"Only members of {review.department} decide this review.")
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        return _decision_panel(request, review, status=422, decision_form=form)
+    try:
+        review = review_decide(
+            review=review,
+            user=request.user,
+            decision=form.cleaned_data["decision"],
+            text=form.cleaned_data["text"],
+        )
+    except AlreadyDecided as first:
+        return _decision_panel(request, first.review, status=409, lost_race=True)
+    except ValidationError as error:
+        form.add_error(None, error)
+        return _decision_panel(request, review, status=422, decision_form=form)
+    messages.success(request, f"{review.get_status_display()} — recorded.")
+    return _decision_panel(request, review, just_decided=True)
+
+
+@require_POST
+def review_reassign_view(request: HttpRequest, pk: int) -> HttpResponse:
+    review = get_review_for_user(request.user, pk)
+    if not is_member(request.user, review.department_id):
+        raise PermissionDenied(f"Only members of {review.department} reassign this review.")
+    form = ReassignForm(request.POST, department=review.department)
+    if not form.is_valid():
+        return _decision_panel(request, review, status=422, reassign_form=form)
+    review = review_reassign(
+        review=review, user=request.user, reviewer=form.cleaned_data["reviewer"]
+    )
+    return _decision_panel(request, review, reassigned=True)
+
+
+@require_POST
+def review_comment_view(request: HttpRequest, pk: int) -> HttpResponse:
+    review = get_review_for_user(request.user, pk)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        review_comment(review=review, user=request.user, body=form.cleaned_data["body"])
+        form = CommentForm()
+        status = 200
+    else:
+        status = 422
+    if request.htmx:
+        context = {
+            "review": review,
+            "comments": review.comments.select_related("author"),
+            "comment_form": form,
+        }
+        return render(request, "stakeholders/review_detail.html#comments", context, status=status)
+    if status == 200:
+        return redirect(review)
+    return _review_page(request, review, status=status, comment_form=form)
+
+
+def concern_create(request: HttpRequest, pk: int) -> HttpResponse:
+    deal = get_deal_for_user(request.user, pk)
+    form = ConcernForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        concern = concern_raise(deal=deal, user=request.user, data=form.cleaned_data)
+        messages.success(request, "Concern raised.")
+        return redirect(concern)
+    return render(
+        request,
+        "stakeholders/concern_form.html",
+        {"form": form, "deal": deal},
+        status=form_status(request, form),
+    )
+
+
+def concern_detail(
+    request: HttpRequest, pk: int, reply_form=None, resolve_form=None, status=200
+) -> HttpResponse:
+    concern = get_concern_for_user(request.user, pk)
+    context = {
+        "concern": concern,
+        "deal": concern.deal,
+        "replies": concern.replies.select_related("author"),
+        "reply_form": reply_form or ReplyForm(),
+        "resolve_form": resolve_form or ResolveForm(),
+        "can_resolve": concern.is_open and concern.can_be_resolved_by(request.user),
+    }
+    return render(request, "stakeholders/concern_detail.html", context, status=status)
+
+
+@require_POST
+def concern_reply_view(request: HttpRequest, pk: int) -> HttpResponse:
+    concern = get_concern_for_user(request.user, pk)
+    form = ReplyForm(request.POST)
+    if not form.is_valid():
+        return concern_detail(request, pk, reply_form=form, status=422)
+    concern_reply(concern=concern, user=request.user, body=form.cleaned_data["body"])
+    return redirect(concern)
+
+
+@require_POST
+def concern_resolve_view(request: HttpRequest, pk: int) -> HttpResponse:
+    concern = get_concern_for_user(request.user, pk)
+    if not concern.can_be_resolved_by(request.user):
+        raise PermissionDenied(
+            "The deal owner, the sponsor or whoever raised it resolves a concern."
+        )
+    form = ResolveForm(request.POST)
+    if not form.is_valid():
+        return concern_detail(request, pk, resolve_form=form, status=422)
+    try:
+        concern_resolve(
+            concern=concern, user=request.user, resolution=form.cleaned_data["resolution"]
+        )
+    except ValidationError as error:
+        form.add_error(None, error)
+        return concern_detail(request, pk, resolve_form=form, status=409)
+    messages.success(request, "Concern resolved.")
+    return redirect(concern)
+
+
+def session_create(request: HttpRequest, pk: int) -> HttpResponse:
+    deal = get_deal_for_user(request.user, pk)
+    if not deal.can_be_edited_by(request.user):
+        raise PermissionDenied("The deal owner or sponsor schedules working sessions.")
+    form = SessionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k not in ("departments", "invitees")}
+        session = session_schedule(
+            deal=deal,
+            user=request.user,
+            data=data,
+            departments=form.cleaned_data["departments"],
+            invitees=form.cleaned_data["invitees"],
+        )
+        messages.success(request, "Session scheduled. Invitees can download the invitation.")
+        return redirect(session)
+    return render(
+        request,
+        "stakeholders/session_form.html",
+        {"form": form, "deal": deal},
+        status=form_status(request, form),
+    )
+
+
+def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    session = get_session_for_user(request.user, pk)
+    can_record = session.deal.can_be_edited_by(request.user)
+    form = SessionRecordForm(
+        request.POST or None,
+        session=session,
+        initial={
+            "outcomes": session.outcomes,
+            "decisions": session.decisions,
+            "attendees": session.attendees.all(),
+        },
+    )
+    if request.method == "POST":
+        if not can_record:
+            raise PermissionDenied("The deal owner or sponsor records a session's outcomes.")
+        if form.is_valid():
+            session_record(
+                session=session,
+                user=request.user,
+                outcomes=form.cleaned_data["outcomes"],
+                decisions=form.cleaned_data["decisions"],
+                attendees=form.cleaned_data["attendees"],
+            )
+            messages.success(request, "Outcomes recorded.")
+            return redirect(session)
+    context = {
+        "session": session,
+        "deal": session.deal,
+        "departments": session.departments.all(),
+        "invitees": session.invitees.all(),
+        "attendees": session.attendees.all(),
+        "form": form,
+        "can_record": can_record,
+    }
+    return render(
+        request, "stakeholders/session_detail.html", context, status=form_status(request, form)
+    )
+
+
+def session_ics(request: HttpRequest, pk: int) -> HttpResponse:
+    session = get_session_for_user(request.user, pk)
+    response = HttpResponse(
+        ics_invitation(session, request), content_type="text/calendar; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="deal-desk-session-{session.pk}.ics"'
+    return response

@@ -19,7 +19,6 @@ def test_every_stage_has_a_row_in_the_transition_table():
         (Stage.BUSINESS_CASE, Stage.REVIEW),
         (Stage.REVIEW, Stage.NEGOTIATION),
         (Stage.REVIEW, Stage.BUSINESS_CASE),
-        (Stage.NEGOTIATION, Stage.APPROVED),
         (Stage.APPROVED, Stage.SIGNED),
         (Stage.SIGNED, Stage.LIVE),
         (Stage.NEGOTIATION, Stage.ON_HOLD),

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -51,8 +53,7 @@ def test_every_page_but_login_logout_and_healthz_requires_login(client, deal):
     names = all_url_names()
     assert len(names) > 10
     for route, name in names:
-        args = [deal.pk] if "<int:pk>" in route else []
-        url = reverse(name, args=args)
+        url = "/" + re.sub(r"<int:\w+>", str(deal.pk), route).lstrip("^").rstrip("$")
         for method in ("get", "post"):
             response = getattr(client, method)(url)
             if name in PUBLIC:

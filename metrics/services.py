@@ -1,0 +1,469 @@
+"""Writes to a deal's business value: each is atomic and leaves an audit event.
+
+Who may write: the deal's owner and sponsor and superusers edit value data;
+a metric's owner may also record its check-ins; only members of the Finance
+department sign off a business case.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from deals.audit import audit_record, changed, snapshot
+from deals.models import Deal, Stage
+from stakeholders.models import Membership
+
+from . import finance
+from .models import (
+    Assumption,
+    BusinessCase,
+    CaseYear,
+    CheckIn,
+    JourneyStage,
+    Outcome,
+    OutcomeMetric,
+)
+
+FINANCE = "finance"
+MONEY_FIELDS = ("revenue_growth", "cost_savings", "one_off_costs", "running_costs")
+ASSUMPTION_FIELDS = ("statement", "owner", "confidence", "evidence")
+# Assumptions are judged once the deal is signed: before that nothing is known.
+ASSESSABLE_STAGES = (Stage.SIGNED, Stage.LIVE)
+
+
+def is_finance(user) -> bool:
+    return Membership.objects.filter(user=user, department__slug=FINANCE).exists()
+
+
+def _require_editor(deal: Deal, user) -> None:
+    if not deal.can_be_edited_by(user):
+        raise PermissionDenied("Only the deal's owner or sponsor edits its business value.")
+
+
+def _lock(deal: Deal) -> Deal:
+    """Lock the deal row: writes to one deal's value data are applied one by one."""
+    return Deal.objects.select_for_update().get(pk=deal.pk)
+
+
+# Outcome metrics and check-ins
+
+
+@transaction.atomic
+def metric_create(*, deal: Deal, user, data: dict[str, Any]) -> OutcomeMetric:
+    _require_editor(deal, user)
+    metric = OutcomeMetric(deal=deal, **data)
+    metric.full_clean()
+    metric.save()
+    audit_record(actor=user, action="created", instance=metric, after=snapshot(metric), deal=deal)
+    return metric
+
+
+@transaction.atomic
+def metric_update(*, metric: OutcomeMetric, user, data: dict[str, Any]) -> OutcomeMetric:
+    _require_editor(metric.deal, user)
+    locked = OutcomeMetric.objects.select_for_update().get(pk=metric.pk)
+    before = snapshot(locked)
+    for name, value in data.items():
+        setattr(locked, name, value)
+    locked.full_clean()
+    locked.save()
+    old, new = changed(before, snapshot(locked))
+    if new:
+        audit_record(
+            actor=user, action="edited", instance=locked, before=old, after=new, deal=metric.deal
+        )
+    return locked
+
+
+def can_record_check_in(metric: OutcomeMetric, user) -> bool:
+    return metric.deal.can_be_edited_by(user) or (
+        metric.owner_id is not None and metric.owner_id == user.pk
+    )
+
+
+@transaction.atomic
+def check_in_record(
+    *, metric: OutcomeMetric, user, date: dt.date, actual: Decimal, note: str = ""
+) -> CheckIn:
+    """Record an actual value; the metric keeps its newest one for cheap listing."""
+    if not can_record_check_in(metric, user):
+        raise PermissionDenied("Only the deal's owner or sponsor, or the metric's owner, do this.")
+    locked = OutcomeMetric.objects.select_for_update().get(pk=metric.pk)
+    if date > timezone.localdate():
+        raise ValidationError(
+            {"date": "A check-in records a measurement: it cannot be dated in the future."}
+        )
+    if CheckIn.objects.filter(metric=locked, date=date).exists():
+        raise ValidationError({"date": "There is already a check-in on this date."})
+    check_in = CheckIn(metric=locked, date=date, actual=actual, note=note, recorded_by=user)
+    check_in.full_clean()
+    check_in.save()
+    if locked.latest_on is None or date >= locked.latest_on:
+        locked.latest_on, locked.latest_value = date, actual
+        locked.save(update_fields=["latest_on", "latest_value"])
+    audit_record(
+        actor=user,
+        action="checked in",
+        instance=check_in,
+        after={"metric": locked.pk, "date": date.isoformat(), "actual": str(actual), "note": note},
+        deal=metric.deal,
+    )
+    metric.latest_on, metric.latest_value = locked.latest_on, locked.latest_value
+    return check_in
+
+
+@transaction.atomic
+def check_in_delete(*, check_in: CheckIn, user) -> None:
+    metric = check_in.metric
+    if not can_record_check_in(metric, user):
+        raise PermissionDenied("Only the deal's owner or sponsor, or the metric's owner, do this.")
+    locked = OutcomeMetric.objects.select_for_update().get(pk=metric.pk)
+    before = {"date": check_in.date.isoformat(), "actual": str(check_in.actual)}
+    pk = check_in.pk
+    check_in.delete()
+    newest = CheckIn.objects.filter(metric=locked).order_by("-date", "-pk").first()
+    locked.latest_on = newest.date if newest else None
+    locked.latest_value = newest.actual if newest else None
+    locked.save(update_fields=["latest_on", "latest_value"])
+    check_in.pk = pk
+    audit_record(actor=user, action="deleted", instance=check_in, before=before, deal=metric.deal)
+
+
+# Business case
+
+
+def _case_content(discount_rate: Decimal, years: list[dict], assumptions: list[dict]) -> tuple:
+    """What a version says, comparable between a form and a saved version."""
+    return (
+        Decimal(discount_rate).normalize(),
+        tuple(
+            (int(y["year"]), *(Decimal(y[name]).normalize() for name in MONEY_FIELDS))
+            for y in sorted(years, key=lambda y: int(y["year"]))
+        ),
+        tuple(
+            (
+                a["statement"].strip(),
+                getattr(a.get("owner"), "pk", a.get("owner")),
+                a["confidence"],
+                (a.get("evidence") or "").strip(),
+            )
+            for a in assumptions
+        ),
+    )
+
+
+def _saved_content(case: BusinessCase) -> tuple:
+    years = [{"year": y.year, **{n: getattr(y, n) for n in MONEY_FIELDS}} for y in case.years.all()]
+    assumptions = [
+        {
+            "statement": a.statement,
+            "owner": a.owner_id,
+            "confidence": a.confidence,
+            "evidence": a.evidence,
+        }
+        for a in case.assumptions.all()
+    ]
+    return _case_content(case.discount_rate, years, assumptions)
+
+
+def validate_case(*, discount_rate: Decimal, years: list[dict]) -> None:
+    """The invariants of a version, whoever calls: forms check the same at the field."""
+    errors: dict[str, list[str]] = {}
+    if not Decimal(0) <= discount_rate <= 100:
+        errors.setdefault("discount_rate", []).append(
+            "The discount rate must be between 0 and 100 %."
+        )
+    numbers = [int(y["year"]) for y in years]
+    if not years:
+        errors.setdefault("years", []).append("Give the money for at least one year.")
+    if any(not 1 <= n <= finance.MAX_YEARS for n in numbers):
+        errors.setdefault("years", []).append("Years run from 1 to 10.")
+    if len(set(numbers)) != len(numbers):
+        errors.setdefault("years", []).append("Each year appears once.")
+    if any(Decimal(y[name]) < 0 for y in years for name in MONEY_FIELDS):
+        errors.setdefault("years", []).append("Money by year cannot be negative.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _case_snapshot(case: BusinessCase) -> dict[str, Any]:
+    figures = finance.summarise(list(case.years.all()), case.discount_rate)
+    return {
+        "version": case.version,
+        "discount_rate": str(case.discount_rate),
+        "years": len(case.years.all()),
+        "npv": str(figures["npv"]),
+        "payback_months": figures["payback_months"],
+        "assumptions": len(case.assumptions.all()),
+    }
+
+
+@transaction.atomic
+def business_case_save(
+    *,
+    deal: Deal,
+    user,
+    discount_rate: Decimal,
+    years: list[dict[str, Any]],
+    assumptions: list[dict[str, Any]],
+    note: str = "",
+    based_on: int | None = None,
+) -> BusinessCase:
+    """Save the case: edit the draft in place, or start a new version after a sign-off.
+
+    `years` are dicts of year and the four amounts; `assumptions` are dicts of
+    statement, owner, confidence, evidence and, for one carried over, its `id`.
+    `based_on` is the version the editor saw: if someone saved another version
+    meanwhile the save is refused instead of overwriting their work.
+    """
+    _require_editor(deal, user)
+    locked_deal = _lock(deal)
+    validate_case(discount_rate=discount_rate, years=years)
+    latest = (
+        BusinessCase.objects.filter(deal=locked_deal)
+        .prefetch_related("years", "assumptions")
+        .order_by("-version")
+        .first()
+    )
+    if latest is not None and based_on is not None and latest.version != based_on:
+        raise ValidationError(
+            f"Version {latest.version} was saved while you were editing version {based_on}. "
+            "Open the business case again to see it; your changes are still in this form."
+        )
+    if latest is not None and _saved_content(latest) == _case_content(
+        discount_rate, years, assumptions
+    ):
+        return latest  # nothing changed: no new version, no audit event
+    now = timezone.now()
+    if latest is None or latest.is_signed_off:
+        # A signed-off version is locked: any change becomes the next version,
+        # which needs Finance's sign-off again.
+        before = _case_snapshot(latest) if latest else {}
+        case = BusinessCase.objects.create(
+            deal=locked_deal,
+            version=(latest.version + 1) if latest else 1,
+            discount_rate=discount_rate,
+            note=note,
+            created_by=user,
+            created_at=now,
+            updated_at=now,
+        )
+        previous = {a.pk: a for a in latest.assumptions.all()} if latest else {}
+        action = "created"
+    else:
+        case = latest
+        before = _case_snapshot(case)
+        case.discount_rate, case.note, case.updated_at = discount_rate, note, now
+        case.full_clean()
+        case.save(update_fields=["discount_rate", "note", "updated_at"])
+        CaseYear.objects.filter(business_case=case).delete()
+        previous = {a.pk: a for a in case.assumptions.all()}
+        action = "edited"
+    CaseYear.objects.bulk_create(
+        CaseYear(business_case=case, year=int(y["year"]), **{n: y[n] for n in MONEY_FIELDS})
+        for y in years
+    )
+    _save_assumptions(case, assumptions, previous, carry_over=action == "created")
+    case = BusinessCase.objects.prefetch_related("years", "assumptions").get(pk=case.pk)
+    _refresh_cost_of_delay(locked_deal)
+    audit_record(
+        actor=user,
+        action=action,
+        instance=case,
+        before=before,
+        after={**_case_snapshot(case), "note": note},
+        deal=locked_deal,
+    )
+    return case
+
+
+def _save_assumptions(
+    case: BusinessCase,
+    assumptions: list[dict[str, Any]],
+    previous: dict[int, Assumption],
+    *,
+    carry_over: bool,
+) -> None:
+    """Write the assumptions of a version, keeping the outcome of any carried over."""
+    kept: set[int] = set()
+    new_rows = []
+    for position, data in enumerate(assumptions):
+        fields = {name: data.get(name) for name in ASSUMPTION_FIELDS}
+        fields["evidence"] = fields["evidence"] or ""
+        source = previous.get(data.get("id"))
+        if source is not None and not carry_over:
+            for name, value in fields.items():
+                setattr(source, name, value)
+            source.position = position
+            source.save()
+            kept.add(source.pk)
+            continue
+        row = Assumption(business_case=case, position=position, **fields)
+        if source is not None:
+            row.outcome = source.outcome
+            row.outcome_evidence = source.outcome_evidence
+            row.outcome_by_id = source.outcome_by_id
+            row.outcome_at = source.outcome_at
+        new_rows.append(row)
+    if not carry_over:
+        Assumption.objects.filter(business_case=case).exclude(pk__in=kept).delete()
+    Assumption.objects.bulk_create(new_rows)
+
+
+def governing_case(deal: Deal) -> BusinessCase | None:
+    """The version the deal's figures come from: the newest signed-off one, else the newest."""
+    cases = BusinessCase.objects.filter(deal=deal).prefetch_related("years")
+    return cases.signed_off().order_by("-version").first() or cases.order_by("-version").first()
+
+
+def _refresh_cost_of_delay(deal: Deal) -> Decimal:
+    case = governing_case(deal)
+    value = case.weekly_cost_of_delay if case else Decimal("0")
+    # update(): the figure follows the case and must not count as an edit of the deal.
+    Deal.objects.filter(pk=deal.pk).update(weekly_cost_of_delay=value)
+    deal.weekly_cost_of_delay = value
+    return value
+
+
+@transaction.atomic
+def business_case_sign_off(*, business_case: BusinessCase, user, note: str = "") -> BusinessCase:
+    """Finance signs off the newest version; from then on it never changes."""
+    if not is_finance(user):
+        raise PermissionDenied("Only members of the Finance department sign off a business case.")
+    deal = _lock(business_case.deal)
+    newest = BusinessCase.objects.filter(deal=deal).aggregate(v=Max("version"))["v"]
+    if business_case.version != newest:
+        raise ValidationError(
+            f"Version {business_case.version} is not the newest: sign off version {newest}."
+        )
+    if not CaseYear.objects.filter(business_case=business_case).exists():
+        raise ValidationError("A business case without money by year cannot be signed off.")
+    now = timezone.now()
+    # Conditional update: of two Finance people clicking at once, one signs.
+    claimed = BusinessCase.objects.filter(pk=business_case.pk, signed_off_at=None).update(
+        signed_off_at=now, signed_off_by=user, sign_off_note=note
+    )
+    if not claimed:
+        raise ValidationError(f"Version {business_case.version} is already signed off.")
+    case = (
+        BusinessCase.objects.select_related("deal")
+        .prefetch_related("years", "assumptions")
+        .get(pk=business_case.pk)
+    )
+    _refresh_cost_of_delay(deal)
+    audit_record(
+        actor=user,
+        action="signed off",
+        instance=case,
+        before={"signed_off_at": None},
+        after={**_case_snapshot(case), "note": note, "signed_off_at": now.isoformat()},
+        deal=deal,
+    )
+    return case
+
+
+@transaction.atomic
+def assumption_assess(*, assumption: Assumption, user, outcome: str, evidence: str) -> Assumption:
+    """Mark an assumption of a signed-off case held or broken, with the evidence."""
+    deal = assumption.business_case.deal
+    _require_editor(deal, user)
+    if deal.stage not in ASSESSABLE_STAGES:
+        raise ValidationError({"outcome": "Assumptions are judged once the deal is signed."})
+    if not assumption.business_case.is_signed_off:
+        raise ValidationError({"outcome": "Only assumptions of a signed-off case are judged."})
+    if outcome not in (Outcome.HELD, Outcome.BROKEN):
+        raise ValidationError({"outcome": "Say whether the assumption held or broke."})
+    if not evidence.strip():
+        raise ValidationError({"outcome_evidence": "Give the evidence for the verdict."})
+    locked = Assumption.objects.select_for_update().get(pk=assumption.pk)
+    before = {"outcome": locked.outcome, "outcome_evidence": locked.outcome_evidence}
+    locked.outcome, locked.outcome_evidence = outcome, evidence.strip()
+    locked.outcome_by, locked.outcome_at = user, timezone.now()
+    locked.save(update_fields=["outcome", "outcome_evidence", "outcome_by", "outcome_at"])
+    audit_record(
+        actor=user,
+        action="assessed",
+        instance=locked,
+        before=before,
+        after={"outcome": outcome, "outcome_evidence": locked.outcome_evidence},
+        deal=deal,
+    )
+    return locked
+
+
+# Customer journey
+
+
+@transaction.atomic
+def journey_stage_save(
+    *, deal: Deal, user, data: dict[str, Any], stage: JourneyStage | None = None
+) -> JourneyStage:
+    """Add a stage at the end of the journey, or edit one."""
+    _require_editor(deal, user)
+    locked_deal = _lock(deal)
+    metric = data.get("metric")
+    if metric is not None and metric.deal_id != deal.pk:
+        raise ValidationError({"metric": "Link a metric of this deal."})
+    if stage is None:
+        last = JourneyStage.objects.filter(deal=locked_deal).aggregate(p=Max("position"))["p"]
+        stage = JourneyStage(deal=locked_deal, position=0 if last is None else last + 1)
+        before: dict[str, Any] = {}
+        action = "created"
+    else:
+        before = snapshot(stage)
+        action = "edited"
+    for name, value in data.items():
+        setattr(stage, name, value)
+    stage.full_clean()
+    stage.save()
+    old, new = changed(before, snapshot(stage))
+    audit_record(actor=user, action=action, instance=stage, before=old, after=new, deal=deal)
+    return stage
+
+
+@transaction.atomic
+def journey_stage_move(*, stage: JourneyStage, user, direction: str) -> list[JourneyStage]:
+    """Swap a stage with its neighbour; returns the journey in its new order."""
+    if direction not in ("up", "down"):
+        raise ValidationError({"direction": "Move a stage up or down."})
+    deal = stage.deal
+    _require_editor(deal, user)
+    _lock(deal)
+    stages = list(JourneyStage.objects.filter(deal=deal).select_related("metric"))
+    index = next(i for i, s in enumerate(stages) if s.pk == stage.pk)
+    other = index - 1 if direction == "up" else index + 1
+    if 0 <= other < len(stages):
+        stages[index], stages[other] = stages[other], stages[index]
+        before = {"position": index}
+        # Positions are renumbered 0..n-1 so that they never collide or drift.
+        for position, row in enumerate(stages):
+            row.position = position
+        JourneyStage.objects.bulk_update(stages, ["position"])
+        audit_record(
+            actor=user,
+            action="moved",
+            instance=stage,
+            before=before,
+            after={"position": other},
+            deal=deal,
+        )
+    return stages
+
+
+@transaction.atomic
+def journey_stage_delete(*, stage: JourneyStage, user) -> None:
+    deal = stage.deal
+    _require_editor(deal, user)
+    _lock(deal)
+    before = snapshot(stage)
+    pk = stage.pk
+    stage.delete()
+    stage.pk = pk
+    audit_record(actor=user, action="deleted", instance=stage, before=before, deal=deal)

@@ -1,0 +1,124 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+
+from .models import Concern, Department, User, WorkingSession
+from .services import DECISIONS
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[(key, key) for key in DECISIONS])
+    text = forms.CharField(
+        label="Conditions or reason",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Required for every decision but a plain approval.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        decision = data.get("decision")
+        if decision and DECISIONS[decision][1] and not data.get("text", "").strip():
+            self.add_error("text", DECISIONS[decision][1])
+        return data
+
+
+class ReassignForm(forms.Form):
+    reviewer = forms.ModelChoiceField(
+        queryset=User.objects.none(), required=False, empty_label="Anyone in the department"
+    )
+
+    def __init__(self, *args, department: Department, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reviewer"].queryset = User.objects.filter(
+            memberships__department=department, is_active=True
+        )
+        self.fields["reviewer"].label = f"Assign to a colleague in {department.name}"
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label="Comment", max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ConcernForm(forms.ModelForm):
+    class Meta:
+        model = Concern
+        fields = ["title", "detail", "department", "severity", "blocking"]
+        widgets = {"detail": forms.Textarea(attrs={"rows": 4})}
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(label="Reply", max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ResolveForm(forms.Form):
+    resolution = forms.CharField(
+        label="How was it resolved?", max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class SessionForm(forms.ModelForm):
+    class Meta:
+        model = WorkingSession
+        fields = [
+            "title",
+            "starts_at",
+            "duration_minutes",
+            "location",
+            "agenda",
+            "departments",
+            "invitees",
+        ]
+        widgets = {
+            "starts_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
+            "agenda": forms.Textarea(attrs={"rows": 5}),
+            "departments": forms.CheckboxSelectMultiple,
+            "invitees": forms.SelectMultiple(attrs={"size": 8}),
+        }
+        labels = {"duration_minutes": "Duration (minutes)", "invitees": "People invited"}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["invitees"].queryset = User.objects.filter(is_active=True)
+        self.fields["duration_minutes"].widget.attrs.update(min=15, max=480)
+
+    def clean_starts_at(self):
+        starts_at = self.cleaned_data["starts_at"]
+        if starts_at < timezone.now():
+            raise forms.ValidationError("Schedule the session in the future.")
+        return starts_at
+
+    def clean_duration_minutes(self) -> int:
+        minutes = self.cleaned_data["duration_minutes"]
+        if not 15 <= minutes <= 480:
+            raise forms.ValidationError("A session lasts between 15 minutes and 8 hours.")
+        return minutes
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("departments") and not data.get("invitees"):
+            raise forms.ValidationError("Invite at least one department or person.")
+        return data
+
+
+class SessionRecordForm(forms.Form):
+    outcomes = forms.CharField(max_length=10000, widget=forms.Textarea(attrs={"rows": 4}))
+    decisions = forms.CharField(
+        label="Decisions taken",
+        required=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    attendees = forms.ModelMultipleChoiceField(
+        queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, session: WorkingSession, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["attendees"].queryset = session.invitees.all()

@@ -1,0 +1,329 @@
+"""Writes for reviews, concerns and working sessions: atomic, audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.apps import apps
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from deals.audit import audit_record
+
+from .models import (
+    Concern,
+    ConcernReply,
+    Department,
+    Membership,
+    Review,
+    ReviewComment,
+    ReviewRule,
+    ReviewStatus,
+    User,
+    WorkingSession,
+)
+
+# What each decision needs in words, and the status it leads to.
+DECISIONS: dict[str, tuple[ReviewStatus, str | None]] = {
+    "approve": (ReviewStatus.APPROVED, None),
+    "approve_with_conditions": (
+        ReviewStatus.APPROVED_WITH_CONDITIONS,
+        "Write the conditions of your approval.",
+    ),
+    "request_changes": (ReviewStatus.CHANGES_REQUESTED, "Say what needs to change."),
+    "reject": (ReviewStatus.REJECTED, "Give the reason for rejecting."),
+}
+
+
+class AlreadyDecided(Exception):
+    """Someone decided this review first; carries the review as it now stands."""
+
+    def __init__(self, review: Review):
+        super().__init__(f"{review.decided_by} decided this review first.")
+        self.review = review
+
+
+def add_working_days(start: dt.date, days: int) -> dt.date:
+    """The date `days` working days (Monday to Friday) after `start`."""
+    current = start
+    while days > 0:
+        current += dt.timedelta(days=1)
+        if current.weekday() < 5:
+            days -= 1
+    return current
+
+
+def is_member(user: User, department_id: int) -> bool:
+    return Membership.objects.filter(user=user, department_id=department_id).exists()
+
+
+def required_departments(deal) -> list[Department]:
+    """The departments whose sign-off the review rules require for this deal."""
+    has_case = _has_business_case(deal)
+    rules = ReviewRule.objects.filter(active=True).select_related("department")
+    found: dict[int, Department] = {}
+    for rule in rules:
+        if rule.applies_to(deal, has_business_case=has_case):
+            found[rule.department_id] = rule.department
+    return sorted(found.values(), key=lambda d: d.name)
+
+
+def _has_business_case(deal) -> bool:
+    try:
+        BusinessCase = apps.get_model("metrics", "BusinessCase")
+    except LookupError:
+        return False
+    return BusinessCase.objects.filter(deal=deal).exists()
+
+
+def reviews_route(*, deal, user) -> list[Review]:
+    """Create the required reviews for a deal entering review; re-open refused ones.
+
+    Called inside deal_advance's transaction. Approvals from an earlier round stay.
+    """
+    today = timezone.localdate()
+    existing = {review.department_id: review for review in deal.reviews.all()}
+    created = []
+    for department in required_departments(deal):
+        due = add_working_days(today, department.review_sla_days)
+        review = existing.get(department.pk)
+        if review is None:
+            review = Review.objects.create(deal=deal, department=department, due_on=due)
+            created.append(review)
+            audit_record(
+                actor=user,
+                action="review requested",
+                instance=review,
+                after={"department": department.name, "due_on": due.isoformat()},
+                deal=deal,
+            )
+        elif review.status in (ReviewStatus.CHANGES_REQUESTED, ReviewStatus.REJECTED):
+            _reopen(review, user=user, due=due, reason="Deal back in review")
+    return created
+
+
+def _reopen(review: Review, *, user, due: dt.date | None = None, reason: str) -> None:
+    before = {"status": review.status, "round": review.round}
+    review.status = ReviewStatus.PENDING
+    review.needs_rereview = True
+    review.round += 1
+    review.decided_by = None
+    review.decided_at = None
+    if due:
+        review.due_on = due
+    review.save()
+    audit_record(
+        actor=user,
+        action="review re-opened",
+        instance=review,
+        before=before,
+        after={"status": review.status, "round": review.round, "reason": reason},
+        deal=review.deal,
+    )
+
+
+def review_reopen(*, review: Review, user, reason: str) -> None:
+    due = add_working_days(timezone.localdate(), review.department.review_sla_days)
+    _reopen(review, user=user, due=due, reason=reason)
+
+
+@transaction.atomic
+def review_decide(*, review: Review, user, decision: str, text: str = "") -> Review:
+    """Record one department's decision. Exactly one of two racing decisions wins."""
+    if decision not in DECISIONS:
+        raise ValidationError(
+            {"decision": "Choose Approve, Approve with conditions, Request changes or Reject."}
+        )
+    if not is_member(user, review.department_id):
+        raise PermissionDenied(f"Only members of {review.department} decide this review.")
+    status, needs_text = DECISIONS[decision]
+    text = text.strip()
+    if needs_text and not text:
+        raise ValidationError({"text": needs_text})
+    now = timezone.now()
+    # The conditional UPDATE is the lock: only a pending review changes, once.
+    won = Review.objects.filter(pk=review.pk, status=ReviewStatus.PENDING).update(
+        status=status,
+        decision_text="" if status == ReviewStatus.APPROVED_WITH_CONDITIONS else text,
+        conditions=text if status == ReviewStatus.APPROVED_WITH_CONDITIONS else "",
+        decided_by=user,
+        decided_at=now,
+        needs_rereview=False,
+    )
+    fresh = Review.objects.select_related("decided_by", "department", "deal").get(pk=review.pk)
+    if not won:
+        raise AlreadyDecided(fresh)
+    audit_record(
+        actor=user,
+        action="review decided",
+        instance=fresh,
+        before={"status": ReviewStatus.PENDING},
+        after={"status": status, "text": text},
+        deal=fresh.deal,
+    )
+    return fresh
+
+
+@transaction.atomic
+def review_reassign(*, review: Review, user, reviewer: User | None) -> Review:
+    if not is_member(user, review.department_id):
+        raise PermissionDenied(f"Only members of {review.department} reassign this review.")
+    if reviewer is not None and not is_member(reviewer, review.department_id):
+        raise ValidationError({"reviewer": f"{reviewer} is not a member of {review.department}."})
+    before = {"reviewer": str(review.reviewer) if review.reviewer else None}
+    review.reviewer = reviewer
+    review.save(update_fields=["reviewer"])
+    audit_record(
+        actor=user,
+        action="review reassigned",
+        instance=review,
+        before=before,
+        after={"reviewer": str(reviewer) if reviewer else None},
+        deal=review.deal,
+    )
+    return review
+
+
+@transaction.atomic
+def review_comment(*, review: Review, user, body: str) -> ReviewComment:
+    body = body.strip()
+    if not body:
+        raise ValidationError({"body": "Write a comment first."})
+    comment = ReviewComment.objects.create(review=review, author=user, body=body)
+    audit_record(
+        actor=user, action="commented", instance=comment, after={"body": body}, deal=review.deal
+    )
+    return comment
+
+
+def gate_refusal(deal) -> str | None:
+    """Why the deal cannot be approved yet, or None. A sponsor's override lifts it."""
+    from .selectors import gate_status
+
+    gate = gate_status(
+        deal,
+        list(deal.reviews.select_related("department")),
+        list(Concern.objects.blocking().filter(deal=deal)),
+        list(deal.decisions.all()),
+    )
+    if gate["clear"] or gate["overruled"]:
+        return None
+    parts = []
+    if gate["no_reviews"]:
+        parts.append("the departments' reviews (none requested yet)")
+    elif gate["waiting"]:
+        parts.append("sign-off from " + ", ".join(gate["waiting"]))
+    if gate["blocking"]:
+        count = len(gate["blocking"])
+        parts.append(f"{count} blocking concern{'s' if count > 1 else ''} to be resolved")
+    return (
+        "The deal can move to Approved only when every department has signed off and no blocking "
+        f"concern is open. Waiting for {' and '.join(parts)} — or a decision by the sponsor that "
+        "overrules."
+    )
+
+
+@transaction.atomic
+def concern_raise(*, deal, user, data: dict[str, Any]) -> Concern:
+    concern = Concern(deal=deal, raised_by=user, **data)
+    concern.full_clean()
+    concern.save()
+    audit_record(
+        actor=user,
+        action="concern raised",
+        instance=concern,
+        after={"title": concern.title, "blocking": concern.blocking, "severity": concern.severity},
+        deal=deal,
+    )
+    return concern
+
+
+@transaction.atomic
+def concern_reply(*, concern: Concern, user, body: str) -> ConcernReply:
+    body = body.strip()
+    if not body:
+        raise ValidationError({"body": "Write a reply first."})
+    reply = ConcernReply.objects.create(concern=concern, author=user, body=body)
+    audit_record(
+        actor=user, action="concern reply", instance=reply, after={"body": body}, deal=concern.deal
+    )
+    return reply
+
+
+@transaction.atomic
+def concern_resolve(*, concern: Concern, user, resolution: str) -> Concern:
+    if not concern.can_be_resolved_by(user):
+        raise PermissionDenied(
+            "The deal owner, the sponsor or whoever raised it resolves a concern."
+        )
+    resolution = resolution.strip()
+    if not resolution:
+        raise ValidationError({"resolution": "Say how the concern was resolved."})
+    won = Concern.objects.filter(pk=concern.pk, resolved_at__isnull=True).update(
+        resolution=resolution, resolved_by=user, resolved_at=timezone.now()
+    )
+    if not won:
+        raise ValidationError({"resolution": "This concern was already resolved."})
+    concern.refresh_from_db()
+    audit_record(
+        actor=user,
+        action="concern resolved",
+        instance=concern,
+        before={"status": "open"},
+        after={"status": "resolved", "resolution": resolution},
+        deal=concern.deal,
+    )
+    return concern
+
+
+@transaction.atomic
+def session_schedule(*, deal, user, data: dict[str, Any], departments, invitees) -> WorkingSession:
+    if not deal.can_be_edited_by(user):
+        raise PermissionDenied("The deal owner or sponsor schedules working sessions.")
+    session = WorkingSession(deal=deal, organiser=user, **data)
+    session.full_clean()
+    session.save()
+    session.departments.set(departments)
+    session.invitees.set(invitees)
+    audit_record(
+        actor=user,
+        action="session scheduled",
+        instance=session,
+        after={
+            "title": session.title,
+            "starts_at": session.starts_at.isoformat(),
+            "departments": [d.name for d in departments],
+            "invitees": [u.email for u in invitees],
+        },
+        deal=deal,
+    )
+    return session
+
+
+@transaction.atomic
+def session_record(
+    *, session: WorkingSession, user, outcomes: str, decisions: str, attendees
+) -> WorkingSession:
+    if not session.deal.can_be_edited_by(user):
+        raise PermissionDenied("The deal owner or sponsor records a session's outcomes.")
+    before = {"outcomes": session.outcomes, "decisions": session.decisions}
+    session.outcomes = outcomes.strip()
+    session.decisions = decisions.strip()
+    session.recorded_at = timezone.now()
+    session.save()
+    session.attendees.set(attendees)
+    audit_record(
+        actor=user,
+        action="session recorded",
+        instance=session,
+        before=before,
+        after={
+            "outcomes": session.outcomes,
+            "decisions": session.decisions,
+            "attendees": [u.email for u in attendees],
+        },
+        deal=session.deal,
+    )
+    return session

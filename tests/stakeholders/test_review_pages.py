@@ -1,0 +1,306 @@
+"""Inbox, review page and in-place decisions over HTTP, with query budgets."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from deals.models import Stage
+from deals.services import deal_advance, term_create
+from stakeholders.models import Concern, ReviewStatus
+from tests.factories import DealFactory, ReviewFactory, department
+
+pytestmark = pytest.mark.django_db
+
+HX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def in_review(personas, partnership):
+    deal = DealFactory(
+        title="Cloud migration",
+        partnership=partnership,
+        owner=personas.owner,
+        sponsor=personas.executive,
+        stage=Stage.BUSINESS_CASE,
+    )
+    return deal_advance(deal=deal, user=personas.owner, to_stage=Stage.REVIEW)
+
+
+def legal_review(deal):
+    return deal.reviews.get(department__slug="legal")
+
+
+def test_the_inbox_lists_my_departments_open_reviews_soonest_first(
+    client_for, personas, partnership
+):
+    today = timezone.localdate()
+    late = ReviewFactory(
+        deal=DealFactory(partnership=partnership, title="Late one"),
+        due_on=today - dt.timedelta(days=2),
+    )
+    soon = ReviewFactory(
+        deal=DealFactory(partnership=partnership, title="Soon one"),
+        due_on=today + dt.timedelta(days=1),
+    )
+    ReviewFactory(
+        deal=DealFactory(partnership=partnership, title="IT one"), department=department("it")
+    )
+    ReviewFactory(
+        deal=DealFactory(partnership=partnership, title="Done one"), status=ReviewStatus.APPROVED
+    )
+
+    response = client_for(personas.legal).get(reverse("review_inbox"))
+    assert [r.deal.title for r in response.context["page"].object_list] == ["Late one", "Soon one"]
+    html = response.content.decode()
+    assert "Overdue" in html and "Due soon" in html
+    assert f'href="/reviews/{late.pk}/"' in html and f'href="/reviews/{soon.pk}/"' in html
+    counts = dict((s.value, n) for s, n in response.context["counts"])
+    assert counts == {
+        "pending": 2,
+        "approved": 1,
+        "approved_with_conditions": 0,
+        "changes_requested": 0,
+        "rejected": 0,
+    }
+    approved = client_for(personas.legal).get(reverse("review_inbox"), {"status": "approved"})
+    assert [r.deal.title for r in approved.context["page"].object_list] == ["Done one"]
+
+
+def test_an_empty_inbox_says_why(client_for, personas):
+    assert (
+        "Nothing waiting for you." in client_for(personas.legal).get("/reviews/").content.decode()
+    )
+    assert (
+        "not in a reviewing department"
+        in client_for(personas.owner).get("/reviews/").content.decode()
+    )
+
+
+def test_the_review_page_shows_the_value_before_the_terms(client_for, personas, in_review):
+    term_create(
+        deal=in_review,
+        user=personas.owner,
+        data={
+            "category": "price",
+            "title": "Annual fee",
+            "wording": "EUR 120k",
+            "department": department("procurement"),
+        },
+    )
+    html = (
+        client_for(personas.legal).get(legal_review(in_review).get_absolute_url()).content.decode()
+    )
+    assert html.index("Why this deal exists") < html.index("Annual fee")
+    assert in_review.summary in html
+    for label in ("Approve", "Approve with conditions", "Request changes", "Reject"):
+        assert f">{label}</button>" in html
+
+
+def test_deciding_with_htmx_returns_the_panel_with_the_status_in_words(
+    client_for, personas, in_review
+):
+    review = legal_review(in_review)
+    response = client_for(personas.legal).post(
+        reverse("review_decide", args=[review.pk]),
+        {"decision": "approve_with_conditions", "text": "Cap at 12 months of fees"},
+        **HX,
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.lstrip().startswith('<section class="card" id="decision-panel"')
+    assert "Approved with conditions" in html
+    assert "by " + personas.legal.display_name in html
+    assert "Cap at 12 months of fees" in html
+    assert "<html" not in html
+
+
+def test_a_decision_without_the_required_reason_gets_a_message_at_the_field(
+    client_for, personas, in_review
+):
+    review = legal_review(in_review)
+    response = client_for(personas.legal).post(
+        reverse("review_decide", args=[review.pk]), {"decision": "reject", "text": ""}, **HX
+    )
+    assert response.status_code == 422
+    assert "Give the reason for rejecting." in response.content.decode()
+    assert legal_review(in_review).status == ReviewStatus.PENDING
+
+
+def test_a_late_decision_is_told_who_decided_first(client_for, personas, in_review):
+    from tests.factories import UserFactory, make_member
+
+    colleague = make_member(UserFactory(first_name="Jonas", last_name="Berg"), "legal")
+    review = legal_review(in_review)
+    client_for(colleague).post(
+        reverse("review_decide", args=[review.pk]), {"decision": "approve"}, **HX
+    )
+    response = client_for(personas.legal).post(
+        reverse("review_decide", args=[review.pk]), {"decision": "reject", "text": "No"}, **HX
+    )
+    assert response.status_code == 409
+    assert "Jonas Berg decided this review first" in response.content.decode()
+    assert legal_review(in_review).status == ReviewStatus.APPROVED
+
+
+def test_without_htmx_a_decision_redirects_back_to_the_review(client_for, personas, in_review):
+    review = legal_review(in_review)
+    response = client_for(personas.legal).post(
+        reverse("review_decide", args=[review.pk]), {"decision": "approve"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == review.get_absolute_url()
+
+
+def test_comments_are_added_in_place(client_for, personas, in_review):
+    review = legal_review(in_review)
+    response = client_for(personas.it).post(
+        reverse("review_comment", args=[review.pk]),
+        {"body": "IT is fine with clause 7 <b>bold</b>"},
+        **HX,
+    )
+    html = response.content.decode()
+    assert html.lstrip().startswith('<section class="card" id="comments"')
+    assert "IT is fine with clause 7 &lt;b&gt;bold&lt;/b&gt;" in html
+
+
+def test_a_term_revision_shows_as_a_diff_and_a_conflict_keeps_the_typed_text(
+    client_for, personas, in_review
+):
+    term = term_create(
+        deal=in_review,
+        user=personas.owner,
+        data={
+            "category": "sla",
+            "title": "Uptime",
+            "wording": "99.5 % monthly",
+            "department": department("it"),
+        },
+    )
+    client = client_for(personas.owner)
+    url = reverse("term_detail", args=[term.pk])
+    ok = client.post(
+        url, {"wording": "99.9 % monthly", "status": "proposed", "version": 1, "note": "IT asked"}
+    )
+    assert ok.status_code == 302
+    html = client.get(url).content.decode()
+    assert "<del>99.5</del><ins>99.9</ins>" in html
+
+    stale = client.post(url, {"wording": "99.0 % monthly", "status": "proposed", "version": 1})
+    page = stale.content.decode()
+    assert stale.status_code == 409
+    assert "changed this term while you were editing it" in page
+    assert "99.0 % monthly" in page  # what they typed is shown, not lost
+    term.refresh_from_db()
+    assert term.wording == "99.9 % monthly"
+
+
+def test_the_deal_page_shows_blocking_concerns_gate_and_missing_voices(
+    client_for, personas, in_review
+):
+    Concern.objects.create(
+        deal=in_review,
+        title="No exit plan",
+        detail="…",
+        raised_by=personas.it,
+        blocking=True,
+        severity="high",
+    )
+    html = client_for(personas.owner).get(in_review.get_absolute_url()).content.decode()
+    assert "blocking concern" in html and "No exit plan" in html
+    assert "Before approval: sign-off from IT, Legal, Procurement" in html
+    assert "Nothing yet from IT, Legal, Procurement." in html
+
+
+def test_a_deal_where_only_one_person_spoke_is_flagged(client_for, personas, in_review):
+    from stakeholders.services import review_comment
+
+    review_comment(review=legal_review(in_review), user=personas.legal, body="Looks fine")
+    html = client_for(personas.owner).get(in_review.get_absolute_url()).content.decode()
+    assert "Only one person has spoken for the whole deal." in html
+    assert "Nothing yet from IT, Procurement." in html
+
+
+def test_anyone_involved_asks_the_sponsor_and_the_sponsor_sees_it(client_for, personas, in_review):
+    client_for(personas.legal).post(
+        reverse("request_decision", args=[in_review.pk]),
+        {"note": "Legal and Procurement disagree on the cap"},
+    )
+    dashboard = client_for(personas.executive).get("/").content.decode()
+    assert "Waiting for your decision" in dashboard
+    assert "Legal and Procurement disagree on the cap" in dashboard
+    client_for(personas.executive).post(
+        reverse("decision_create", args=[in_review.pk]),
+        {
+            "kind": "trade_off",
+            "title": "Cap at 9 months",
+            "rationale": "Splits the difference; Legal accepts.",
+        },
+    )
+    assert (
+        "Waiting for your decision" not in client_for(personas.executive).get("/").content.decode()
+    )
+
+
+def test_a_decision_needs_a_real_rationale(client_for, personas, in_review):
+    response = client_for(personas.executive).post(
+        reverse("decision_create", args=[in_review.pk]),
+        {"kind": "override", "title": "Go", "rationale": "ok"},
+    )
+    assert response.status_code == 422
+    assert "at least 20 characters" in response.content.decode()
+
+
+def test_the_history_page_shows_before_and_after(client_for, personas, in_review):
+    html = (
+        client_for(personas.owner)
+        .get(reverse("deal_history", args=[in_review.pk]))
+        .content.decode()
+    )
+    assert "moved" in html and "Business case" not in html or "business_case" in html
+    assert "review requested" in html
+
+
+def make_load(deal, personas, count):
+    from stakeholders.services import review_comment
+
+    for n in range(count):
+        term_create(
+            deal=deal,
+            user=personas.owner,
+            data={
+                "category": "other",
+                "title": f"Term {n}",
+                "wording": f"Text {n}",
+                "department": department("legal"),
+            },
+        )
+        Concern.objects.create(deal=deal, title=f"Concern {n}", detail="d", raised_by=personas.it)
+        review_comment(review=legal_review(deal), user=personas.legal, body=f"Comment {n}")
+
+
+@pytest.mark.parametrize("count", [1, 25])
+def test_the_review_page_and_inbox_run_a_fixed_number_of_queries(
+    client_for, personas, partnership, in_review, django_assert_max_num_queries, count
+):
+    make_load(in_review, personas, count)
+    for _ in range(count):
+        ReviewFactory(deal=DealFactory(partnership=partnership))
+    client = client_for(personas.legal)
+    client.get("/reviews/")
+    url = legal_review(in_review).get_absolute_url()
+    with django_assert_max_num_queries(15):
+        assert client.get(url).status_code == 200
+    with django_assert_max_num_queries(15):
+        assert client.get("/reviews/").status_code == 200
+
+
+@pytest.mark.parametrize("count", [1, 25])
+def test_the_deal_page_stays_within_its_query_budget_with_terms_and_concerns(
+    client_for, personas, in_review, django_assert_max_num_queries, count
+):
+    make_load(in_review, personas, count)
+    client = client_for(personas.owner)
+    with django_assert_max_num_queries(20):
+        assert client.get(in_review.get_absolute_url()).status_code == 200
