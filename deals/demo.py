@@ -171,6 +171,95 @@ PORTFOLIO_STAGES = (
     + [Stage.ABANDONED] * 2
 )
 REVIEW_DEPARTMENTS = ["legal", "procurement", "it", "finance"]
+DECISION_TEXTS = {
+    ReviewStatus.APPROVED: "Reviewed against our standard checklist; nothing outstanding.",
+    ReviewStatus.APPROVED_WITH_CONDITIONS: "",
+    ReviewStatus.CHANGES_REQUESTED: "Please add a data processing agreement and an exit plan.",
+    ReviewStatus.REJECTED: "The price is 30 % above the benchmark for this category.",
+}
+
+# Terms as they read in real contracts: (category, title, wording, department).
+TERMS = [
+    (
+        "price",
+        "Annual fee",
+        "EUR {fee:,} per year, fixed for the first two years, then indexed to CPI capped at 3 %.",
+        "procurement",
+    ),
+    (
+        "payment",
+        "Payment terms",
+        "Invoices payable 45 days from receipt; no advance payments.",
+        "procurement",
+    ),
+    (
+        "liability_cap",
+        "Liability cap",
+        "Each party's total liability is capped at 12 months of fees, except for data breaches and wilful misconduct.",
+        "legal",
+    ),
+    (
+        "sla",
+        "Service levels",
+        "99.9 % monthly availability; service credits of 5 % of the monthly fee per 0.1 % below.",
+        "it",
+    ),
+    (
+        "data_protection",
+        "Data protection",
+        "Partner processes personal data only on our instructions, within the EEA, under the attached DPA.",
+        "legal",
+    ),
+    (
+        "ip",
+        "Intellectual property",
+        "Each party keeps its background IP; jointly developed IP is owned by us with a licence back.",
+        "legal",
+    ),
+    (
+        "termination",
+        "Termination for convenience",
+        "Either party may terminate on 90 days' written notice after the first 12 months.",
+        "legal",
+    ),
+    (
+        "other",
+        "Integration support",
+        "Partner provides two engineers for the first 8 weeks of integration at no extra cost.",
+        "it",
+    ),
+]
+
+CONCERNS = [
+    (
+        "No exit plan for customer data",
+        "If the partnership ends we have no agreed way to get our data back in a usable format.",
+        "legal",
+        "high",
+        True,
+    ),
+    (
+        "Single sign-on not supported",
+        "The partner's platform lacks SAML SSO; our security baseline requires it.",
+        "it",
+        "medium",
+        False,
+    ),
+    (
+        "Price above benchmark",
+        "The quoted fee is well above what we pay comparable suppliers.",
+        "procurement",
+        "medium",
+        False,
+    ),
+    (
+        "Key-person dependency",
+        "Delivery depends on two named engineers at the partner.",
+        "it",
+        "low",
+        False,
+    ),
+]
 
 
 def ensure_people() -> dict[str, User]:
@@ -294,9 +383,24 @@ def _reviews_for(
             continue
         if deal.stage == Stage.REVIEW:
             status = rng.choice(
-                [ReviewStatus.PENDING] * 3 + [ReviewStatus.APPROVED, ReviewStatus.CHANGES_REQUESTED]
+                [ReviewStatus.PENDING] * 4
+                + [
+                    ReviewStatus.APPROVED,
+                    ReviewStatus.APPROVED_WITH_CONDITIONS,
+                    ReviewStatus.CHANGES_REQUESTED,
+                ]
             )
             due = today + dt.timedelta(days=rng.randint(-6, 8))
+        elif deal.stage == Stage.NEGOTIATION:
+            status = rng.choice(
+                [ReviewStatus.APPROVED] * 2
+                + [
+                    ReviewStatus.APPROVED_WITH_CONDITIONS,
+                    ReviewStatus.PENDING,
+                    ReviewStatus.REJECTED,
+                ]
+            )
+            due = today + dt.timedelta(days=rng.randint(-4, 6))
         else:
             status = rng.choice(
                 [ReviewStatus.APPROVED] * 3 + [ReviewStatus.APPROVED_WITH_CONDITIONS]
@@ -312,7 +416,7 @@ def _reviews_for(
                 due_on=due,
                 decided_by=reviewers.get(slug) if decided else None,
                 decided_at=deal.stage_changed_at if decided else None,
-                decision_text="Reviewed against our standard checklist." if decided else "",
+                decision_text=DECISION_TEXTS[status] if decided else "",
                 conditions="Liability cap to be confirmed in the final draft."
                 if status == ReviewStatus.APPROVED_WITH_CONDITIONS
                 else "",
@@ -378,7 +482,164 @@ def seed_portfolio(people: dict[str, User], partnerships: list[Partnership]) -> 
             for i, stage in enumerate(path)
         )
         Review.objects.bulk_create(_reviews_for(deal, rng, departments, reviewers))
+        _collaboration_for(deal, rng, departments, people)
+        _audit_history(deal)
     return len(PORTFOLIO_STAGES)
+
+
+def _audit_history(deal: Deal) -> None:
+    """The audit trail the seeded history would have left, so timelines are not empty."""
+    from stakeholders.models import Concern, ReviewComment
+
+    from .models import AuditEvent
+
+    events = [
+        AuditEvent(
+            deal=deal,
+            actor=change.by,
+            at=change.at,
+            action="moved" if change.from_stage else "created",
+            object_type="deals.deal",
+            object_id=str(deal.pk),
+            before={"stage": change.from_stage} if change.from_stage else {},
+            after={"stage": change.to_stage, "note": change.note},
+        )
+        for change in deal.stage_changes.all()
+    ]
+    events += [
+        AuditEvent(
+            deal=deal,
+            actor=review.decided_by,
+            at=review.decided_at,
+            action="review decided",
+            object_type="stakeholders.review",
+            object_id=str(review.pk),
+            before={"status": "pending"},
+            after={"status": review.status, "text": review.decision_text or review.conditions},
+        )
+        for review in deal.reviews.exclude(decided_at=None)
+    ]
+    events += [
+        AuditEvent(
+            deal=deal,
+            actor=concern.raised_by,
+            at=concern.raised_at,
+            action="concern raised",
+            object_type="stakeholders.concern",
+            object_id=str(concern.pk),
+            after={
+                "title": concern.title,
+                "blocking": concern.blocking,
+                "severity": concern.severity,
+            },
+        )
+        for concern in Concern.objects.filter(deal=deal)
+    ]
+    events += [
+        AuditEvent(
+            deal=deal,
+            actor=comment.author,
+            at=comment.at,
+            action="commented",
+            object_type="stakeholders.reviewcomment",
+            object_id=str(comment.pk),
+            after={"body": comment.body},
+        )
+        for comment in ReviewComment.objects.filter(review__deal=deal)
+    ]
+    AuditEvent.objects.bulk_create(events)
+
+
+def _collaboration_for(deal: Deal, rng: random.Random, departments, people) -> None:
+    """Terms, concerns, comments and decisions for a deal in or past review."""
+    from stakeholders.models import Concern, ConcernReply, ReviewComment
+
+    from .models import Decision, DecisionKind, Term, TermRevision
+
+    if deal.stage not in (
+        Stage.REVIEW,
+        Stage.NEGOTIATION,
+        Stage.APPROVED,
+        Stage.SIGNED,
+        Stage.LIVE,
+    ):
+        return
+    fee = int(deal.contract_value / max(deal.term_months // 12, 1))
+    for category, title, wording, slug in rng.sample(TERMS, 5):
+        text = wording.format(fee=fee)
+        term = Term.objects.create(
+            deal=deal,
+            category=category,
+            title=title,
+            wording=text,
+            department=departments[slug],
+            status="agreed"
+            if deal.stage in (Stage.APPROVED, Stage.SIGNED, Stage.LIVE)
+            else "proposed",
+            updated_by=deal.owner,
+            updated_at=deal.stage_changed_at,
+        )
+        TermRevision.objects.create(
+            term=term, number=1, round=0, by=deal.owner, at=deal.stage_changed_at, new_wording=text
+        )
+        if category == "liability_cap" and deal.stage == Stage.NEGOTIATION:
+            revised = text.replace("12 months", "18 months")
+            Term.objects.filter(pk=term.pk).update(wording=revised, version=2)
+            TermRevision.objects.create(
+                term=term,
+                number=2,
+                round=1,
+                by=deal.owner,
+                old_wording=text,
+                new_wording=revised,
+                note="Partner asked for a higher cap",
+                reopened_review=True,
+            )
+            Deal.objects.filter(pk=deal.pk).update(revision_rounds=1)
+    if deal.stage in (Stage.REVIEW, Stage.NEGOTIATION):
+        title, detail, slug, severity, blocking = rng.choice(CONCERNS)
+        raiser = {"legal": people["legal@demo.test"], "it": people["it@demo.test"]}.get(
+            slug, people["procurement@demo.test"]
+        )
+        concern = Concern.objects.create(
+            deal=deal,
+            title=title,
+            detail=detail,
+            department=departments[slug],
+            severity=severity,
+            blocking=blocking and rng.random() < 0.5,
+            raised_by=raiser,
+            raised_at=deal.stage_changed_at,
+        )
+        ConcernReply.objects.create(
+            concern=concern,
+            author=deal.owner,
+            body="Raised with the partner; answer expected this week.",
+            at=deal.stage_changed_at + dt.timedelta(days=1),
+        )
+        review = deal.reviews.filter(department__slug="legal").first()
+        if review:
+            ReviewComment.objects.create(
+                review=review,
+                author=people["legal@demo.test"],
+                body="Clause 14 needs the standard audit right before we can approve.",
+                at=deal.stage_changed_at + dt.timedelta(hours=3),
+            )
+    if deal.reviews.filter(status=ReviewStatus.REJECTED).exists() and rng.random() < 0.5:
+        Deal.objects.filter(pk=deal.pk).update(
+            decision_requested_at=timezone.now() - dt.timedelta(days=2),
+            decision_requested_by=deal.owner,
+            decision_request_note="Procurement rejected the price; do we accept it for speed to market?",
+        )
+    if deal.stage in (Stage.APPROVED, Stage.SIGNED) and rng.random() < 0.5:
+        Decision.objects.create(
+            deal=deal,
+            kind=DecisionKind.TRADE_OFF,
+            title="Accept a higher liability cap for a lower fee",
+            rationale="Legal's concern is covered by our insurance; the 8 % fee reduction pays for it in year one.",
+            decided_by=deal.sponsor,
+            decided_at=deal.stage_changed_at - dt.timedelta(days=1),
+        )
 
 
 def _note(path: list[Stage], i: int) -> str:

@@ -121,7 +121,7 @@ def term_revise(
     note: str = "",
     status: str | None = None,
 ) -> Term:
-    """Change a term's wording. Approved reviews of its department need a re-review.
+    """Change a term's wording. A decided review of its department needs a re-review.
 
     Applies only if nobody changed the term since the editor loaded `expected_version`.
     """
@@ -146,7 +146,8 @@ def term_revise(
     if not updated:
         raise TermConflict(Term.objects.select_related("updated_by").get(pk=term.pk))
     review = deal.reviews.filter(department_id=term.department_id).first()
-    reopened = bool(review and review.is_approval and wording != old.wording)
+    # An approval, a request for changes or a rejection no longer covers new wording.
+    reopened = bool(review and review.is_decided and wording != old.wording)
     if reopened:
         # Counted once per deal-wide round, under a row lock on the deal.
         Deal.objects.filter(pk=deal.pk).update(revision_rounds=F("revision_rounds") + 1)

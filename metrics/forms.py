@@ -118,14 +118,25 @@ class BusinessCaseForm(forms.Form):
         min_value=Decimal("0"),
         max_value=Decimal("100"),
         error_messages={
-            "min_value": "The discount rate must be between 0 and 100 %.",
-            "max_value": "The discount rate must be between 0 and 100 %.",
+            "min_value": "The discount rate must be between 0 and 100 %%.",
+            "max_value": "The discount rate must be between 0 and 100 %%.",
         },
         widget=forms.NumberInput(attrs={"min": "0", "max": "100", "step": "0.1"}),
     )
     note = forms.CharField(label="What changed", required=False, max_length=300)
     # The version the editor saw: a save on top of someone else's is refused.
     based_on = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+def kept_forms(formset: forms.BaseFormSet) -> list[forms.Form]:
+    """Rows to save: those loaded from the saved version, and blank rows filled in."""
+    return [
+        form
+        for index, form in enumerate(formset.forms)
+        if (index < formset.initial_form_count() or form.has_changed())
+        and getattr(form, "cleaned_data", None)
+        and not formset._should_delete_form(form)
+    ]
 
 
 class CaseYearForm(forms.Form):
@@ -149,9 +160,7 @@ class BaseCaseYearFormSet(forms.BaseFormSet):
         if any(self.errors):
             return
         seen: set[int] = set()
-        for form in self.forms:
-            if not form.has_changed() or self._should_delete_form(form):
-                continue
+        for form in kept_forms(self):
             year = form.cleaned_data.get("year")
             if year in seen:
                 form.add_error("year", f"Year {year} appears twice.")
@@ -160,17 +169,13 @@ class BaseCaseYearFormSet(forms.BaseFormSet):
             raise forms.ValidationError("Give the money for at least one year.")
 
     def rows(self) -> list[dict]:
-        return [
-            form.cleaned_data
-            for form in self.forms
-            if form.has_changed() and form.cleaned_data and not self._should_delete_form(form)
-        ]
+        return [form.cleaned_data for form in kept_forms(self)]
 
 
 CaseYearFormSet = forms.formset_factory(
     CaseYearForm,
     formset=BaseCaseYearFormSet,
-    extra=0,
+    extra=1,
     max_num=finance.MAX_YEARS,
     validate_max=True,
     can_delete=True,
@@ -206,11 +211,7 @@ class BaseAssumptionFormSet(forms.BaseFormSet):
         return form
 
     def rows(self) -> list[dict]:
-        return [
-            form.cleaned_data
-            for form in self.forms
-            if form.has_changed() and form.cleaned_data and not self._should_delete_form(form)
-        ]
+        return [form.cleaned_data for form in kept_forms(self)]
 
 
 AssumptionFormSet = forms.formset_factory(

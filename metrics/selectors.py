@@ -199,7 +199,8 @@ def deal_value_context(deal: Deal, user) -> dict:
     by_pk = {m.pk: m for m in metrics}
     journey = list(JourneyStage.objects.filter(deal=deal))
     for stage in journey:
-        stage.linked_metric = by_pk.get(stage.metric_id)
+        if stage.metric_id is not None:
+            stage.metric = by_pk[stage.metric_id]  # fills the cache: no query per stage
     goal_links = list(
         PartnershipGoal.objects.filter(partnership=deal.partnership_id).select_related("goal")
     )

@@ -95,6 +95,7 @@ def voices(deal, reviews: list[Review]) -> dict:
             emails.update(event["after"].get("attendees", []))
         elif event["actor_id"]:
             people.add(event["actor_id"])
+    people |= {r.decided_by_id for r in reviews if r.decided_by_id}
     memberships = Membership.objects.filter(
         Q(user_id__in=people) | Q(user__email__in=emails)
     ).values_list("user_id", "department__name")

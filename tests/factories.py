@@ -117,3 +117,85 @@ class ReviewFactory(factory.django.DjangoModelFactory):
 def make_member(user: User, slug: str) -> User:
     Membership.objects.get_or_create(user=user, department=department(slug))
     return user
+
+
+# Business value (metrics app)
+
+from metrics.models import (  # noqa: E402
+    Assumption,
+    BusinessCase,
+    CaseYear,
+    CheckIn,
+    Direction,
+    JourneyStage,
+    OutcomeMetric,
+)
+
+
+class OutcomeMetricFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OutcomeMetric
+
+    deal = factory.SubFactory(DealFactory)
+    name = factory.Sequence(lambda n: f"Metric {n}")
+    unit = "%"
+    baseline = Decimal("40")
+    target = Decimal("80")
+    direction = Direction.INCREASE
+    start_date = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=100))
+    target_date = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=265))
+
+
+class CheckInFactory(factory.django.DjangoModelFactory):
+    """A check-in written straight to the table; tests of the latest value use the service."""
+
+    class Meta:
+        model = CheckIn
+
+    metric = factory.SubFactory(OutcomeMetricFactory)
+    date = factory.Sequence(lambda n: timezone.localdate() - dt.timedelta(days=n + 1))
+    actual = Decimal("50")
+
+
+class BusinessCaseFactory(factory.django.DjangoModelFactory):
+    """A version with three years of money; `years=[...]` dicts override them."""
+
+    class Meta:
+        model = BusinessCase
+        skip_postgeneration_save = True
+
+    deal = factory.SubFactory(DealFactory)
+    version = factory.Sequence(lambda n: n + 1)
+    discount_rate = Decimal("8")
+
+    @factory.post_generation
+    def years(self, create, extracted, **kwargs):
+        if not create:
+            return
+        rows = extracted or [
+            {"year": 1, "cost_savings": Decimal("100000"), "one_off_costs": Decimal("150000")},
+            {"year": 2, "cost_savings": Decimal("200000"), "running_costs": Decimal("20000")},
+            {"year": 3, "cost_savings": Decimal("200000"), "running_costs": Decimal("20000")},
+        ]
+        CaseYear.objects.bulk_create(CaseYear(business_case=self, **row) for row in rows)
+
+
+class AssumptionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Assumption
+
+    business_case = factory.SubFactory(BusinessCaseFactory)
+    statement = factory.Sequence(lambda n: f"Assumption {n} holds.")
+    evidence = "A pilot."
+
+
+class JourneyStageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = JourneyStage
+
+    deal = factory.SubFactory(DealFactory)
+    position = factory.Sequence(lambda n: n)
+    name = factory.Sequence(lambda n: f"Step {n}")
+    touchpoint = "Website"
+    pain = "Slow."
+    change = "Fast."

@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from deals.models import AuditEvent, Deal, DecisionKind, Stage, TermCategory
-from deals.services import decision_record, deal_advance, term_create, term_revise
+from deals.services import deal_advance, decision_record, term_create, term_revise
 from stakeholders.models import ReviewRule, ReviewStatus, RuleCondition
 from stakeholders.services import (
     AlreadyDecided,

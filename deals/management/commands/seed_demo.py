@@ -1,6 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from deals import demo
+from deals.models import Deal
+from metrics.demo import seed_value
 
 
 class Command(BaseCommand):
@@ -25,6 +27,9 @@ class Command(BaseCommand):
             self.stdout.write(f"Adding {deals} synthetic deals…")
             demo.seed_bulk(deals)
             self.stdout.write(f"Added {deals} synthetic deals.")
+        valued = seed_value(Deal.objects.all())  # only deals without a business case yet
+        if valued:
+            self.stdout.write(f"Gave {valued} deals a business case, metrics and a journey.")
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password: {demo.DEMO_PASSWORD}):")
         for login in demo.LOGINS:

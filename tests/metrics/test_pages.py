@@ -1,0 +1,322 @@
+"""Value pages: who may see and write them, what they show, and their query budgets."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from deals.models import Deal, Stage
+from metrics import services
+from metrics.models import BusinessCase, CaseYear, JourneyStage, Outcome
+from metrics.selectors import value_summary
+from tests.factories import (
+    AssumptionFactory,
+    BusinessCaseFactory,
+    CheckInFactory,
+    DealFactory,
+    JourneyStageFactory,
+    OutcomeMetricFactory,
+    PartnershipGoalFactory,
+    StrategicGoalFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def value_pages(deal) -> list[str]:
+    metric = OutcomeMetricFactory(deal=deal)
+    case = BusinessCaseFactory(deal=deal)
+    stage = JourneyStageFactory(deal=deal)
+    return [
+        reverse("metric_create", args=[deal.pk]),
+        reverse("metric_detail", args=[metric.pk]),
+        reverse("metric_edit", args=[metric.pk]),
+        reverse("business_case_edit", args=[deal.pk]),
+        reverse("business_case_compare", args=[deal.pk]),
+        reverse("business_case_sign_off", args=[case.pk]),
+        reverse("journey", args=[deal.pk]),
+        reverse("journey_stage_edit", args=[stage.pk]),
+    ]
+
+
+def test_outsiders_get_404_on_every_value_page_of_a_confidential_deal(
+    client_for, personas, confidential_deal
+):
+    client = client_for(personas.outsider)
+    for url in value_pages(confidential_deal):
+        assert client.get(url).status_code == 404, url
+    metric = confidential_deal.metrics.get()
+    stage = confidential_deal.journey_stages.get()
+    assert client.post(reverse("check_in_create", args=[metric.pk]), {}).status_code == 404
+    assert client.post(reverse("journey_stage_move", args=[stage.pk]), {}).status_code == 404
+
+
+def test_reviewers_read_value_pages_but_get_403_on_writes(client_for, personas, deal):
+    urls = value_pages(deal)
+    client = client_for(personas.legal)
+    metric = deal.metrics.get()
+    stage = deal.journey_stages.get()
+    for url in (urls[1], urls[4], urls[6]):
+        assert client.get(url).status_code == 200, url
+    for url in (urls[0], urls[2], urls[3], urls[5], urls[7]):
+        assert client.get(url).status_code == 403, url
+    assert (
+        client.post(reverse("check_in_create", args=[metric.pk]), {"actual": "1"}).status_code
+        == 403
+    )
+    assert (
+        client.post(reverse("journey_stage_move", args=[stage.pk]), {"direction": "up"}).status_code
+        == 403
+    )
+    assert client.post(urls[3], {}).status_code == 403
+    assert BusinessCase.objects.count() == 1
+
+
+def test_finance_signs_off_from_the_deal_page_and_the_owner_may_not(client_for, personas, deal):
+    case = BusinessCaseFactory(deal=deal)
+    url = reverse("business_case_sign_off", args=[case.pk])
+    assert client_for(personas.owner).post(url).status_code == 403
+    page = client_for(personas.finance).get(deal.get_absolute_url()).content.decode()
+    assert "Sign off version 1 for Finance" in page
+
+    response = client_for(personas.finance).post(url, {"note": "Within budget"})
+
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.signed_off_by == personas.finance
+    again = client_for(personas.finance).post(url)
+    assert again.status_code == 422
+    assert "already signed off" in again.content.decode()
+
+
+def test_the_deal_page_shows_the_value_summary_before_the_terms(client_for, personas, deal):
+    goal = StrategicGoalFactory(title="Customer experience")
+    PartnershipGoalFactory(partnership=deal.partnership, goal=goal, fit_score=5)
+    OutcomeMetricFactory(deal=deal, name="Onboarding days", is_headline=True)
+    BusinessCaseFactory(deal=deal)
+    JourneyStageFactory(deal=deal, name="Sign up")
+
+    html = client_for(personas.legal).get(deal.get_absolute_url()).content.decode()
+
+    summary = html.index("Why this deal")
+    assert summary < html.index('id="about-title"')
+    for text in ("Onboarding days", "Customer experience", "Net present value", "Sign up"):
+        assert text in html[summary:], text
+    assert 'role="img"' in html and "<title" in html  # the charts are labelled images
+    assert "style=" not in html.split("<main", 1)[1]  # the CSP allows no inline style
+
+
+def test_the_value_summary_runs_four_queries_and_prefers_headline_metrics(
+    personas, deal, django_assert_num_queries
+):
+    OutcomeMetricFactory(deal=deal, name="Side metric")
+    OutcomeMetricFactory(deal=deal, name="Headline", is_headline=True)
+    BusinessCaseFactory(deal=deal, version=1, signed_off_at=timezone.now())
+    BusinessCaseFactory(deal=deal, version=2)
+    with django_assert_num_queries(4):
+        summary = value_summary(deal)
+    assert [m.name for m in summary["metrics"]] == ["Headline", "Side metric"]
+    assert summary["case"].version == 1  # the signed-off version governs
+    assert summary["awaiting_version"] == 2
+    # -50,000 / 1.08 + 180,000 / 1.08² + 180,000 / 1.08³ = 250,914.49
+    assert summary["case"].npv == Decimal("250914.49")
+
+
+def build_value(deal, *, metrics: int, check_ins: int, versions: int, stages: int) -> None:
+    today = timezone.localdate()
+    for _ in range(metrics):
+        metric = OutcomeMetricFactory(deal=deal)
+        for n in range(check_ins):
+            CheckInFactory(metric=metric, date=today - dt.timedelta(days=7 * n + 1))
+        metric.latest_on, metric.latest_value = today, Decimal(60)
+        metric.save()
+    for version in range(1, versions + 1):
+        case = BusinessCaseFactory(deal=deal, version=version, signed_off_at=timezone.now())
+        for _ in range(3):
+            AssumptionFactory(business_case=case)
+    for _ in range(stages):
+        JourneyStageFactory(deal=deal, metric=deal.metrics.first())
+
+
+@pytest.mark.parametrize(
+    "size",
+    [
+        {"metrics": 1, "check_ins": 1, "versions": 1, "stages": 1},
+        {"metrics": 8, "check_ins": 15, "versions": 6, "stages": 10},
+    ],
+)
+@pytest.mark.parametrize("who", ["owner", "finance"])
+def test_the_deal_page_runs_a_fixed_number_of_queries_whatever_the_value_data(
+    client_for, personas, partnership, django_assert_max_num_queries, size, who
+):
+    deal = DealFactory(
+        partnership=partnership, owner=personas.owner, sponsor=personas.executive, stage=Stage.LIVE
+    )
+    build_value(deal, **size)
+    # A newer draft makes the page show both the signed-off and the draft version.
+    BusinessCaseFactory(deal=deal, version=size["versions"] + 1)
+    client = client_for(getattr(personas, who))
+    with django_assert_max_num_queries(20):
+        response = client.get(deal.get_absolute_url())
+    assert response.status_code == 200
+    assert len(response.context["value_metrics"]) == size["metrics"]
+
+
+def test_the_deal_page_query_count_does_not_grow_with_value_data(client_for, personas, partnership):
+    counts = []
+    for size in (1, 9):
+        deal = DealFactory(
+            partnership=partnership,
+            owner=personas.owner,
+            sponsor=personas.executive,
+            stage=Stage.LIVE,
+        )
+        build_value(deal, metrics=size, check_ins=size, versions=size, stages=size)
+        client = client_for(personas.owner)
+        with CaptureQueriesContext(connection) as queries:
+            client.get(deal.get_absolute_url())
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
+
+
+def live_portfolio(partnership, personas, count: int) -> None:
+    goal = StrategicGoalFactory()
+    PartnershipGoalFactory(partnership=partnership, goal=goal)
+    for _ in range(count):
+        deal = DealFactory(partnership=partnership, owner=personas.owner, stage=Stage.LIVE)
+        build_value(deal, metrics=2, check_ins=3, versions=2, stages=0)
+        case = deal.business_cases.first()
+        AssumptionFactory(business_case=case, outcome=Outcome.BROKEN, outcome_at=timezone.now())
+
+
+@pytest.mark.parametrize("url", ["goals", "portfolio"])
+def test_goals_and_portfolio_run_a_fixed_number_of_queries(client_for, personas, partnership, url):
+    client = client_for(personas.executive)
+    counts = []
+    for count in (2, 30):
+        live_portfolio(partnership, personas, count)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse(url)).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1] <= 14, counts
+
+
+def test_the_portfolio_shows_which_partnerships_deliver(client_for, personas, partnership):
+    from tests.factories import PartnershipFactory
+
+    laggard = PartnershipFactory(sponsor=personas.executive)
+    start = timezone.localdate() - dt.timedelta(days=200)
+    for owner_partnership, actual in ((partnership, Decimal(70)), (laggard, Decimal(41))):
+        deal = DealFactory(partnership=owner_partnership, stage=Stage.LIVE)
+        OutcomeMetricFactory(
+            deal=deal,
+            start_date=start,
+            target_date=start + dt.timedelta(days=300),
+            latest_value=actual,
+            latest_on=timezone.localdate(),
+        )
+    context = client_for(personas.executive).get(reverse("portfolio")).context
+    verdicts = {p["pk"]: p["delivery"].verdict for p in context["partnerships"]}
+    assert verdicts == {partnership.pk: "Delivering", laggard.pk: "Falling short"}
+    assert context["partnerships"][0]["pk"] == partnership.pk  # the best first
+
+
+def test_the_goals_page_shows_deals_fit_and_value_and_hides_confidential_ones(
+    client_for, personas, partnership, confidential_deal
+):
+    goal = StrategicGoalFactory(title="Global expansion")
+    PartnershipGoalFactory(partnership=partnership, goal=goal, fit_score=5)
+    deal = DealFactory(partnership=partnership, title="Gulf distribution")
+    Deal.objects.filter(pk=deal.pk).update(weekly_cost_of_delay=Decimal(1500))
+
+    html = client_for(personas.outsider).get(reverse("goals")).content.decode()
+    assert "Global expansion" in html and "Gulf distribution" in html and "1,500" in html
+    assert confidential_deal.title not in html
+    detail = client_for(personas.outsider).get(reverse("goal_detail", args=[goal.pk]))
+    assert [d.title for d in detail.context["page"].object_list] == ["Gulf distribution"]
+
+
+def test_the_goal_page_paginates_its_deals(client_for, personas, partnership):
+    goal = StrategicGoalFactory()
+    PartnershipGoalFactory(partnership=partnership, goal=goal)
+    DealFactory.create_batch(27, partnership=partnership)
+    response = client_for(personas.executive).get(
+        reverse("goal_detail", args=[goal.pk]), {"page": 2}
+    )
+    assert len(response.context["page"].object_list) == 2
+
+
+def test_the_dashboard_lists_stalled_deals_by_cost_of_delay_within_its_budget(
+    client_for, personas, partnership, django_assert_max_num_queries
+):
+    old = timezone.now() - dt.timedelta(days=60)
+    for n, cost in enumerate((500, 3000, 1200)):
+        deal = DealFactory(
+            partnership=partnership, title=f"Stalled {n}", stage=Stage.REVIEW, stage_changed_at=old
+        )
+        Deal.objects.filter(pk=deal.pk).update(weekly_cost_of_delay=Decimal(cost))
+    moving = DealFactory(partnership=partnership, title="Moving", stage=Stage.REVIEW)
+    Deal.objects.filter(pk=moving.pk).update(weekly_cost_of_delay=Decimal(9000))
+    client = client_for(personas.executive)
+    client.get("/")
+    with django_assert_max_num_queries(13):
+        tiles = client.get("/").context["tiles"]
+    assert [d.title for d in tiles["stalled_by_cost"]] == ["Stalled 1", "Stalled 2", "Stalled 0"]
+    assert tiles["stalled_cost"] == [{"currency": "EUR", "total": Decimal(4700)}]
+
+
+def test_compare_shows_two_versions_side_by_side(client_for, personas, deal):
+    services.business_case_save(
+        deal=deal,
+        user=personas.owner,
+        discount_rate=Decimal(8),
+        years=[
+            {
+                "year": 1,
+                "revenue_growth": 100,
+                "cost_savings": 0,
+                "one_off_costs": 0,
+                "running_costs": 0,
+            }
+        ],
+        assumptions=[],
+    )
+    services.business_case_sign_off(business_case=BusinessCase.objects.get(), user=personas.finance)
+    services.business_case_save(
+        deal=deal,
+        user=personas.owner,
+        discount_rate=Decimal(10),
+        years=[
+            {
+                "year": 1,
+                "revenue_growth": 150,
+                "cost_savings": 0,
+                "one_off_costs": 0,
+                "running_costs": 0,
+            }
+        ],
+        assumptions=[],
+    )
+    response = client_for(personas.legal).get(reverse("business_case_compare", args=[deal.pk]))
+    assert (response.context["a"].version, response.context["b"].version) == (1, 2)
+    html = response.content.decode()
+    assert "+50" in html  # year 1 net
+    assert CaseYear.objects.count() == 2
+
+
+def test_reordering_the_journey_with_htmx_returns_the_list(client_for, personas, deal):
+    first, second = (
+        JourneyStageFactory(deal=deal, name="Find"),
+        JourneyStageFactory(deal=deal, name="Buy"),
+    )
+    response = client_for(personas.owner).post(
+        reverse("journey_stage_move", args=[second.pk]), {"direction": "up"}, HTTP_HX_REQUEST="true"
+    )
+    html = response.content.decode()
+    assert html.lstrip().startswith('<section class="card" id="journey-list"')
+    assert html.index("Buy") < html.index("Find")
+    assert list(JourneyStage.objects.values_list("name", flat=True)) == ["Buy", "Find"]
