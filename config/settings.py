@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -40,6 +41,13 @@ def envint(name: str, default: int) -> int:
         return int(value)
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from None
+
+
+def envrange(name: str, default: int, low: int, high: int) -> int:
+    value = envint(name, default)
+    if not low <= value <= high:
+        raise ImproperlyConfigured(f"{name} must be between {low} and {high}, not {value}")
+    return value
 
 
 def envlist(name: str, default: str) -> list[str]:
@@ -106,6 +114,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "template_partials",
+    "axes",
     "stakeholders",
     "partnerships",
     "deals",
@@ -124,6 +133,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "config.security.SecurityHeadersMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -160,9 +172,26 @@ AUTH_USER_MODEL = "stakeholders.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
+AUTHENTICATION_BACKENDS = [
+    # Refuses logins while an email address + IP pair is locked out.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = envint("LOGIN_LOCKOUT_MINUTES", 30) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_ENABLED = envbool("LOGIN_LOCKOUT_ENABLED", True)
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 2
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -207,11 +236,78 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_TIME_LIMIT = 300
-CELERY_TASK_SOFT_TIME_LIMIT = 240
+CELERY_TASK_TIME_LIMIT = envint("CELERY_TASK_TIME_LIMIT", 300)
+CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - min(60, CELERY_TASK_TIME_LIMIT // 5)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+# One queue name per deployment; tests give each run its own so no stale message reaches them.
+CELERY_TASK_DEFAULT_QUEUE = envstr("CELERY_QUEUE", "celery")
+# Redis hands an unacknowledged task to another worker after this many seconds.
+# A redelivered task re-claims the notifications its first run claimed (same task
+# id), which is only safe if the first run is dead by then: the time limit
+# guarantees that, so the timeout must exceed it.
+CELERY_VISIBILITY_TIMEOUT = envint("CELERY_VISIBILITY_TIMEOUT", 3600)
+if CELERY_VISIBILITY_TIMEOUT <= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        "CELERY_VISIBILITY_TIMEOUT must be longer than CELERY_TASK_TIME_LIMIT "
+        f"({CELERY_VISIBILITY_TIMEOUT} <= {CELERY_TASK_TIME_LIMIT})"
+    )
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    # Look for the tasks of dead workers every few seconds, not every ~100 (kombu's default).
+    "unacked_restore_interval": min(10, CELERY_VISIBILITY_TIMEOUT),
+    "unacked_restore_throttle": 1,
+}
+
+# Background work, in TIME_ZONE. Exactly one beat process runs this schedule.
+REMINDER_HOUR = envrange("REMINDER_HOUR", 8, 0, 23)
+DIGEST_HOUR = envrange("DIGEST_HOUR", 7, 0, 23)
+DIGEST_WEEKDAY = envrange("DIGEST_WEEKDAY", 0, 0, 6)  # 0 = Monday: the default digest day
+ESCALATE_AFTER_DAYS = envint("ESCALATE_AFTER_DAYS", 3)
+NOTIFICATION_BATCH_SIZE = envrange("NOTIFICATION_BATCH_SIZE", 100, 1, 1000)
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    # Each morning: one reminder per reviewer, then escalations to sponsors.
+    "review-reminders": {
+        "task": "stakeholders.tasks.send_review_reminders",
+        "schedule": crontab(minute=0, hour=REMINDER_HOUR),
+    },
+    "escalations": {
+        "task": "stakeholders.tasks.send_escalations",
+        "schedule": crontab(minute=5, hour=REMINDER_HOUR),
+    },
+    # Daily, because each person picks their digest day (DIGEST_WEEKDAY by default).
+    "weekly-digests": {
+        "task": "stakeholders.tasks.send_digests",
+        "schedule": crontab(minute=0, hour=DIGEST_HOUR),
+    },
+    # Notifications whose task was lost (broker flushed, claim expired) go out here.
+    "unsent-notifications": {
+        "task": "stakeholders.tasks.deliver_unsent_notifications",
+        "schedule": crontab(minute="*/15"),
+    },
+}
+
+# Requests: refuse oversized bodies before they reach a form (uploads have their own cap).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+CONTRACT_DOCUMENT_MAX_BYTES = envint("CONTRACT_DOCUMENT_MAX_MB", 20) * 1024 * 1024
+
+# Content-Security-Policy: only our own scripts and styles, no inline code.
+CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
 
 # Business rules
 STALL_DAYS = envint("STALL_DAYS", 21)

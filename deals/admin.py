@@ -11,7 +11,11 @@ class DealAdmin(admin.ModelAdmin):
     search_fields = ["title", "partnership__partner__name"]
     raw_id_fields = ["partnership", "owner", "sponsor"]
     # Stages move only through deal_advance so that history and audit stay whole.
-    readonly_fields = ["stage", "stage_changed_at"]
+    readonly_fields = ["stage", "stage_changed_at", "archived_at", "revision_rounds"]
+
+    def has_delete_permission(self, request, obj=None):
+        # Deals are archived from the deal page, never deleted.
+        return False
 
 
 @admin.register(StageChange)

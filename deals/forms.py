@@ -44,6 +44,7 @@ class DealFilterForm(forms.Form):
         label="Sponsor", required=False, queryset=User.objects.none(), empty_label="All sponsors"
     )
     sort = forms.ChoiceField(required=False, choices=[(key, key) for key in SORTS])
+    archived = forms.BooleanField(label="Archived deals only", required=False)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -63,6 +64,7 @@ class DealFilterForm(forms.Form):
             deals = deals.filter(partnership__partner__kind=data["kind"])
         if data["sponsor"]:
             deals = deals.filter(sponsor=data["sponsor"])
+        deals = deals.filter(archived_at__isnull=not data["archived"])
         return deals.order_by(*SORTS[data["sort"] or "updated"])
 
 

@@ -49,7 +49,7 @@ def deal_table(deals: DealQuerySet) -> DealQuerySet:
 
 def dashboard_tiles(user) -> dict:
     """The summary tiles: four queries whatever the number of deals."""
-    deals = visible_deals(user)
+    deals = visible_deals(user).current()
     stall_cutoff = timezone.now() - dt.timedelta(days=settings.STALL_DAYS)
     # One grouped query gives counts by stage, and value and stalls by currency.
     rows = (

@@ -12,7 +12,16 @@ from django.utils import timezone
 from stakeholders import services as stakeholder_services
 
 from .audit import audit_record, changed, snapshot
-from .models import Deal, Decision, Stage, StageChange, Term, TermRevision, TermStatus
+from .models import (
+    ContractDocument,
+    Deal,
+    Decision,
+    Stage,
+    StageChange,
+    Term,
+    TermRevision,
+    TermStatus,
+)
 
 
 @transaction.atomic
@@ -218,3 +227,54 @@ def deal_request_decision(*, deal: Deal, user, note: str) -> Deal:
     )
     deal.refresh_from_db()
     return deal
+
+
+@transaction.atomic
+def deal_archive(*, deal: Deal, user, archive: bool) -> Deal:
+    """Archive (or restore) a deal. Nothing is deleted: reviews, terms and history stay."""
+    if not deal.can_be_edited_by(user):
+        raise PermissionDenied("Only the deal's owner or sponsor archives it.")
+    locked = Deal.objects.select_for_update().get(pk=deal.pk)
+    if bool(locked.archived_at) == archive:
+        return locked
+    before = {"archived_at": locked.archived_at.isoformat() if locked.archived_at else None}
+    locked.archived_at = timezone.now() if archive else None
+    locked.save(update_fields=["archived_at", "updated_at"])
+    audit_record(
+        actor=user,
+        action="archived" if archive else "restored",
+        instance=locked,
+        before=before,
+        after={"archived_at": locked.archived_at.isoformat() if locked.archived_at else None},
+        deal=locked,
+    )
+    return locked
+
+
+@transaction.atomic
+def document_attach(*, deal: Deal, user, upload) -> ContractDocument:
+    """Store a checked upload (see deals.documents) against the deal, audited."""
+    from .documents import sha256_of
+
+    if not deal.can_be_edited_by(user):
+        raise PermissionDenied("The deal owner or sponsor attaches contract documents.")
+    document = ContractDocument(
+        deal=deal,
+        original_name=upload.name[:255],
+        kind=upload.kind,
+        size=upload.size,
+        sha256=sha256_of(upload),
+        uploaded_by=user,
+    )
+    # The file is written first; if the row cannot be saved the request fails and the
+    # orphan file (named by its hash) is harmless and never served.
+    document.file.save(upload.name, upload, save=False)
+    document.save()
+    audit_record(
+        actor=user,
+        action="document attached",
+        instance=document,
+        after={"name": document.original_name, "kind": document.kind, "sha256": document.sha256},
+        deal=deal,
+    )
+    return document

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -15,6 +15,7 @@ from stakeholders.selectors import gate_status, voices
 
 from . import services
 from .diff import word_diff
+from .documents import ContractDocumentForm
 from .forms import (
     SORTS,
     AdvanceForm,
@@ -25,7 +26,14 @@ from .forms import (
     TermEditForm,
     TermForm,
 )
-from .models import AuditEvent, Decision, StageChange, Term, time_in_stages
+from .models import (
+    AuditEvent,
+    ContractDocument,
+    Decision,
+    StageChange,
+    Term,
+    time_in_stages,
+)
 from .selectors import (
     awaiting_decision,
     dashboard_tiles,
@@ -38,7 +46,7 @@ from .selectors import (
 def dashboard(request: HttpRequest) -> HttpResponse:
     form = DealFilterForm(request.GET or None)
     deals = deal_table(visible_deals(request.user))
-    deals = form.filter(deals) if request.GET else deals.order_by(*SORTS["updated"])
+    deals = form.filter(deals) if request.GET else deals.current().order_by(*SORTS["updated"])
     page = Paginator(deals, settings.DEALS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -50,7 +58,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "query": query.urlencode(),
         "sort_query": sort_query.urlencode(),
         "sort": request.GET.get("sort") or "updated",
-        "filtered": any(request.GET.get(k) for k in ("q", "stage", "kind", "sponsor")),
+        "filtered": any(request.GET.get(k) for k in ("q", "stage", "kind", "sponsor", "archived")),
     }
     # htmx asks only for the table: the tiles do not change with the filters.
     if request.htmx and request.htmx.target == "deal-table":
@@ -93,6 +101,10 @@ def deal_page_context(request: HttpRequest, deal) -> dict:
         "can_decide": deal.can_decide(user),
         "advance_form": AdvanceForm(deal=deal),
         "request_form": RequestDecisionForm(),
+        "documents": ContractDocument.objects.filter(
+            deal=deal, archived_at__isnull=True
+        ).select_related("uploaded_by"),
+        "document_form": ContractDocumentForm(),
     }
 
 
@@ -296,3 +308,49 @@ def deal_history(request: HttpRequest, pk: int) -> HttpResponse:
     events = AuditEvent.objects.filter(deal=deal).select_related("actor")
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     return render(request, "deals/deal_history.html", {"deal": deal, "page": page})
+
+
+@require_POST
+def deal_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    deal = get_deal_for_user(request.user, pk)
+    if not deal.can_be_edited_by(request.user):
+        raise PermissionDenied("Only the deal's owner or sponsor archives it.")
+    archive = request.POST.get("archive") == "1"
+    deal = services.deal_archive(deal=deal, user=request.user, archive=archive)
+    messages.success(request, "Deal archived." if archive else "Deal restored from the archive.")
+    return redirect(deal)
+
+
+@require_POST
+def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    deal = get_deal_for_user(request.user, pk)
+    if not deal.can_be_edited_by(request.user):
+        raise PermissionDenied("The deal owner or sponsor attaches contract documents.")
+    form = ContractDocumentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        context = deal_page_context(request, deal)
+        context["document_form"] = form
+        return render(request, "deals/deal_detail.html", context, status=422)
+    document = services.document_attach(
+        deal=deal, user=request.user, upload=form.cleaned_data["file"]
+    )
+    messages.success(request, f"“{document.original_name}” attached.")
+    return redirect(deal)
+
+
+def document_download(request: HttpRequest, pk: int) -> FileResponse:
+    document = (
+        ContractDocument.objects.filter(deal__in=visible_deals(request.user).values("pk"))
+        .filter(pk=pk)
+        .first()
+    )
+    if document is None:
+        raise Http404("No document here, or it is not shared with you.")
+    response = FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=document.original_name,
+        content_type=document.content_type,
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

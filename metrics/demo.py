@@ -159,10 +159,9 @@ ASSUMPTIONS: dict[str, list[tuple[str, str]]] = {
 }
 
 BROKEN = [
-    "It took twice as long: the partner's team was reassigned mid-project.",
-    "Prices rose 12 % in year two; the price lock did not cover the add-on modules.",
-    "Adoption stalled at 40 %: the old channel was never switched off.",
-    "Regulatory approval came four months late.",
+    "Did not hold: the six-month review found it well short of plan.",
+    "Did not hold: it took twice as long as planned; the partner's team was reassigned.",
+    "Did not hold: the partner's figures were not borne out by our own data.",
 ]
 HELD = [
     "Confirmed by the first two quarterly reviews.",
@@ -420,6 +419,8 @@ def _seed_batch(ids: list[int], seed: int, finance_user, departments) -> int:
             baseline = idea.baseline * rng.uniform(0.9, 1.1)
             change = baseline * idea.change * rng.uniform(0.8, 1.2)
             target = baseline + change if idea.direction == INC else baseline - change
+            if idea.unit == "%":
+                target = min(target, 99.5)
             metric = OutcomeMetric(
                 deal=deal,
                 name=idea.name,

@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.db.models import (
     BooleanField,
     Count,
+    Exists,
     ExpressionWrapper,
     F,
     OuterRef,
@@ -26,6 +27,7 @@ from django.shortcuts import get_object_or_404
 from deals.models import Deal, Stage
 from deals.selectors import get_deal_for_user, visible_deals
 from partnerships.models import PartnershipGoal, StrategicGoal
+from stakeholders.models import Membership
 
 from . import charts
 from .models import (
@@ -37,7 +39,7 @@ from .models import (
     Outcome,
     OutcomeMetric,
 )
-from .services import is_finance
+from .services import FINANCE
 
 HEADLINE_METRICS = 3
 
@@ -181,13 +183,13 @@ def summarise_value(
 
 
 def deal_value_context(deal: Deal, user) -> dict:
-    """Everything the deal page shows about value: five or six queries, whatever the sizes."""
+    """Everything the deal page shows about value: six queries, whatever the sizes."""
     metrics = list(
         OutcomeMetric.objects.filter(deal=deal)
         .select_related("owner", "department")
         .prefetch_related("check_ins")
     )
-    versions = case_versions(deal)
+    versions = case_versions(deal, viewer=user)
     latest = versions[0] if versions else None
     signed = next((case for case in versions if case.is_signed_off), None)
     governing = signed or latest
@@ -226,18 +228,21 @@ def deal_value_context(deal: Deal, user) -> dict:
         "case_signed": signed,
         "journey": journey,
         "can_edit_value": can_edit_value,
-        "can_sign_off": bool(latest and not latest.is_signed_off and is_finance(user)),
+        # A draft to sign and a Finance reader: both known from the versions query.
+        "can_sign_off": bool(latest and not latest.is_signed_off and latest.viewer_is_finance),
         "is_live": is_live,
         "delivery": delivery_of(metrics) if is_live else None,
         "can_assess": can_edit_value and deal.stage in (Stage.SIGNED, Stage.LIVE) and bool(signed),
     }
 
 
-def case_versions(deal: Deal) -> list[BusinessCase]:
+def case_versions(deal: Deal, viewer=None) -> list[BusinessCase]:
     """Every version of a deal's case, newest first, with its years: one query.
 
     Read through the years because every version has at least one year
     (services.validate_case refuses a case without), so no version is missed.
+    With a viewer, each version also says whether that person is in Finance
+    (who alone signs off), which saves the deal page a query.
     """
     versions: dict[int, BusinessCase] = {}
     years = (
@@ -245,9 +250,16 @@ def case_versions(deal: Deal) -> list[BusinessCase]:
         .select_related("business_case__signed_off_by")
         .order_by("-business_case__version", "year")
     )
+    if viewer is not None:
+        years = years.annotate(
+            viewer_is_finance=Exists(
+                Membership.objects.filter(user=viewer.pk, department__slug=FINANCE)
+            )
+        )
     for year in years:
         case = versions.setdefault(year.business_case_id, year.business_case)
         case.__dict__.setdefault("year_rows", []).append(year)
+        case.viewer_is_finance = getattr(year, "viewer_is_finance", False)
     return list(versions.values())
 
 
@@ -367,7 +379,12 @@ def goals_overview(user) -> list[dict]:
             )
         )
     )
-    deals = visible_deals(user).filter(partnership__goal_links__goal__active=True)
+    # Abandoned deals carry no value any more.
+    deals = (
+        visible_deals(user)
+        .exclude(stage=Stage.ABANDONED)
+        .filter(partnership__goal_links__goal__active=True)
+    )
     value: dict[int, dict] = defaultdict(lambda: {"deals": 0, "money": []})
     for row in (
         deals.values("partnership__goal_links__goal", "currency")

@@ -233,7 +233,7 @@ def business_case_sign_off(request: HttpRequest, case_id: int) -> HttpResponse:
     case = selectors.get_case_for_user(request.user, case_id)
     if not services.is_finance(request.user):
         raise PermissionDenied("Only members of the Finance department sign off a business case.")
-    form = SignOffForm(request.POST or None)
+    form = SignOffForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.business_case_sign_off(

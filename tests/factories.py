@@ -165,7 +165,8 @@ class BusinessCaseFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     deal = factory.SubFactory(DealFactory)
-    version = factory.Sequence(lambda n: n + 1)
+    # The deal's next version number.
+    version = factory.LazyAttribute(lambda case: case.deal.business_cases.count() + 1)
     discount_rate = Decimal("8")
 
     @factory.post_generation

@@ -46,7 +46,15 @@ def all_url_names(resolver=None, prefix="") -> list[tuple[str, str]]:
     return found
 
 
-PUBLIC = {"login", "logout", "healthz"}
+PUBLIC = {
+    "login",
+    "logout",
+    "healthz",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+}
 
 
 def test_every_page_but_login_logout_and_healthz_requires_login(client, deal):
@@ -102,3 +110,47 @@ def test_roles_are_groups_with_the_permissions_they_need(personas):
     assert personas.executive.has_perm("partnerships.add_partnership")
     assert not personas.legal.has_perm("deals.add_deal")
     assert not personas.legal.has_perm("partnerships.change_partner")
+
+
+def test_repeated_failed_logins_lock_the_address_out(client, personas):
+    for _ in range(5):
+        client.post(reverse("login"), {"username": "owner@example.test", "password": "wrong"})
+    locked = client.post(reverse("login"), {"username": "owner@example.test", "password": PASSWORD})
+    assert locked.status_code == 429
+    assert "Too many failed attempts" in locked.content.decode()
+    assert client.get("/").status_code == 302  # still not logged in
+
+
+def test_a_password_change_checks_the_validators(client_for, personas):
+    client = client_for(personas.owner)
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": PASSWORD, "new_password1": "short", "new_password2": "short"},
+    )
+    assert response.status_code == 200
+    assert "too short" in response.content.decode()
+    personas.owner.refresh_from_db()
+    assert personas.owner.check_password(PASSWORD)
+
+
+def test_a_password_reset_sends_a_link_that_sets_a_new_password(client, personas, mailoutbox):
+    client.post(reverse("password_reset"), {"email": "owner@example.test"})
+    assert len(mailoutbox) == 1
+    message = mailoutbox[0]
+    assert message.to == ["owner@example.test"]
+    link = re.search(r"http://testserver(/accounts/password/reset/\S+/)", message.body).group(1)
+    form = client.get(link, follow=True)
+    assert "Set a new password" in form.content.decode()
+    done = client.post(
+        form.redirect_chain[-1][0],
+        {"new_password1": "a-much-longer-secret-42", "new_password2": "a-much-longer-secret-42"},
+    )
+    assert done.status_code == 302
+    personas.owner.refresh_from_db()
+    assert personas.owner.check_password("a-much-longer-secret-42")
+
+
+def test_an_unknown_address_gets_the_same_answer_and_no_mail(client, personas, mailoutbox):
+    response = client.post(reverse("password_reset"), {"email": "nobody@example.test"})
+    assert response.status_code == 302
+    assert mailoutbox == []

@@ -43,7 +43,9 @@ def test_the_owner_schedules_a_session_and_invitees_download_an_ics(client_for, 
     assert "SUMMARY:Liability cap\\, all departments\r\n" in unfolded
     assert "LOCATION:Room 4\\; video link" in unfolded
     assert f"DTSTART:{session.starts_at.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}" in unfolded
-    assert f"mailto:{personas.legal.email}" in unfolded and f"mailto:{personas.it.email}" in unfolded
+    assert (
+        f"mailto:{personas.legal.email}" in unfolded and f"mailto:{personas.it.email}" in unfolded
+    )
     assert all(len(line.encode()) <= 75 for line in body.split("\r\n"))
 
 
@@ -82,7 +84,9 @@ def test_recorded_attendees_count_as_voices_on_the_deal(client_for, personas, de
     assert session.outcomes == "Cap agreed at 12 months"
     html = client.get(deal.get_absolute_url()).content.decode()
     text = " ".join(html.replace("<strong>", "").replace("</strong>", "").split())
-    assert "1 person has spoken, from IT." in text, text[text.find("Whose voice") : text.find("Whose voice") + 300]
+    assert "1 person has spoken, from IT." in text, text[
+        text.find("Whose voice") : text.find("Whose voice") + 300
+    ]
 
 
 def test_a_concern_is_raised_answered_and_resolved_with_its_thread(client_for, personas, deal):
