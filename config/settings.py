@@ -184,6 +184,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_ENABLED = envbool("LOGIN_LOCKOUT_ENABLED", True)
+AXES_VERBOSE = False
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 2
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -265,6 +266,9 @@ DIGEST_HOUR = envrange("DIGEST_HOUR", 7, 0, 23)
 DIGEST_WEEKDAY = envrange("DIGEST_WEEKDAY", 0, 0, 6)  # 0 = Monday: the default digest day
 ESCALATE_AFTER_DAYS = envint("ESCALATE_AFTER_DAYS", 3)
 NOTIFICATION_BATCH_SIZE = envrange("NOTIFICATION_BATCH_SIZE", 100, 1, 1000)
+# Seconds before the first retry of a failed send; doubles each time up to the cap.
+NOTIFICATION_RETRY_BACKOFF = envint("NOTIFICATION_RETRY_BACKOFF", 30)
+NOTIFICATION_RETRY_MAX = envint("NOTIFICATION_RETRY_MAX", 1800)
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # Each morning: one reminder per reviewer, then escalations to sponsors.
     "review-reminders": {
@@ -339,5 +343,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # WeasyPrint narrates every step of a render at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

@@ -8,6 +8,7 @@ from django.utils import timezone
 from partnerships.models import PartnerKind, Partnership
 from stakeholders.models import Role
 
+from .fields import BoundedModelChoiceField, bounded_formfield
 from .models import Deal, Decision, Stage, Term, TermStatus
 
 User = get_user_model()
@@ -40,7 +41,7 @@ class DealFilterForm(forms.Form):
     kind = forms.ChoiceField(
         label="Partner kind", required=False, choices=[("", "All kinds"), *PartnerKind.choices]
     )
-    sponsor = forms.ModelChoiceField(
+    sponsor = BoundedModelChoiceField(
         label="Sponsor", required=False, queryset=User.objects.none(), empty_label="All sponsors"
     )
     sort = forms.ChoiceField(required=False, choices=[(key, key) for key in SORTS])
@@ -71,6 +72,7 @@ class DealFilterForm(forms.Form):
 class DealForm(forms.ModelForm):
     class Meta:
         model = Deal
+        formfield_callback = bounded_formfield
         fields = [
             "partnership",
             "title",
@@ -142,6 +144,7 @@ class AdvanceForm(forms.Form):
 class TermForm(forms.ModelForm):
     class Meta:
         model = Term
+        formfield_callback = bounded_formfield
         fields = ["category", "title", "wording", "department"]
         widgets = {"wording": forms.Textarea(attrs={"rows": 5})}
         help_texts = {"department": "The department that reviews this term."}
@@ -157,6 +160,7 @@ class TermEditForm(forms.Form):
 class DecisionRecordForm(forms.ModelForm):
     class Meta:
         model = Decision
+        formfield_callback = bounded_formfield
         fields = ["kind", "title", "rationale", "overrules_gate"]
         widgets = {"rationale": forms.Textarea(attrs={"rows": 5})}
         labels = {"overrules_gate": "Overrule the sign-off gate"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -12,15 +13,19 @@ from django.utils import timezone
 from stakeholders import services as stakeholder_services
 
 from .audit import audit_record, changed, snapshot
+from .briefing import render_pack
 from .models import (
+    BriefingPack,
     ContractDocument,
     Deal,
     Decision,
+    PackStatus,
     Stage,
     StageChange,
     Term,
     TermRevision,
     TermStatus,
+    briefing_path,
 )
 
 
@@ -278,3 +283,60 @@ def document_attach(*, deal: Deal, user, upload) -> ContractDocument:
         deal=deal,
     )
     return document
+
+
+# Briefing packs: queued here, rendered by deals.tasks.render_briefing_pack.
+
+
+@transaction.atomic
+def briefing_request(*, deal: Deal, user) -> BriefingPack:
+    """Queue a briefing pack of the deal; one already on its way is returned instead."""
+    # The deal row lock makes two clicks at once queue one pack, not two.
+    Deal.objects.select_for_update().filter(pk=deal.pk).values_list("pk", flat=True).first()
+    working = BriefingPack.objects.filter(
+        deal=deal, status__in=[PackStatus.QUEUED, PackStatus.RENDERING]
+    ).first()
+    if working is not None and not working.is_stuck:
+        return working
+    pack = BriefingPack.objects.create(deal=deal, requested_by=user)
+    audit_record(actor=user, action="briefing pack requested", instance=pack, deal=deal)
+    from .tasks import render_briefing_pack
+
+    # After commit, so that the worker finds the row; robust, so that a broker
+    # outage leaves a queued pack (the page offers a retry) instead of a failed request.
+    transaction.on_commit(lambda: render_briefing_pack.delay(pack.pk), robust=True)
+    return pack
+
+
+def briefing_render(*, pack_id: int) -> BriefingPack | None:
+    """Render a queued pack and store it; None when there is nothing to do.
+
+    Not one transaction: the render takes seconds and holds no lock. Safe to run
+    again — a redelivered task (worker died mid-render) renders the same file
+    again; a pack that is ready already is left alone.
+    """
+    started = BriefingPack.objects.filter(
+        pk=pack_id, status__in=[PackStatus.QUEUED, PackStatus.RENDERING]
+    ).update(status=PackStatus.RENDERING, started_at=timezone.now())
+    if not started:
+        return None
+    pack = BriefingPack.objects.select_related("deal").get(pk=pack_id)
+    pdf = render_pack(pack.deal)
+    name = briefing_path(pack, "")
+    pack.file.storage.delete(name)  # a render of an earlier attempt, if any
+    pack.file.save(name, ContentFile(pdf), save=False)
+    BriefingPack.objects.filter(pk=pack_id, status=PackStatus.RENDERING).update(
+        status=PackStatus.READY,
+        file=pack.file.name,
+        size=len(pdf),
+        error="",
+        finished_at=timezone.now(),
+    )
+    pack.refresh_from_db()
+    return pack
+
+
+def briefing_fail(*, pack_id: int, error: str) -> None:
+    BriefingPack.objects.filter(pk=pack_id).exclude(status=PackStatus.READY).update(
+        status=PackStatus.FAILED, error=error[:1000], finished_at=timezone.now()
+    )

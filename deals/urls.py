@@ -16,4 +16,6 @@ urlpatterns = [
     path("terms/<int:pk>/", views.term_detail, name="term_detail"),
     path("deals/<int:pk>/documents/", views.document_upload, name="document_upload"),
     path("documents/<int:pk>/", views.document_download, name="document_download"),
+    path("deals/<int:pk>/briefing/", views.deal_briefing, name="deal_briefing"),
+    path("briefing/<int:pk>/download/", views.briefing_download, name="briefing_download"),
 ]

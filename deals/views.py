@@ -7,13 +7,16 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.utils import timezone
+from django.utils.text import slugify
+from django.views.decorators.http import require_http_methods, require_POST
 
 from metrics.selectors import deal_value_context
 from stakeholders.models import Concern, Review, WorkingSession
 from stakeholders.selectors import gate_status, voices
 
 from . import services
+from .briefing import briefing_context
 from .diff import word_diff
 from .documents import ContractDocumentForm
 from .forms import (
@@ -28,8 +31,10 @@ from .forms import (
 )
 from .models import (
     AuditEvent,
+    BriefingPack,
     ContractDocument,
     Decision,
+    PackStatus,
     StageChange,
     Term,
     time_in_stages,
@@ -105,6 +110,7 @@ def deal_page_context(request: HttpRequest, deal) -> dict:
             deal=deal, archived_at__isnull=True
         ).select_related("uploaded_by"),
         "document_form": ContractDocumentForm(),
+        **briefing_context(deal, user),
     }
 
 
@@ -351,6 +357,45 @@ def document_download(request: HttpRequest, pk: int) -> FileResponse:
         as_attachment=True,
         filename=document.original_name,
         content_type=document.content_type,
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# Briefing packs: queued from the deal page, rendered by a worker, downloaded here.
+
+
+@require_http_methods(["GET", "POST"])
+def deal_briefing(request: HttpRequest, pk: int) -> HttpResponse:
+    """POST queues a pack; GET is the card that the deal page polls while it renders."""
+    deal = get_deal_for_user(request.user, pk)
+    if request.method == "POST":
+        services.briefing_request(deal=deal, user=request.user)
+    if not request.htmx:
+        if request.method == "POST":
+            messages.success(request, "The briefing pack is being prepared.")
+        return redirect(f"{deal.get_absolute_url()}#briefing")
+    context = {"deal": deal, **briefing_context(deal, request.user)}
+    return render(request, "deals/_briefing_card.html", context)
+
+
+def briefing_download(request: HttpRequest, pk: int) -> FileResponse:
+    pack = (
+        BriefingPack.objects.filter(
+            deal__in=visible_deals(request.user).values("pk"), status=PackStatus.READY
+        )
+        .select_related("deal")
+        .filter(pk=pk)
+        .first()
+    )
+    if pack is None or not pack.file:
+        raise Http404("No briefing pack here, or it is not shared with you.")
+    stamp = timezone.localtime(pack.finished_at or pack.requested_at)
+    response = FileResponse(
+        pack.file.open("rb"),
+        as_attachment=True,
+        filename=f"briefing-{slugify(pack.deal.title)[:60]}-{stamp:%Y-%m-%d}.pdf",
+        content_type="application/pdf",
     )
     response["Cache-Control"] = "private, no-store"
     return response

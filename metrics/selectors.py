@@ -183,12 +183,8 @@ def summarise_value(
 
 
 def deal_value_context(deal: Deal, user) -> dict:
-    """Everything the deal page shows about value: six queries, whatever the sizes."""
-    metrics = list(
-        OutcomeMetric.objects.filter(deal=deal)
-        .select_related("owner", "department")
-        .prefetch_related("check_ins")
-    )
+    """Everything the deal page shows about value: five queries, whatever the sizes."""
+    metrics = metrics_with_check_ins(deal)
     versions = case_versions(deal, viewer=user)
     latest = versions[0] if versions else None
     signed = next((case for case in versions if case.is_signed_off), None)
@@ -208,8 +204,9 @@ def deal_value_context(deal: Deal, user) -> dict:
     )
     can_edit_value = deal.can_be_edited_by(user)
     for metric in metrics:
-        rows = list(metric.check_ins.all())
-        metric.chart = charts.metric_chart(metric, rows, width=320, height=110, compact=True)
+        metric.chart = charts.metric_chart(
+            metric, metric.check_in_rows, width=320, height=110, compact=True
+        )
     is_live = deal.stage == Stage.LIVE
     return {
         "value_summary": summarise_value(
@@ -234,6 +231,39 @@ def deal_value_context(deal: Deal, user) -> dict:
         "delivery": delivery_of(metrics) if is_live else None,
         "can_assess": can_edit_value and deal.stage in (Stage.SIGNED, Stage.LIVE) and bool(signed),
     }
+
+
+def metrics_with_check_ins(deal: Deal) -> list[OutcomeMetric]:
+    """A deal's metrics, each with `check_in_rows` (date and actual, oldest first): one query.
+
+    One LEFT JOIN instead of a prefetch: a metric without check-ins still comes
+    back once, with empty check-in columns.
+    """
+    rows = (
+        OutcomeMetric.objects.filter(deal=deal)
+        .select_related("owner", "department")
+        .annotate(
+            check_in_id=F("check_ins__id"),
+            check_in_date=F("check_ins__date"),
+            check_in_actual=F("check_ins__actual"),
+        )
+        .order_by("-is_headline", "pk", "check_ins__date", "check_ins__id")
+    )
+    metrics: dict[int, OutcomeMetric] = {}
+    for row in rows:
+        metric = metrics.setdefault(row.pk, row)
+        if not hasattr(metric, "check_in_rows"):
+            metric.check_in_rows = []
+        if row.check_in_id is not None:
+            metric.check_in_rows.append(
+                CheckIn(
+                    id=row.check_in_id,
+                    metric=metric,
+                    date=row.check_in_date,
+                    actual=row.check_in_actual,
+                )
+            )
+    return list(metrics.values())
 
 
 def case_versions(deal: Deal, viewer=None) -> list[BusinessCase]:

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import get_user_model
 
+from deals.fields import bounded_formfield
 from stakeholders.models import Role
 
 from .models import Partner, Partnership, PartnershipGoal, StrategicGoal
@@ -15,6 +16,7 @@ class PartnerForm(forms.ModelForm):
 
     class Meta:
         model = Partner
+        formfield_callback = bounded_formfield
         fields = [
             "name",
             "kind",
@@ -37,6 +39,7 @@ class PartnerForm(forms.ModelForm):
 class PartnershipForm(forms.ModelForm):
     class Meta:
         model = Partnership
+        formfield_callback = bounded_formfield
         fields = ["partner", "title", "description", "sponsor"]
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
 
@@ -48,6 +51,7 @@ class PartnershipForm(forms.ModelForm):
 class PartnershipGoalForm(forms.ModelForm):
     class Meta:
         model = PartnershipGoal
+        formfield_callback = bounded_formfield
         fields = ["goal", "fit_score", "rationale"]
         widgets = {
             "rationale": forms.Textarea(attrs={"rows": 2}),

@@ -3,7 +3,9 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
-from .models import Concern, Department, User, WorkingSession
+from deals.fields import BoundedModelChoiceField, BoundedModelMultipleChoiceField, bounded_formfield
+
+from .models import Concern, Department, User, Weekday, WorkingSession
 from .services import DECISIONS
 
 
@@ -26,7 +28,7 @@ class DecisionForm(forms.Form):
 
 
 class ReassignForm(forms.Form):
-    reviewer = forms.ModelChoiceField(
+    reviewer = BoundedModelChoiceField(
         queryset=User.objects.none(), required=False, empty_label="Anyone in the department"
     )
 
@@ -47,6 +49,7 @@ class CommentForm(forms.Form):
 class ConcernForm(forms.ModelForm):
     class Meta:
         model = Concern
+        formfield_callback = bounded_formfield
         fields = ["title", "detail", "department", "severity", "blocking"]
         widgets = {"detail": forms.Textarea(attrs={"rows": 4})}
 
@@ -64,6 +67,7 @@ class ResolveForm(forms.Form):
 class SessionForm(forms.ModelForm):
     class Meta:
         model = WorkingSession
+        formfield_callback = bounded_formfield
         fields = [
             "title",
             "starts_at",
@@ -115,10 +119,20 @@ class SessionRecordForm(forms.Form):
         max_length=10000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    attendees = forms.ModelMultipleChoiceField(
+    attendees = BoundedModelMultipleChoiceField(
         queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
 
     def __init__(self, *args, session: WorkingSession, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["attendees"].queryset = session.invitees.all()
+
+
+class DigestPreferenceForm(forms.Form):
+    subscribed = forms.BooleanField(label="Send me the weekly digest", required=False)
+    weekday = forms.TypedChoiceField(
+        label="Digest day",
+        choices=Weekday.choices,
+        coerce=int,
+        help_text="The digest arrives early that morning.",
+    )

@@ -56,4 +56,6 @@ urlpatterns = [
     path("deals/<int:pk>/sessions/new/", views.session_create, name="session_create"),
     path("sessions/<int:pk>/", views.session_detail, name="session_detail"),
     path("sessions/<int:pk>/invite.ics", views.session_ics, name="session_ics"),
+    path("settings/notifications/", views.notification_settings, name="notification_settings"),
+    path("digest/preview/", views.digest_preview, name="digest_preview"),
 ]

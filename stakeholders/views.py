@@ -10,6 +10,8 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -17,24 +19,27 @@ from deals.models import AuditEvent, Term
 from deals.selectors import get_deal_for_user
 from deals.views import form_status
 
+from . import notifications
 from .calendar import ics_invitation
 from .forms import (
     CommentForm,
     ConcernForm,
     DecisionForm,
+    DigestPreferenceForm,
     ReassignForm,
     ReplyForm,
     ResolveForm,
     SessionForm,
     SessionRecordForm,
 )
-from .models import Concern, Membership, Review, ReviewStatus
+from .models import Concern, DigestPreference, Membership, Notification, Review, ReviewStatus
 from .selectors import get_concern_for_user, get_review_for_user, get_session_for_user, inbox
 from .services import (
     AlreadyDecided,
     concern_raise,
     concern_reply,
     concern_resolve,
+    digest_preference_set,
     is_member,
     review_comment,
     review_decide,
@@ -325,4 +330,57 @@ def session_ics(request: HttpRequest, pk: int) -> HttpResponse:
         ics_invitation(session, request), content_type="text/calendar; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="deal-desk-session-{session.pk}.ics"'
+    return response
+
+
+# Notifications: the digest settings page and a preview of one's own digest.
+
+# The preview shows the email's HTML as it is; emails carry inline styles, and
+# nothing else on this page may run or load.
+PREVIEW_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+)
+
+
+def notification_settings(request: HttpRequest) -> HttpResponse:
+    preference = DigestPreference.objects.filter(user=request.user).first() or DigestPreference(
+        user=request.user
+    )
+    form = DigestPreferenceForm(
+        request.POST or None,
+        initial={"subscribed": preference.subscribed, "weekday": preference.weekday},
+    )
+    if request.method == "POST" and form.is_valid():
+        preference = digest_preference_set(user=request.user, **form.cleaned_data)
+        messages.success(
+            request,
+            f"Your digest comes every {preference.get_weekday_display()}."
+            if preference.subscribed
+            else "You will not get the weekly digest any more.",
+        )
+        return redirect("notification_settings")
+    context = {
+        "form": form,
+        "preference": preference,
+        "recent": Notification.objects.filter(recipient=request.user)[:10],
+    }
+    return render(
+        request,
+        "stakeholders/notification_settings.html",
+        context,
+        status=form_status(request, form),
+    )
+
+
+def digest_preview(request: HttpRequest) -> HttpResponse:
+    context = notifications.email_context(
+        notifications.digest_contexts([request.user.pk])[request.user.pk]
+    )
+    if request.GET.get("format") == "text":
+        text = render_to_string("emails/digest_body.txt", context)
+        return HttpResponse(text, content_type="text/plain; charset=utf-8")
+    context.update(preview=True, back_url=reverse("dashboard"))
+    response = HttpResponse(render_to_string("emails/digest_body.html", context))
+    response["Content-Security-Policy"] = PREVIEW_CSP
     return response

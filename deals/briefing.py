@@ -1,0 +1,170 @@
+"""Briefing packs: a PDF about one deal for the executives who take it into a meeting.
+
+`pack_context(deal)` loads everything the pack shows in a fixed number of
+queries; `render_pack(deal)` turns templates/pdf/briefing_pack.html into PDF
+bytes with WeasyPrint. Charts are server-side SVG (WeasyPrint runs no
+JavaScript); each carries its own <style>, because WeasyPrint does not apply
+the document's stylesheet inside inline SVG. Rendering happens in a Celery
+task (deals.tasks), never in a request; `briefing_context` is the deal page's
+card, one query.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Count
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from metrics import charts
+from metrics.selectors import deal_value_context
+from stakeholders.models import Concern, Review
+
+from .models import BriefingPack, Deal, Decision, StageChange, Term, time_in_stages
+
+# The colours of static/css/dealdesk.css, spelled out: SVG in a PDF has no CSS variables.
+CHART_STYLE = (
+    "<style>"
+    ".chart-frame{fill:#fbfcfe;stroke:#d9dee5;stroke-width:1}"
+    ".chart-grid{stroke:#c7ced8;stroke-width:1;stroke-dasharray:2 3}"
+    ".chart-grid.goal{stroke:#1d6b3a}"
+    ".chart-target{stroke:#56606e;stroke-width:2;stroke-dasharray:6 4}"
+    ".chart-actual{fill:none;stroke:#1f5fbf;stroke-width:2.5;stroke-linejoin:round}"
+    ".chart-point{fill:#fff;stroke:#1f5fbf;stroke-width:2}"
+    ".chart-today{stroke:#d9a441;stroke-width:1.5}"
+    ".chart-label{fill:#56606e;font-size:12px;font-family:DejaVu Sans,sans-serif}"
+    ".bar-benefit{fill:#1d6b3a}.bar-cost{fill:#a3261b}"
+    ".line-cumulative{fill:none;stroke:#1f5fbf;stroke-width:2.5}"
+    ".axis{stroke:#56606e;stroke-width:1}"
+    "</style>"
+)
+
+
+def for_pdf(svg: str) -> SafeString:
+    """A chart from metrics.charts with its colours inside it."""
+    head, _, rest = svg.partition(">")
+    return mark_safe(f"{head}>{CHART_STYLE}{rest}")  # noqa: S308 - our own escaped SVG
+
+
+def briefing_context(deal: Deal, user) -> dict:
+    """The deal page's briefing card: the newest pack of this deal (one query)."""
+    return {"briefing_pack": BriefingPack.objects.filter(deal=deal).first()}
+
+
+def case_chart(case, currency: str, *, width: int = 640, height: int = 240) -> SafeString:
+    """Benefits and costs by year as bars, the running net total as a line."""
+    years = case.year_rows
+    left, right, top, bottom = 72, 16, 16, 40
+    benefits = [y.revenue_growth + y.cost_savings for y in years]
+    costs = [y.one_off_costs + y.running_costs for y in years]
+    running, total = [], Decimal(0)
+    for benefit, cost in zip(benefits, costs, strict=True):
+        total += benefit - cost
+        running.append(total)
+    values = [Decimal(0), *benefits, *(-c for c in costs), *running]
+    y = charts.Scale(float(min(values)), float(max(values)), height - bottom, top)
+    slot = (width - left - right) / max(1, len(years))
+    bar = slot * 0.32
+    title = escape(f"Business case: benefits and costs by year, {currency}")
+    parts = [
+        f'<svg class="chart" viewBox="0 0 {width} {height}" width="100%" role="img">',
+        CHART_STYLE,
+        f"<title>{title}</title>",
+        f'<rect class="chart-frame" x="{left}" y="{top}" width="{width - left - right}" '
+        f'height="{height - top - bottom}"></rect>',
+    ]
+    zero = y(0)
+    parts.append(
+        f'<line class="axis" x1="{left}" y1="{zero}" x2="{width - right}" y2="{zero}"></line>'
+    )
+    for value in (max(values), min(values)):
+        if value:
+            parts.append(
+                f'<text class="chart-label" x="{left - 6}" y="{y(float(value)) + 4}" '
+                f'text-anchor="end">{escape(charts.format_measure(round(value)))}</text>'
+            )
+    points = []
+    for index, year in enumerate(years):
+        x0 = left + index * slot + slot / 2
+        top_benefit = y(float(benefits[index]))
+        parts.append(
+            f'<rect class="bar-benefit" x="{x0 - bar:.1f}" y="{top_benefit}" width="{bar:.1f}" '
+            f'height="{max(0.0, zero - top_benefit):.1f}"></rect>'
+        )
+        bottom_cost = y(float(-costs[index]))
+        parts.append(
+            f'<rect class="bar-cost" x="{x0:.1f}" y="{zero}" width="{bar:.1f}" '
+            f'height="{max(0.0, bottom_cost - zero):.1f}"></rect>'
+        )
+        parts.append(
+            f'<text class="chart-label" x="{x0:.1f}" y="{height - bottom + 18}" '
+            f'text-anchor="middle">Year {year.year}</text>'
+        )
+        points.append(f"{x0:.1f},{y(float(running[index]))}")
+    if points:
+        parts.append(f'<polyline class="line-cumulative" points="{" ".join(points)}"></polyline>')
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
+
+
+def pack_context(deal: Deal, *, now: dt.datetime | None = None) -> dict:
+    """Everything the pack shows, in a fixed number of queries whatever the deal's size."""
+    now = now or timezone.now()
+    deal = Deal.objects.select_related("partnership__partner", "owner", "sponsor").get(pk=deal.pk)
+    # The sponsor's view: the pack is for the executives, and the flags are unused.
+    value = deal_value_context(deal, deal.sponsor)
+    for metric in value["value_metrics"]:
+        metric.pdf_chart = for_pdf(
+            charts.metric_chart(metric, list(metric.check_ins.all()), width=640, height=200)
+        )
+    case = value["case_governing"]
+    changes = list(StageChange.objects.filter(deal=deal).select_related("by"))
+    reviews = list(
+        Review.objects.filter(deal=deal).select_related("department", "reviewer", "decided_by")
+    )
+    concerns = list(
+        Concern.objects.open()
+        .filter(deal=deal)
+        .select_related("department", "raised_by")
+        .order_by("-blocking", "-raised_at", "pk")
+    )
+    terms = list(
+        Term.objects.filter(deal=deal)
+        .select_related("department")
+        .annotate(n_revisions=Count("revisions"))
+        .order_by("category", "pk")
+    )
+    decisions = list(Decision.objects.filter(deal=deal).select_related("decided_by"))
+    return {
+        "deal": deal,
+        "generated_at": now,
+        "summary": value["value_summary"],
+        "metrics": value["value_metrics"],
+        "case": case,
+        "case_chart": case_chart(case, deal.currency) if case and case.year_rows else None,
+        "journey": value["journey"],
+        "goal_links": value["goal_links"],
+        "stage_times": time_in_stages(changes, now),
+        "changes": changes,
+        "reviews": reviews,
+        "concerns": concerns,
+        "blocking": sum(1 for c in concerns if c.blocking),
+        "terms": terms,
+        "revisions": sum(t.n_revisions for t in terms),
+        "decisions": decisions,
+        "stall_days": settings.STALL_DAYS,
+        "site_url": settings.SITE_URL,
+    }
+
+
+def render_pack(deal: Deal, *, now: dt.datetime | None = None) -> bytes:
+    """The briefing pack of a deal as PDF bytes."""
+    from weasyprint import HTML  # loads Pango; only the processes that render pay for it
+
+    html = render_to_string("pdf/briefing_pack.html", pack_context(deal, now=now))
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()

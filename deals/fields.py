@@ -1,0 +1,48 @@
+"""Form fields that refuse ids the database cannot hold, instead of failing with a 500.
+
+Django's model choice fields hand any integer to the database; one beyond the
+64-bit range makes SQLite raise OverflowError and PostgreSQL a DataError.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import models
+
+INTEGER = re.compile(r"^\s*-?\d{1,19}\s*$")
+LIMIT = 2**63
+
+
+def _fits(value) -> bool:
+    return bool(INTEGER.match(str(value))) and abs(int(value)) < LIMIT
+
+
+class BoundedModelChoiceField(forms.ModelChoiceField):
+    def to_python(self, value):
+        if value not in self.empty_values and isinstance(value, str | int) and not _fits(value):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def _check_values(self, value):
+        for item in value:
+            if not _fits(item):
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": item},
+                )
+        return super()._check_values(value)
+
+
+def bounded_formfield(field: models.Field, **kwargs) -> forms.Field | None:
+    """Meta.formfield_callback for ModelForms: bounded fields for every relation."""
+    if isinstance(field, models.ManyToManyField):
+        return field.formfield(form_class=BoundedModelMultipleChoiceField, **kwargs)
+    if isinstance(field, models.ForeignKey):
+        return field.formfield(form_class=BoundedModelChoiceField, **kwargs)
+    return field.formfield(**kwargs)

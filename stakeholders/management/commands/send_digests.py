@@ -1,0 +1,60 @@
+"""Send this period's weekly digests now, to everyone subscribed who has not had one."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from stakeholders import notifications
+from stakeholders.models import Notification
+
+
+class Command(BaseCommand):
+    help = (
+        "Send this week's digest now to every subscribed person who has not had one this "
+        "week, whatever their digest day. --dry-run lists who would get what."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--dry-run", action="store_true", help="List who would get what; send nothing."
+        )
+
+    def handle(self, *args, dry_run: bool = False, **options) -> None:
+        today = timezone.localdate()
+        period = notifications.digest_period(today)
+        if dry_run:
+            self._dry_run(today, period)
+            return
+        ids = notifications.plan_digests(today=today, everyone=True)
+        totals = {"sent": 0, "cancelled": 0, "refused": 0, "skipped": 0}
+        # In this process, batch after batch: "now" means now, with or without workers.
+        for batch in notifications.batches(ids):
+            for key, value in notifications.deliver(ids=batch).as_dict().items():
+                totals[key] += value
+        self.stdout.write(
+            f"Digests for {period}: {totals['sent']} sent, {totals['skipped']} skipped "
+            f"(sent already or being sent), {totals['cancelled']} with nothing to send, "
+            f"{totals['refused']} refused by the mail server."
+        )
+
+    def _dry_run(self, today, period: str) -> None:
+        people = list(
+            notifications.digest_recipients(today=today, everyone=True).values_list("pk", "email")
+        )
+        done = set(
+            Notification.objects.filter(
+                key__in=[f"digest:{pk}:{period}" for pk, _ in people], sent_at__isnull=False
+            ).values_list("recipient_id", flat=True)
+        )
+        todo = [(pk, email) for pk, email in people if pk not in done]
+        self.stdout.write(
+            f"Digests for {period}: {len(todo)} to send, {len(done)} sent already (dry run)."
+        )
+        for batch in notifications.batches([pk for pk, _ in todo]):
+            contexts = notifications.digest_contexts(batch, today=today)
+            for pk in batch:
+                context = contexts[pk]
+                self.stdout.write(
+                    f"  {context['user'].email}: {notifications.digest_summary(context)}"
+                )
