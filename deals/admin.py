@@ -18,10 +18,8 @@ class DealAdmin(admin.ModelAdmin):
         return False
 
 
-@admin.register(StageChange)
-class StageChangeAdmin(admin.ModelAdmin):
-    list_display = ["deal", "from_stage", "to_stage", "by", "at"]
-    list_select_related = ["deal", "by"]
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Changes go through the app's services, where they are audited; the admin only reads."""
 
     def has_add_permission(self, request):
         return False
@@ -33,44 +31,32 @@ class StageChangeAdmin(admin.ModelAdmin):
         return False
 
 
+@admin.register(StageChange)
+class StageChangeAdmin(ReadOnlyAdmin):
+    list_display = ["deal", "from_stage", "to_stage", "by", "at"]
+    list_select_related = ["deal", "by"]
+
+
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    """Read-only: the audit trail is never edited or deleted."""
+class AuditEventAdmin(ReadOnlyAdmin):
+    """The audit trail is never edited or deleted, by anyone."""
 
     list_display = ["at", "actor", "action", "object_type", "object_id", "deal"]
     list_filter = ["action", "object_type"]
     list_select_related = ["actor", "deal"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Term)
-class TermAdmin(admin.ModelAdmin):
-    """Terms are revised in the app, where every edit is a revision; the admin reads."""
+class TermAdmin(ReadOnlyAdmin):
+    """Terms are revised in the app, where every edit is a revision."""
 
     list_display = ["title", "deal", "category", "department", "status", "version"]
     list_filter = ["category", "status", "department"]
     list_select_related = ["deal", "department"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Decision)
-class DecisionAdmin(AuditEventAdmin):
+class DecisionAdmin(ReadOnlyAdmin):
     list_display = ["title", "deal", "kind", "overrules_gate", "decided_by", "decided_at"]
     list_filter = ["kind", "overrules_gate"]
     list_select_related = ["deal", "decided_by"]

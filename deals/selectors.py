@@ -43,6 +43,14 @@ def awaiting_decision(user) -> list[Deal]:
     )
 
 
+def get_under_deal_for_user(queryset, user, pk: int, what: str):
+    """An object that belongs to a deal (review, term, concern…), or 404 unless its deal is visible."""
+    found = queryset.filter(deal__in=visible_deals(user).values("pk"), pk=pk).first()
+    if found is None:
+        raise Http404(f"No {what} here, or it is not shared with you.")
+    return found
+
+
 def deal_table(deals: DealQuerySet) -> DealQuerySet:
     return deals.select_related("partnership__partner", "sponsor", "owner")
 

@@ -44,6 +44,7 @@ from .selectors import (
     dashboard_tiles,
     deal_table,
     get_deal_for_user,
+    get_under_deal_for_user,
     visible_deals,
 )
 
@@ -212,15 +213,8 @@ def term_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def get_term_for_user(user, pk: int) -> Term:
-    term = (
-        Term.objects.filter(deal__in=visible_deals(user).values("pk"))
-        .select_related("deal__owner", "deal__sponsor", "department", "updated_by")
-        .filter(pk=pk)
-        .first()
-    )
-    if term is None:
-        raise Http404("No term here, or it is not shared with you.")
-    return term
+    terms = Term.objects.select_related("deal__owner", "deal__sponsor", "department", "updated_by")
+    return get_under_deal_for_user(terms, user, pk, "term")
 
 
 def term_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -345,13 +339,7 @@ def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def document_download(request: HttpRequest, pk: int) -> FileResponse:
-    document = (
-        ContractDocument.objects.filter(deal__in=visible_deals(request.user).values("pk"))
-        .filter(pk=pk)
-        .first()
-    )
-    if document is None:
-        raise Http404("No document here, or it is not shared with you.")
+    document = get_under_deal_for_user(ContractDocument.objects, request.user, pk, "document")
     response = FileResponse(
         document.file.open("rb"),
         as_attachment=True,

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from deals.admin import ReadOnlyAdmin
+
 from .models import Concern, Department, Membership, Review, ReviewRule, User, WorkingSession
 
 
@@ -36,21 +38,12 @@ class DepartmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Review)
-class ReviewAdmin(admin.ModelAdmin):
-    """Reviews are decided in the app (audited, race-safe); the admin reads them."""
+class ReviewAdmin(ReadOnlyAdmin):
+    """Reviews are decided in the app (audited, race-safe)."""
 
     list_display = ["deal", "department", "status", "due_on", "reviewer"]
     list_filter = ["status", "department"]
     list_select_related = ["deal", "department", "reviewer"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ReviewRule)
@@ -58,19 +51,6 @@ class ReviewRuleAdmin(admin.ModelAdmin):
     list_display = ["department", "condition", "threshold", "active"]
     list_filter = ["department", "condition", "active"]
     list_editable = ["active"]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Changes go through the app, where they are audited; the admin only reads."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Concern)

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from django.db.models import Count, Q
-from django.http import Http404
 
 from deals.models import AuditEvent, Stage
-from deals.selectors import visible_deals
+from deals.selectors import get_under_deal_for_user
 
 from .models import (
     APPROVALS,
@@ -21,46 +20,27 @@ OPEN_STATUSES = [ReviewStatus.PENDING, ReviewStatus.CHANGES_REQUESTED]
 
 
 def get_review_for_user(user, pk: int) -> Review:
-    review = (
-        Review.objects.filter(deal__in=visible_deals(user).values("pk"))
-        .select_related(
-            "deal__partnership__partner",
-            "deal__owner",
-            "deal__sponsor",
-            "department",
-            "reviewer",
-            "decided_by",
-        )
-        .filter(pk=pk)
-        .first()
+    reviews = Review.objects.select_related(
+        "deal__partnership__partner",
+        "deal__owner",
+        "deal__sponsor",
+        "department",
+        "reviewer",
+        "decided_by",
     )
-    if review is None:
-        raise Http404("No review here, or it is not shared with you.")
-    return review
+    return get_under_deal_for_user(reviews, user, pk, "review")
 
 
 def get_concern_for_user(user, pk: int) -> Concern:
-    concern = (
-        Concern.objects.filter(deal__in=visible_deals(user).values("pk"))
-        .select_related("deal__owner", "deal__sponsor", "department", "raised_by", "resolved_by")
-        .filter(pk=pk)
-        .first()
+    concerns = Concern.objects.select_related(
+        "deal__owner", "deal__sponsor", "department", "raised_by", "resolved_by"
     )
-    if concern is None:
-        raise Http404("No concern here, or it is not shared with you.")
-    return concern
+    return get_under_deal_for_user(concerns, user, pk, "concern")
 
 
 def get_session_for_user(user, pk: int) -> WorkingSession:
-    session = (
-        WorkingSession.objects.filter(deal__in=visible_deals(user).values("pk"))
-        .select_related("deal__owner", "deal__sponsor", "organiser")
-        .filter(pk=pk)
-        .first()
-    )
-    if session is None:
-        raise Http404("No working session here, or it is not shared with you.")
-    return session
+    sessions = WorkingSession.objects.select_related("deal__owner", "deal__sponsor", "organiser")
+    return get_under_deal_for_user(sessions, user, pk, "working session")
 
 
 def inbox(user, status: str | None):

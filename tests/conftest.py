@@ -118,3 +118,230 @@ def redis_url() -> str:
     except redis.RedisError as error:
         skip_or_fail(f"Redis is not reachable at {url}: {error}")
     return url
+
+
+# --- Background work: a real SMTP server, in-process tasks, real Celery workers ---------
+
+
+class SMTPRecorder:
+    """An aiosmtpd handler that keeps what it receives and can misbehave on request.
+
+    `refuse_data = n`: answer 451 (try again later) to the next n messages.
+    `stall_mail = (n, seconds)`: hold the answer to the next n MAIL FROM commands,
+    so that a sender is caught mid-send; `mail_started` is set when one arrives.
+    """
+
+    def __init__(self) -> None:
+        import threading
+
+        self.lock = threading.Lock()
+        self.mail_started = threading.Event()
+        self.reset()
+
+    def reset(self) -> None:
+        with self.lock:
+            self.messages: list = []
+            self.refused = 0
+            self.refuse_data = 0
+            self.stall_mail = (0, 0.0)
+            self.mail_started.clear()
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        import asyncio
+
+        self.mail_started.set()
+        with self.lock:
+            count, seconds = self.stall_mail
+            if count:
+                self.stall_mail = (count - 1, seconds)
+        if count:
+            await asyncio.sleep(seconds)
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        from email import message_from_bytes
+        from email.policy import default
+
+        with self.lock:
+            if self.refuse_data:
+                self.refuse_data -= 1
+                self.refused += 1
+                return "451 4.3.0 Mailbox busy, try again later"
+            self.messages.append(message_from_bytes(envelope.content, policy=default))
+        return "250 Message accepted for delivery"
+
+    def wait_for(self, count: int, timeout: float = 20.0) -> list:
+        """The messages, once there are at least `count` of them (or the timeout passed)."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.lock:
+                if len(self.messages) >= count:
+                    break
+            time.sleep(0.05)
+        with self.lock:
+            return list(self.messages)
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    """A real SMTP server (aiosmtpd) on a free loopback port, for the whole session."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    recorder = SMTPRecorder()
+    controller = Controller(recorder, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield controller
+    controller.stop()
+
+
+@pytest.fixture
+def mailbox(smtp_server, settings) -> SMTPRecorder:
+    """Mail goes to the real SMTP server; the test reads what it received."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = smtp_server.hostname
+    settings.EMAIL_PORT = smtp_server.port
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 10
+    recorder = smtp_server.handler
+    recorder.reset()
+    yield recorder
+    recorder.reset()
+
+
+@pytest.fixture
+def eager_tasks():
+    """Tasks run in this process, as with no broker, whatever REDIS_URL says."""
+    from config.celery import app
+
+    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    yield app
+    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+
+
+@pytest.fixture
+def celery_workers(redis_url, smtp_server, tmp_path):
+    """Start real `celery worker` processes on Redis against the test database.
+
+    They see only committed rows, so tests using this need
+    django_db(transaction=True); and the test database must be a server, so
+    on SQLite (in memory, this process only) they skip. Each test gets its own
+    queue; every process started is killed at teardown.
+    """
+    import contextlib
+    import signal
+    import subprocess
+    import sys
+    import threading
+    import time
+    import uuid
+    from pathlib import Path
+
+    from celery import Celery
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip(
+            "real-worker tests need the test database on PostgreSQL (SQLite's is in this "
+            "process's memory); CI runs them there"
+        )
+    db = connection.settings_dict
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    queue = f"dealdesk-test-{uuid.uuid4().hex[:10]}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+        "REDIS_URL": redis_url,
+        "CELERY_QUEUE": queue,
+        "EMAIL_URL": f"smtp://{smtp_server.hostname}:{smtp_server.port}",
+        "MEDIA_ROOT": str(tmp_path / "media"),
+        "DB_CONN_MAX_AGE": "0",
+        # Small, so that a task of a dead worker comes back in seconds, not an hour.
+        "CELERY_TASK_TIME_LIMIT": "5",
+        "CELERY_VISIBILITY_TIMEOUT": "6",
+        "NOTIFICATION_RETRY_BACKOFF": "1",
+        "NOTIFICATION_RETRY_MAX": "2",
+        "LOGIN_LOCKOUT_ENABLED": "0",
+    }
+    root = Path(__file__).resolve().parent.parent
+    sender = Celery("dealdesk-tests", broker=redis_url)
+
+    class Workers:
+        def __init__(self) -> None:
+            self.processes: list[subprocess.Popen] = []
+            self.logs: list[list[str]] = []
+            self.queue = queue
+
+        def start(self, timeout: float = 30.0) -> subprocess.Popen:
+            process = subprocess.Popen(
+                [
+                    sys.executable, "-m", "celery", "-A", "config", "worker",
+                    "--pool=prefork", "-c", "1", "-Q", queue, "--loglevel=INFO",
+                    "--without-gossip", "--without-mingle", "--without-heartbeat",
+                    "-n", f"{queue}-{len(self.processes)}@%h",
+                ],
+                cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                text=True, start_new_session=True,
+            )  # fmt: skip
+            lines: list[str] = []
+            ready = threading.Event()
+
+            def read() -> None:
+                for line in process.stdout:
+                    lines.append(line)
+                    if " ready." in line:
+                        ready.set()
+
+            threading.Thread(target=read, daemon=True).start()
+            self.processes.append(process)
+            self.logs.append(lines)
+            if not ready.wait(timeout):
+                raise AssertionError("The worker did not start:\n" + "".join(lines))
+            return process
+
+        def log(self) -> str:
+            return "".join(line for lines in self.logs for line in lines)
+
+        def send(self, task: str, *args) -> None:
+            sender.send_task(task, args=list(args), queue=queue)
+
+        @staticmethod
+        def children(process: subprocess.Popen) -> list[int]:
+            text = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text()
+            return [int(pid) for pid in text.split()]
+
+        @staticmethod
+        def kill(process: subprocess.Popen) -> None:
+            """SIGKILL the worker and its pool: nothing of it gets to clean up."""
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait(10)
+
+        def wait_until(self, check, timeout: float = 20.0) -> bool:
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                if check():
+                    return True
+                time.sleep(0.1)
+            return False
+
+    workers = Workers()
+    try:
+        yield workers
+    finally:
+        for process in workers.processes:
+            workers.kill(process)
+        import redis
+
+        redis.Redis.from_url(redis_url).delete(queue)
+        sender.close()

@@ -108,9 +108,7 @@ def fuzz(client, action: str, names: list[str]) -> int:
     """Post hypothesis-made data to one form; return how many submissions were tried."""
     tried = 0
 
-    @settings(
-        max_examples=6, deadline=None, database=None, suppress_health_check=list(HealthCheck)
-    )
+    @settings(max_examples=6, deadline=None, database=None, suppress_health_check=list(HealthCheck))
     @given(st.fixed_dictionaries(dict.fromkeys(names, VALUES)))
     def post_it(data):
         nonlocal tried

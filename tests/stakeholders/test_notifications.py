@@ -1,0 +1,458 @@
+"""Reminders, escalations and digests: planned once, sent once, through a real SMTP server."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from deals.models import Stage
+from stakeholders import notifications
+from stakeholders.models import DigestPreference, Notification, NotificationKind, Role
+from stakeholders.tasks import deliver_notifications, send_digests, send_review_reminders
+from tests.factories import DealFactory, ReviewFactory, UserFactory, department, make_member
+
+pytestmark = pytest.mark.django_db
+
+TODAY = timezone.localdate()
+
+
+def days(n: int) -> dt.date:
+    return TODAY + dt.timedelta(days=n)
+
+
+def to(messages, email: str) -> list:
+    return [m for m in messages if m["To"] == email]
+
+
+def text_of(message) -> str:
+    return message.get_body(preferencelist=("plain",)).get_content()
+
+
+def html_of(message) -> str:
+    return message.get_body(preferencelist=("html",)).get_content()
+
+
+@pytest.fixture
+def in_review(personas, partnership):
+    return DealFactory(
+        title="Cloud contact centre",
+        partnership=partnership,
+        owner=personas.owner,
+        sponsor=personas.executive,
+        stage=Stage.REVIEW,
+    )
+
+
+def test_make_message_builds_subject_text_and_html_from_the_three_templates(personas, in_review):
+    review = ReviewFactory(deal=in_review, due_on=days(1), reviewer=personas.legal)
+    message = notifications.make_message(
+        "review_reminder",
+        "legal@example.test",
+        {
+            "user": personas.legal,
+            "overdue": [],
+            "due_soon": [notifications._review_row(review, TODAY)],
+            "count": 1,
+            "inbox_url": "http://x/reviews/",
+        },
+    )
+    assert message.subject == "1 review due soon — Deal Desk"
+    assert message.to == ["legal@example.test"]
+    assert "Cloud contact centre" in message.body
+    html, mimetype = message.alternatives[0]
+    assert mimetype == "text/html"
+    assert "Cloud contact centre" in html
+    assert "/settings/notifications/" in message.body and "/settings/notifications/" in html
+
+
+def test_each_reviewer_gets_one_reminder_listing_every_review_due_soon_or_overdue(
+    personas, partnership, mailbox, eager_tasks
+):
+    deals = [
+        DealFactory(partnership=partnership, stage=Stage.REVIEW, title=f"Deal {n}")
+        for n in range(3)
+    ]
+    ReviewFactory(deal=deals[0], due_on=days(-2), reviewer=personas.legal)
+    ReviewFactory(deal=deals[1], due_on=days(2), reviewer=personas.legal)
+    ReviewFactory(deal=deals[2], due_on=days(9), reviewer=personas.legal)  # not due yet
+    ReviewFactory(
+        deal=deals[0], department=department("it"), due_on=days(0), reviewer=personas.it
+    )
+
+    send_review_reminders.apply()
+
+    messages = mailbox.wait_for(2)
+    assert len(messages) == 2
+    [legal] = to(messages, "legal@example.test")
+    assert legal["Subject"] == "1 review overdue, 1 due soon — Deal Desk"
+    body = text_of(legal)
+    assert "Deal 0" in body and "overdue by 2 days" in body
+    assert "Deal 1" in body and "due in 2 days" in body
+    assert "Deal 2" not in body
+    assert "Deal 0" in html_of(legal)
+    [it] = to(messages, "it@example.test")
+    assert "due today" in text_of(it)
+
+
+def test_an_unassigned_review_reminds_everyone_in_its_department_but_not_other_departments(
+    personas, in_review, mailbox, eager_tasks
+):
+    colleague = make_member(UserFactory(email="legal2@example.test"), "legal")
+    ReviewFactory(deal=in_review, due_on=days(1), reviewer=None)
+
+    send_review_reminders.apply()
+
+    messages = mailbox.wait_for(2)
+    assert sorted(m["To"] for m in messages) == [colleague.email, "legal@example.test"]
+
+
+def test_beat_firing_twice_sends_each_reminder_once(personas, in_review, mailbox, eager_tasks):
+    ReviewFactory(deal=in_review, due_on=days(1), reviewer=personas.legal)
+
+    send_review_reminders.apply()
+    send_review_reminders.apply()
+    deliver_notifications.apply(args=[list(Notification.objects.values_list("pk", flat=True))])
+
+    assert len(mailbox.wait_for(1)) == 1
+    [row] = Notification.objects.all()
+    assert row.kind == NotificationKind.REMINDER
+    assert row.key == f"reminder:{personas.legal.pk}:{TODAY.isoformat()}"
+    assert row.recipient == personas.legal
+    assert row.sent_at is not None
+    assert len(mailbox.wait_for(2, timeout=0.3)) == 1
+
+
+def test_smtp_refusing_at_first_is_retried_and_the_reminder_is_delivered_exactly_once(
+    personas, in_review, mailbox, eager_tasks
+):
+    ReviewFactory(deal=in_review, due_on=days(1), reviewer=personas.legal)
+    ids = notifications.plan_review_reminders()
+    mailbox.refuse_data = 2  # 451 twice, then accept
+
+    deliver_notifications.apply(args=[ids])
+
+    assert mailbox.refused == 2
+    assert len(mailbox.wait_for(1)) == 1
+    row = Notification.objects.get()
+    assert row.sent_at is not None
+    assert row.attempts == 3
+    assert row.last_error == ""
+    assert row.claimed_by == ""
+
+
+def test_a_refused_send_leaves_the_row_unsent_and_released_for_the_retry(
+    personas, in_review, mailbox
+):
+    ReviewFactory(deal=in_review, due_on=days(1), reviewer=personas.legal)
+    ids = notifications.plan_review_reminders()
+    mailbox.refuse_data = 1
+
+    with pytest.raises(Exception, match="451"):
+        notifications.deliver(ids=ids, token="task-1")
+
+    row = Notification.objects.get()
+    assert row.sent_at is None
+    assert row.claimed_by == ""
+    assert "451" in row.last_error
+    assert row in Notification.objects.filter(pk__in=ids)  # the retry finds it again
+    assert notifications.deliver(ids=ids, token="task-1").as_dict()["sent"] == 1
+
+
+def test_a_row_claimed_by_a_task_that_died_is_sent_by_its_redelivery_not_skipped(
+    personas, in_review, mailbox
+):
+    ReviewFactory(deal=in_review, due_on=days(1), reviewer=personas.legal)
+    ids = notifications.plan_review_reminders()
+    # The task claimed the row, then its worker was killed before SMTP accepted anything.
+    notifications.claim(ids, token="task-1", now=timezone.now())
+
+    other = notifications.deliver(ids=ids, token="task-2")  # beat firing again meanwhile
+    assert other.as_dict() == {"sent": 0, "cancelled": 0, "refused": 0, "skipped": 1}
+    redelivered = notifications.deliver(ids=ids, token="task-1")  # same task id
+
+    assert redelivered.as_dict()["sent"] == 1
+    assert len(mailbox.wait_for(1)) == 1
+    assert Notification.objects.get().attempts == 2
+
+
+def test_a_claim_abandoned_for_longer_than_the_lease_is_picked_up_by_the_sweeper(
+    personas, in_review, mailbox
+):
+    ReviewFactory(deal=in_review, due_on=days(1), reviewer=personas.legal)
+    ids = notifications.plan_review_reminders()
+    long_ago = timezone.now() - notifications.claim_lease() - dt.timedelta(minutes=1)
+    notifications.claim(ids, token="lost-task", now=long_ago)
+    Notification.objects.update(created_at=long_ago)
+
+    assert notifications.unsent_ids() == ids
+    assert notifications.deliver(ids=notifications.unsent_ids()).as_dict()["sent"] == 1
+    assert notifications.unsent_ids() == []
+    assert len(mailbox.wait_for(1)) == 1
+
+
+def test_a_review_decided_before_its_reminder_went_out_cancels_the_reminder(
+    personas, in_review, mailbox
+):
+    review = ReviewFactory(deal=in_review, due_on=days(1), reviewer=personas.legal)
+    ids = notifications.plan_review_reminders()
+    review.status = "approved"
+    review.save()
+
+    assert notifications.deliver(ids=ids).as_dict()["cancelled"] == 1
+    assert Notification.objects.get().cancelled_at is not None
+    assert mailbox.wait_for(1, timeout=0.3) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_racing_for_the_same_notifications_send_each_once(
+    personas, partnership, mailbox
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("row claims under real concurrency are tested on PostgreSQL (CI runs it)")
+    for n in range(6):
+        reviewer = make_member(UserFactory(email=f"racer{n}@example.test"), "legal")
+        ReviewFactory(
+            deal=DealFactory(partnership=partnership, stage=Stage.REVIEW),
+            due_on=days(1),
+            reviewer=reviewer,
+        )
+    ids = notifications.plan_review_reminders()
+    start = threading.Barrier(2)
+    results = []
+
+    def worker(token: str) -> None:
+        start.wait()
+        results.append(notifications.deliver(ids=ids, token=token).as_dict())
+        connection.close()
+
+    threads = [threading.Thread(target=worker, args=(f"task-{n}",)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sum(r["sent"] for r in results) == 6
+    messages = mailbox.wait_for(6)
+    assert len(messages) == 6
+    assert len({m["To"] for m in messages}) == 6
+
+
+# Escalations
+
+
+def test_a_review_overdue_longer_than_the_escalation_delay_notifies_the_sponsor_with_a_link_to_decide(
+    personas, in_review, mailbox, eager_tasks, settings
+):
+    settings.ESCALATE_AFTER_DAYS = 3
+    ReviewFactory(deal=in_review, due_on=days(-4), reviewer=personas.legal)
+    ReviewFactory(deal=in_review, department=department("it"), due_on=days(-2))  # not yet
+
+    from stakeholders.tasks import send_escalations
+
+    send_escalations.apply()
+    send_escalations.apply()
+
+    [message] = mailbox.wait_for(1)
+    assert message["To"] == "exec@example.test"
+    assert message["Subject"] == "Escalation: Legal review of Cloud contact centre is overdue by 4 days"
+    assert f"/deals/{in_review.pk}/decisions/new/" in text_of(message)
+    assert f"/deals/{in_review.pk}/decisions/new/" in html_of(message)
+    assert Notification.objects.filter(kind=NotificationKind.ESCALATION).count() == 1
+
+
+def test_a_stalled_deal_notifies_its_sponsor_once_per_stall(
+    personas, partnership, mailbox, eager_tasks, settings
+):
+    settings.STALL_DAYS = 21
+    stalled = DealFactory(
+        title="Slow deal",
+        partnership=partnership,
+        sponsor=personas.executive,
+        stage=Stage.NEGOTIATION,
+        stage_changed_at=timezone.now() - dt.timedelta(days=30),
+    )
+    DealFactory(partnership=partnership, stage=Stage.NEGOTIATION)  # moving fine
+
+    from stakeholders.tasks import send_escalations
+
+    send_escalations.apply()
+    send_escalations.apply()
+
+    [message] = mailbox.wait_for(1)
+    assert message["To"] == "exec@example.test"
+    assert message["Subject"] == "Stalled: Slow deal has been in Negotiation for 30 days"
+    assert f"/deals/{stalled.pk}/decisions/new/" in text_of(message)
+
+
+# Digests
+
+
+@pytest.fixture
+def desk(personas, partnership, in_review):
+    in_review.decision_requested_at = timezone.now()
+    in_review.decision_request_note = "Legal and IT disagree on the liability cap."
+    in_review.save()
+    ReviewFactory(deal=in_review, due_on=days(-1), reviewer=personas.legal)
+    ReviewFactory(deal=in_review, department=department("it"), due_on=days(4))
+    DealFactory(
+        title="Stuck supplier deal",
+        partnership=partnership,
+        sponsor=personas.executive,
+        stage=Stage.NEGOTIATION,
+        stage_changed_at=timezone.now() - dt.timedelta(days=40),
+    )
+    return personas
+
+
+def test_an_executive_digest_has_portfolio_moves_stalls_decisions_and_metrics(
+    desk, mailbox, settings
+):
+    settings.DIGEST_WEEKDAY = TODAY.weekday()
+    notifications.deliver(ids=notifications.plan_digests())
+
+    [message] = to(mailbox.wait_for(6), "exec@example.test")
+    assert message["Subject"].startswith("Deal Desk weekly")
+    assert "1 decision waits for you" in message["Subject"]
+    text, html = text_of(message), html_of(message)
+    for section in ("DECISIONS WAITING FOR YOU", "PORTFOLIO", "MOVED THIS WEEK", "STALLED"):
+        assert section in text
+    assert "METRICS OFF TRACK" in text
+    assert "Legal and IT disagree on the liability cap." in text
+    assert "Stuck supplier deal" in text and "Stuck supplier deal" in html
+    assert "Decisions waiting for you" in html
+    assert 'name="viewport"' in html
+    assert "/settings/notifications/" in text and "/settings/notifications/" in html
+    assert message["List-Unsubscribe"].endswith("/settings/notifications/>")
+
+
+def test_a_reviewer_digest_has_their_queue_overdue_items_and_what_waits_for_their_department(
+    desk, mailbox, settings
+):
+    settings.DIGEST_WEEKDAY = TODAY.weekday()
+    notifications.deliver(ids=notifications.plan_digests())
+
+    [message] = to(mailbox.wait_for(6), "legal@example.test")
+    text = text_of(message)
+    assert "YOUR REVIEW QUEUE (1)" in text
+    assert "overdue by 1 day" in text
+    assert "WAITING FOR LEGAL: 1 open review, 1 overdue" in text
+    assert "PORTFOLIO" not in text  # not an executive
+    assert "1 review overdue" in message["Subject"]
+
+
+def test_people_who_opt_out_get_no_digest_and_others_get_it_on_their_chosen_day(
+    desk, mailbox, settings
+):
+    settings.DIGEST_WEEKDAY = (TODAY.weekday() + 1) % 7  # the default day is not today
+    DigestPreference.objects.create(user=desk.legal, subscribed=False, weekday=TODAY.weekday())
+    DigestPreference.objects.create(user=desk.it, subscribed=True, weekday=TODAY.weekday())
+
+    notifications.deliver(ids=notifications.plan_digests())
+
+    assert [m["To"] for m in mailbox.wait_for(1)] == ["it@example.test"]
+
+
+def test_each_person_gets_one_digest_per_week_even_when_the_run_repeats(
+    desk, mailbox, settings, eager_tasks
+):
+    settings.DIGEST_WEEKDAY = TODAY.weekday()
+    send_digests.apply()
+    first = len(mailbox.wait_for(1))
+    send_digests.apply()
+    send_digests.apply()
+
+    assert first > 0
+    assert len(mailbox.wait_for(first + 1, timeout=0.5)) == first
+    assert Notification.objects.filter(kind=NotificationKind.DIGEST, sent_at__isnull=False).count() == first
+
+
+def test_send_digests_sends_this_weeks_digests_now_and_skips_who_had_one(
+    desk, mailbox, settings, capsys
+):
+    settings.DIGEST_WEEKDAY = (TODAY.weekday() + 3) % 7  # whatever the day, `send_digests` sends
+    call_command("send_digests", "--dry-run")
+    dry = capsys.readouterr().out
+    assert "(dry run)" in dry
+    assert "exec@example.test: executive digest: 1 decision waits for you" in dry
+    assert "legal@example.test: reviewer digest" in dry
+    assert mailbox.wait_for(1, timeout=0.3) == []
+    assert not Notification.objects.exists()
+
+    call_command("send_digests")
+    sent = len(mailbox.wait_for(4))
+    call_command("send_digests")
+    again = capsys.readouterr().out
+
+    assert sent >= 4
+    assert len(mailbox.wait_for(sent + 1, timeout=0.5)) == sent
+    assert "0 sent" in again.splitlines()[-1]
+    call_command("send_digests", "--dry-run")
+    assert f"0 to send, {sent} sent already (dry run)" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("size", [5, 25])
+def test_a_digest_batch_reads_a_fixed_number_of_queries_whatever_its_size(
+    personas, partnership, mailbox, settings, size
+):
+    """Reads are constant per batch; the one write per message is the exactly-once mark."""
+    settings.DIGEST_WEEKDAY = TODAY.weekday()
+    for n in range(size):
+        reviewer = make_member(
+            UserFactory(email=f"r{n}@example.test", roles=[Role.REVIEWER]), "procurement"
+        )
+        deal = DealFactory(partnership=partnership, stage=Stage.REVIEW, sponsor=personas.executive)
+        ReviewFactory(deal=deal, department=department("procurement"), reviewer=reviewer)
+    ids = notifications.plan_digests()
+
+    with CaptureQueriesContext(connection) as queries:
+        result = notifications.deliver(ids=ids)
+
+    statements = [q["sql"].split()[0].upper() for q in queries.captured_queries]
+    writes = [s for s in statements if s == "UPDATE"]
+    reads = len(statements) - len(writes)
+    assert result.as_dict()["sent"] == len(ids) > size
+    assert len(writes) == len(ids) + 1  # the claim, then one "sent" mark per message
+    assert reads <= 15
+
+
+# Pages
+
+
+def test_the_settings_page_saves_a_digest_day_and_refuses_a_bad_one(client_for, personas):
+    client = client_for(personas.legal)
+    page = client.get("/settings/notifications/")
+    assert page.status_code == 200
+    assert b"Weekly digest" in page.content
+
+    bad = client.post("/settings/notifications/", {"subscribed": "on", "weekday": "9"})
+    assert bad.status_code == 422
+    assert b"Select a valid choice" in bad.content
+    assert not DigestPreference.objects.exists()
+
+    good = client.post("/settings/notifications/", {"weekday": "3"})
+    assert good.status_code == 302
+    preference = DigestPreference.objects.get(user=personas.legal)
+    assert (preference.subscribed, preference.weekday) == (False, 3)
+
+
+def test_the_digest_preview_shows_a_person_their_own_digest(client_for, desk):
+    page = client_for(desk.legal).get("/digest/preview/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Your review queue" in html
+    assert "Cloud contact centre" in html
+    assert "preview of your digest" in html
+    assert "script-src" not in page["Content-Security-Policy"]
+    text = client_for(desk.legal).get("/digest/preview/?format=text")
+    assert text["Content-Type"].startswith("text/plain")
+    assert "YOUR REVIEW QUEUE" in text.content.decode()
+
+
+def test_the_digest_preview_needs_a_login(client):
+    assert client.get("/digest/preview/").status_code == 302
