@@ -56,8 +56,11 @@ class DealFilterForm(forms.Form):
             return deals.none()
         data = self.cleaned_data
         if data["q"]:
+            # Both sides on the deal row (no join to partners), so PostgreSQL can OR the
+            # title's trigram index with the partnership index.
+            partners = Partnership.objects.filter(partner__name__icontains=data["q"])
             deals = deals.filter(
-                Q(title__icontains=data["q"]) | Q(partnership__partner__name__icontains=data["q"])
+                Q(title__icontains=data["q"]) | Q(partnership__in=partners.values("pk"))
             )
         if data["stage"]:
             deals = deals.filter(stage=data["stage"])

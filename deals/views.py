@@ -71,7 +71,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         return render(request, "deals/dashboard.html#deal-table", context)
     context["tiles"] = dashboard_tiles(request.user)
     context["awaiting_decision"] = awaiting_decision(request.user)
-    context["can_create"] = request.user.has_perm("deals.add_deal")
+    context["can_create"] = request.user.can_create_deals
     return render(request, "deals/dashboard.html", context)
 
 

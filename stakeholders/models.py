@@ -71,7 +71,7 @@ class User(AbstractUser):
         return self.get_full_name() or self.email
 
     def has_role(self, role: Role) -> bool:
-        # Groups are prefetched by the login path rarely; cache per instance.
+        # One query per request object for all role checks.
         if not hasattr(self, "_role_names"):
             self._role_names = set(self.groups.values_list("name", flat=True))
         return role.value in self._role_names
@@ -79,6 +79,11 @@ class User(AbstractUser):
     @property
     def is_executive(self) -> bool:
         return self.has_role(Role.EXECUTIVE)
+
+    @property
+    def can_create_deals(self) -> bool:
+        """Deal owners and executives start deals. One query, where has_perm takes two."""
+        return self.is_superuser or self.has_role(Role.OWNER) or self.has_role(Role.EXECUTIVE)
 
     @property
     def is_administrator(self) -> bool:
@@ -169,7 +174,11 @@ class Review(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["deal", "department"], name="one_review_per_department")
         ]
-        indexes = [models.Index(fields=["status", "department"])]
+        indexes = [
+            models.Index(fields=["status", "department"]),
+            # The inbox: one department's open reviews, soonest due first.
+            models.Index(fields=["department", "status", "due_on"], name="review_inbox_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.department} review of {self.deal}"

@@ -283,7 +283,7 @@ def batches(ids: list[int], size: int | None = None) -> Iterator[list[int]]:
 class Delivery:
     sent: list[int] = field(default_factory=list)
     cancelled: list[int] = field(default_factory=list)
-    refused: list[int] = field(default_factory=list)  # permanently, by the SMTP server
+    refused: list[int] = field(default_factory=list)  # 5xx: cancelled, with the error
     skipped: int = 0  # sent already, or claimed by another task
 
     def as_dict(self) -> dict:
@@ -362,7 +362,10 @@ def deliver(*, ids: list[int], token: str | None = None) -> Delivery:
                 except SMTPException as error:
                     if not _is_permanent(error):
                         raise
-                    _release([notification.pk], token=token, error=f"refused: {error!r}")
+                    # A bad address stays bad: recorded, and not tried again.
+                    Notification.objects.filter(pk=notification.pk, claimed_by=token).update(
+                        cancelled_at=timezone.now(), claimed_by="", last_error=f"refused: {error!r}"
+                    )
                     pending.discard(notification.pk)
                     result.refused.append(notification.pk)
                     log.warning("Mail server refused %s: %r", notification.key, error)
@@ -756,6 +759,15 @@ def _headline(context: dict) -> str:
     if executive and executive["stalled"]:
         n = len(executive["stalled"]) + executive["stalled_more"]
         parts.append(f"{n} stalled deal{'s' if n != 1 else ''}")
+    owner = context["owner"]
+    if not parts and owner:
+        stalled = sum(1 for item in owner["deals"] if item["deal"].is_stalled)
+        n = owner["count"]
+        parts.append(
+            f"{stalled} of your deals stalled"
+            if stalled
+            else f"{n} open deal{'s' if n != 1 else ''} of yours"
+        )
     return ", ".join(parts) or "all quiet"
 
 

@@ -127,6 +127,7 @@ class SMTPRecorder:
     """An aiosmtpd handler that keeps what it receives and can misbehave on request.
 
     `refuse_data = n`: answer 451 (try again later) to the next n messages.
+    `unknown = {address}`: answer 550 (no such mailbox) for these recipients.
     `stall_mail = (n, seconds)`: hold the answer to the next n MAIL FROM commands,
     so that a sender is caught mid-send; `mail_started` is set when one arrives.
     """
@@ -144,6 +145,7 @@ class SMTPRecorder:
             self.refused = 0
             self.refuse_data = 0
             self.stall_mail = (0, 0.0)
+            self.unknown: set[str] = set()  # addresses answered 550 (no such mailbox)
             self.mail_started.clear()
 
     async def handle_MAIL(self, server, session, envelope, address, mail_options):
@@ -158,6 +160,13 @@ class SMTPRecorder:
             await asyncio.sleep(seconds)
         envelope.mail_from = address
         envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.unknown:
+            return "550 5.1.1 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        envelope.rcpt_options.extend(rcpt_options)
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):

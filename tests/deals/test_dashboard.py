@@ -176,8 +176,16 @@ def test_no_match_says_how_to_widen_the_search(client_for, personas, portfolio):
 
 
 def make_deals(partnership, count: int) -> None:
-    for deal in DealFactory.create_batch(count, partnership=partnership, stage=Stage.REVIEW):
+    """Deals in review with reviews, half of them stalled with a weekly cost of delay."""
+    long_ago = timezone.now() - dt.timedelta(days=60)
+    for n, deal in enumerate(
+        DealFactory.create_batch(count, partnership=partnership, stage=Stage.REVIEW)
+    ):
         ReviewFactory(deal=deal, department=department("legal"))
+        if n % 2 == 0:
+            deal.__class__.objects.filter(pk=deal.pk).update(
+                stage_changed_at=long_ago, weekly_cost_of_delay=Decimal("1500")
+            )
 
 
 @pytest.mark.parametrize("count", [3, 40])
@@ -187,6 +195,7 @@ def test_the_dashboard_runs_a_fixed_number_of_queries(
     make_deals(partnership, count)
     client = client_for(personas.executive)
     client.get("/")  # warm the session
+    assert client.get("/").context["tiles"]["stalled_deals"] == (count + 1) // 2
     with django_assert_max_num_queries(12):
         assert client.get("/", {"stage": "review", "sort": "-value"}).status_code == 200
     with django_assert_max_num_queries(12):

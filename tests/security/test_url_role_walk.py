@@ -15,7 +15,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
-from deals.models import ContractDocument, Stage
+from deals.models import BriefingPack, ContractDocument, Stage
 from deals.services import deal_advance, term_create
 from stakeholders.models import Concern, WorkingSession
 from tests.factories import (
@@ -99,6 +99,8 @@ def world(personas, partnership, settings, tmp_path):
 
     document.file.save("msa.pdf", File(BytesIO(b"%PDF-1.7\n"), name="msa.pdf"), save=False)
     document.save()
+    pack = BriefingPack.objects.create(deal=deal, requested_by=personas.executive, status="ready")
+    pack.file.save("pack.pdf", File(BytesIO(b"%PDF-1.7\n"), name="pack.pdf"))
     objects = {
         "deals": deal,
         "reviews": deal.reviews.get(department__slug="legal"),
@@ -121,6 +123,7 @@ def world(personas, partnership, settings, tmp_path):
             organiser=personas.owner,
         ),
         "documents": document,
+        "briefing": pack,
         "partners": partnership.partner,
         "partnerships": partnership,
         "metric_id": metric,

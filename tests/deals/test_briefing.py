@@ -1,0 +1,201 @@
+"""Briefing packs: rendered in the background, stored privately, downloaded by who may see the deal."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from pypdf import PdfReader
+
+from deals.briefing import render_pack
+from deals.models import BriefingPack, PackStatus, Stage
+from deals.services import term_create
+from stakeholders.services import concern_raise
+from tests.factories import (
+    BusinessCaseFactory,
+    CheckInFactory,
+    DealFactory,
+    JourneyStageFactory,
+    OutcomeMetricFactory,
+    ReviewFactory,
+    department,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def pdf_text(data: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def rich_deal(personas, partnership):
+    deal = DealFactory(
+        title="Cloud contact centre",
+        partnership=partnership,
+        owner=personas.owner,
+        sponsor=personas.executive,
+        stage=Stage.REVIEW,
+    )
+    BusinessCaseFactory(deal=deal)
+    metric = OutcomeMetricFactory(deal=deal, name="First-call resolution", unit="%")
+    CheckInFactory(metric=metric, actual=Decimal("55"))
+    JourneyStageFactory(deal=deal, name="Customer calls in", metric=metric)
+    statuses = {"legal": "approved", "procurement": "changes_requested", "it": "pending"}
+    for slug, status in statuses.items():
+        ReviewFactory(deal=deal, department=department(slug), status=status)
+    term_create(
+        deal=deal,
+        user=personas.owner,
+        data={
+            "category": "liability_cap",
+            "title": "Liability cap",
+            "wording": "Capped at 12 months of fees.",
+            "department": department("legal"),
+        },
+    )
+    concern_raise(
+        deal=deal,
+        user=personas.legal,
+        data={
+            "title": "Data residency",
+            "detail": "Calls are recorded in the US.",
+            "blocking": True,
+        },
+    )
+    return deal
+
+
+def test_the_pack_holds_title_business_case_metrics_and_every_departments_sign_off(rich_deal):
+    text = pdf_text(render_pack(rich_deal))
+
+    assert "Cloud contact centre" in text
+    assert "Executive summary" in text
+    assert "Business case" in text
+    assert "First-call resolution" in text
+    assert "Customer calls in" in text
+    assert "Legal Approved" in text
+    assert "Procurement Changes requested" in text
+    assert "IT Pending" in text
+    assert "Data residency" in text
+    assert "Liability cap" in text
+    assert "Decision log" in text
+    assert "Page 1 of" in text
+    assert "Generated" in text
+
+
+def test_preparing_a_pack_queues_it_after_commit_and_the_card_polls_until_it_is_ready(
+    client_for, personas, rich_deal, media, eager_tasks, django_capture_on_commit_callbacks
+):
+    client = client_for(personas.executive)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        queued = client.post(f"/deals/{rich_deal.pk}/briefing/", HTTP_HX_REQUEST="true")
+    html = queued.content.decode()
+    assert queued.status_code == 200
+    assert "Queued" in html
+    assert 'hx-trigger="every 2s"' in html
+    assert len(callbacks) == 1  # the render waits for the commit
+
+    callbacks[0]()  # the commit: the task runs (in-process here)
+    card = client.get(f"/deals/{rich_deal.pk}/briefing/", HTTP_HX_REQUEST="true").content.decode()
+
+    pack = BriefingPack.objects.get()
+    assert pack.status == PackStatus.READY
+    assert "Ready" in card
+    assert "hx-trigger" not in card  # polling stops
+    assert f"/briefing/{pack.pk}/download/" in card
+    assert pack.file.path.startswith(str(media))
+
+
+def test_two_clicks_queue_one_pack(client_for, personas, rich_deal, media):
+    client = client_for(personas.executive)
+    client.post(f"/deals/{rich_deal.pk}/briefing/", HTTP_HX_REQUEST="true")
+    client.post(f"/deals/{rich_deal.pk}/briefing/", HTTP_HX_REQUEST="true")
+    assert BriefingPack.objects.count() == 1
+
+
+def test_the_deal_page_shows_the_card_for_one_more_query(client_for, personas, rich_deal, media):
+    page = client_for(personas.owner).get(rich_deal.get_absolute_url())
+    assert "Prepare briefing pack" in page.content.decode()
+
+
+def test_the_pack_downloads_only_for_people_who_may_see_the_deal(
+    client_for, personas, partnership, media, eager_tasks, django_capture_on_commit_callbacks
+):
+    secret = DealFactory(
+        title="Secret merger talks",
+        partnership=partnership,
+        owner=personas.owner,
+        sponsor=personas.executive,
+        confidential=True,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(personas.executive).post(f"/deals/{secret.pk}/briefing/")
+    pack = BriefingPack.objects.get()
+    url = f"/briefing/{pack.pk}/download/"
+
+    response = client_for(personas.owner).get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Cache-Control"] == "private, no-store"
+    assert "attachment" in response["Content-Disposition"]
+    assert "Secret merger talks" in pdf_text(b"".join(response.streaming_content))
+
+    for outsider in (personas.outsider, personas.legal):
+        assert client_for(outsider).get(url).status_code == 404
+        assert client_for(outsider).post(f"/deals/{secret.pk}/briefing/").status_code == 404
+    with pytest.raises(ValueError):
+        _ = pack.file.url  # stored privately: no public media URL exists
+
+
+def test_a_failed_render_says_so_and_offers_to_try_again(
+    client_for,
+    personas,
+    rich_deal,
+    settings,
+    tmp_path,
+    eager_tasks,
+    django_capture_on_commit_callbacks,
+):
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("")
+    settings.MEDIA_ROOT = blocker  # the pack cannot be stored: a real OSError
+    eager_tasks.conf.task_eager_propagates = False  # let the retries run in-process
+    client = client_for(personas.executive)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/deals/{rich_deal.pk}/briefing/", HTTP_HX_REQUEST="true")
+    card = client.get(f"/deals/{rich_deal.pk}/briefing/", HTTP_HX_REQUEST="true").content.decode()
+
+    pack = BriefingPack.objects.get()
+    assert pack.status == PackStatus.FAILED
+    assert "Failed" in card and "could not be rendered" in card
+    assert "Try again" in card
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    with django_capture_on_commit_callbacks(execute=True):
+        retried = client.post(f"/deals/{rich_deal.pk}/briefing/", HTTP_HX_REQUEST="true")
+    assert retried.status_code == 200
+    assert BriefingPack.objects.filter(status=PackStatus.READY).count() == 1
+
+
+def test_without_htmx_preparing_a_pack_redirects_back_to_the_deal(
+    client_for, personas, rich_deal, media
+):
+    response = client_for(personas.owner).post(f"/deals/{rich_deal.pk}/briefing/")
+    assert response.status_code == 302
+    assert response["Location"] == f"/deals/{rich_deal.pk}/#briefing"
+
+
+def test_the_briefing_pack_command_renders_one_deal_to_a_file(rich_deal, tmp_path):
+    output = tmp_path / "pack.pdf"
+    call_command("briefing_pack", str(rich_deal.pk), "--output", str(output))
+    assert "Cloud contact centre" in pdf_text(output.read_bytes())
