@@ -230,6 +230,20 @@ globals().update(email_settings(envstr("EMAIL_URL")))
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "Deal Desk <dealdesk@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Cache: Redis when there is one, shared by all web processes; else process memory.
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": envstr("CACHE_URL") or envstr("REDIS_URL"),
+            "KEY_PREFIX": "dealdesk",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+        if envstr("CACHE_URL") or envstr("REDIS_URL")
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "KEY_PREFIX": "dealdesk"}
+    )
+}
+
 # Celery: with no broker configured, tasks run in-process so that `make run`
 # needs no Redis. With REDIS_URL (or CELERY_BROKER_URL) they go to workers.
 CELERY_BROKER_URL = envstr("CELERY_BROKER_URL") or envstr("REDIS_URL")

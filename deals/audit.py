@@ -32,6 +32,15 @@ def changed(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict, dict]:
     return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
 
 
+def _bump_after_commit() -> None:
+    from django.db import transaction
+
+    from .freshness import bump
+
+    # After commit: a reader must not cache old data under the new version.
+    transaction.on_commit(bump)
+
+
 def audit_record(
     *,
     actor,
@@ -41,6 +50,7 @@ def audit_record(
     after: dict[str, Any] | None = None,
     deal=None,
 ) -> AuditEvent:
+    _bump_after_commit()
     return AuditEvent.objects.create(
         deal=deal,
         actor=actor,

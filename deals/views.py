@@ -15,7 +15,7 @@ from metrics.selectors import deal_value_context
 from stakeholders.models import Concern, Review, WorkingSession
 from stakeholders.selectors import gate_status, voices
 
-from . import services
+from . import freshness, services
 from .briefing import briefing_context
 from .diff import word_diff
 from .documents import ContractDocumentForm
@@ -69,7 +69,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     # htmx asks only for the table: the tiles do not change with the filters.
     if request.htmx and request.htmx.target == "deal-table":
         return render(request, "deals/dashboard.html#deal-table", context)
-    context["tiles"] = dashboard_tiles(request.user)
+    # The tiles scan every visible deal: cached per person until the data changes.
+    context["tiles"] = freshness.cached(
+        "dashboard-tiles", request.user, lambda: dashboard_tiles(request.user)
+    )
     context["awaiting_decision"] = awaiting_decision(request.user)
     context["can_create"] = request.user.can_create_deals
     return render(request, "deals/dashboard.html", context)

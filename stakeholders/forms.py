@@ -32,12 +32,14 @@ class ReassignForm(forms.Form):
         queryset=User.objects.none(), required=False, empty_label="Anyone in the department"
     )
 
-    def __init__(self, *args, department: Department, **kwargs) -> None:
+    def __init__(self, *args, department: Department, members: list[User] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["reviewer"].queryset = User.objects.filter(
-            memberships__department=department, is_active=True
-        )
-        self.fields["reviewer"].label = f"Assign to a colleague in {department.name}"
+        field = self.fields["reviewer"]
+        field.queryset = User.objects.filter(memberships__department=department, is_active=True)
+        field.label = f"Assign to a colleague in {department.name}"
+        if members is not None:
+            # Already loaded by the page: render from the list instead of a second query.
+            field.choices = [("", field.empty_label)] + [(m.pk, str(m)) for m in members]
 
 
 class CommentForm(forms.Form):

@@ -51,7 +51,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from deals.models import ACTIVE_STAGES, OPEN_STAGES, Deal, Stage, StageChange
-from metrics.models import OutcomeMetric, Status
+from metrics.models import (
+    OutcomeMetric,
+    Status,
+    achieved_share,
+    expected_share,
+    track_status,
+)
 
 from .models import (
     DigestPreference,
@@ -611,18 +617,43 @@ def digest_contexts(user_ids: list[int], *, today: dt.date | None = None) -> dic
             .order_by("decision_requested_at", "pk")
         ):
             awaiting[deal.sponsor_id].append(deal)
-        for metric in (
+        # Status is judged on plain values first (thousands of rows at a large
+        # company), then only the off-track metrics shown are loaded as objects.
+        shown: list[int] = []
+        per_sponsor: dict[int, int] = defaultdict(int)
+        for pk, sponsor_id, baseline, target, value, on, start, end in (
             OutcomeMetric.objects.filter(
                 deal__sponsor__in=executives,
                 deal__archived_at__isnull=True,
                 latest_value__isnull=False,
             )
             .exclude(deal__stage=Stage.ABANDONED)
+            .order_by("deal_id", "pk")
+            .values_list(
+                "pk",
+                "deal__sponsor_id",
+                "baseline",
+                "target",
+                "latest_value",
+                "latest_on",
+                "start_date",
+                "target_date",
+            )
+        ):
+            if per_sponsor[sponsor_id] >= DIGEST_LIST_LIMIT or on is None:
+                continue
+            status = track_status(
+                expected_share(start, end, on), achieved_share(baseline, target, value)
+            )
+            if status == Status.OFF_TRACK:
+                shown.append(pk)
+                per_sponsor[sponsor_id] += 1
+        for metric in (
+            OutcomeMetric.objects.filter(pk__in=shown)
             .select_related("deal")
             .order_by("deal_id", "pk")
         ):
-            if metric.status == Status.OFF_TRACK:
-                off_track[metric.deal.sponsor_id].append(metric)
+            off_track[metric.deal.sponsor_id].append(metric)
         by_stage: dict[str, int] = defaultdict(int)
         for row in stage_counts:
             by_stage[row["stage"]] += row["n"]

@@ -324,6 +324,15 @@ def session_record(
             "outcomes": session.outcomes,
             "decisions": session.decisions,
             "attendees": [u.email for u in attendees],
+            # Kept so that "whose voice is heard" needs no lookup per deal page.
+            "attendee_ids": [u.pk for u in attendees],
+            "attendee_departments": sorted(
+                set(
+                    Membership.objects.filter(user__in=attendees).values_list(
+                        "department__name", flat=True
+                    )
+                )
+            ),
         },
         deal=session.deal,
     )

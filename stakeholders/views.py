@@ -32,7 +32,15 @@ from .forms import (
     SessionForm,
     SessionRecordForm,
 )
-from .models import Concern, DigestPreference, Membership, Notification, Review, ReviewStatus
+from .models import (
+    Concern,
+    DigestPreference,
+    Membership,
+    Notification,
+    Review,
+    ReviewStatus,
+    User,
+)
 from .selectors import get_concern_for_user, get_review_for_user, get_session_for_user, inbox
 from .services import (
     AlreadyDecided,
@@ -87,14 +95,20 @@ def review_inbox(request: HttpRequest) -> HttpResponse:
 
 def _review_context(request: HttpRequest, review: Review, **extra) -> dict:
     deal = review.deal
-    can_act = is_member(request.user, review.department_id)
+    # One query gives both who may act and the colleagues to reassign to.
+    members = list(
+        User.objects.filter(memberships__department=review.department_id, is_active=True)
+    )
+    can_act = any(member.pk == request.user.pk for member in members)
     context = {
         "review": review,
         "deal": deal,
         "can_act": can_act,
         "decision_form": DecisionForm(),
         "reassign_form": ReassignForm(
-            department=review.department, initial={"reviewer": review.reviewer_id}
+            department=review.department,
+            members=members,
+            initial={"reviewer": review.reviewer_id},
         ),
         "comment_form": CommentForm(),
     }

@@ -32,6 +32,15 @@ class Personas:
 
 
 @pytest.fixture(autouse=True)
+def fresh_data_version():
+    # Cached summaries are keyed by user id, which the next test may reuse: a new
+    # data version makes them unreachable (without flushing a Redis that Celery shares).
+    from deals.freshness import bump
+
+    bump()
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     # Real hashing costs ~0.3 s a user; tests check access, not hash strength.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -215,3 +215,29 @@ def test_the_deal_page_runs_a_fixed_number_of_queries(
     client = client_for(personas.executive)
     with django_assert_max_num_queries(20):
         assert client.get(deal.get_absolute_url()).status_code == 200
+
+
+def test_cached_tiles_change_as_soon_as_an_audited_change_commits(
+    client_for, personas, partnership, django_capture_on_commit_callbacks
+):
+    from deals.services import deal_advance
+
+    deal = DealFactory(partnership=partnership, owner=personas.owner, sponsor=personas.executive)
+    client = client_for(personas.executive)
+    assert client.get("/").context["tiles"]["open_deals"] == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        deal_advance(deal=deal, user=personas.owner, to_stage=Stage.ABANDONED)
+    assert client.get("/").context["tiles"]["open_deals"] == 0
+
+
+def test_tiles_are_cached_per_person_until_the_data_changes(
+    client_for, personas, partnership, django_assert_max_num_queries
+):
+    DealFactory(partnership=partnership)
+    client = client_for(personas.executive)
+    client.get("/")
+    # Sessions, the table (2), the filter form, roles, decisions: none of the tiles.
+    with django_assert_max_num_queries(9):
+        tiles = client.get("/").context["tiles"]
+    assert tiles["open_deals"] == 1
+    assert client_for(personas.outsider).get("/").context["tiles"]["open_deals"] == 1

@@ -263,7 +263,19 @@ def test_the_history_page_shows_before_and_after(client_for, personas, in_review
 
 
 def make_load(deal, personas, count):
+    """Terms, concerns and comments by count, and the business value the pages show first."""
     from stakeholders.services import review_comment
+    from tests.factories import (
+        BusinessCaseFactory,
+        CheckInFactory,
+        JourneyStageFactory,
+        OutcomeMetricFactory,
+    )
+
+    BusinessCaseFactory(deal=deal)
+    for _ in range(count):
+        CheckInFactory(metric=OutcomeMetricFactory(deal=deal))
+        JourneyStageFactory(deal=deal)
 
     for n in range(count):
         term_create(

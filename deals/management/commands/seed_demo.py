@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from deals import demo
+from deals import demo, freshness
 from deals.models import Deal
 from metrics.demo import seed_value
 
@@ -30,6 +30,8 @@ class Command(BaseCommand):
         valued = seed_value(Deal.objects.all())  # only deals without a business case yet
         if valued:
             self.stdout.write(f"Gave {valued} deals a business case, metrics and a journey.")
+        # Bulk inserts bypass the audited services: tell cached summaries.
+        freshness.bump()
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password: {demo.DEMO_PASSWORD}):")
         for login in demo.LOGINS:
