@@ -493,58 +493,52 @@ def _audit_history(deal: Deal) -> None:
 
     from .models import AuditEvent
 
-    events = [
-        AuditEvent(
+    def event(instance, actor, at, action, after, before=None) -> AuditEvent:
+        return AuditEvent(
             deal=deal,
-            actor=change.by,
-            at=change.at,
-            action="moved" if change.from_stage else "created",
-            object_type="deals.deal",
-            object_id=str(deal.pk),
-            before={"stage": change.from_stage} if change.from_stage else {},
-            after={"stage": change.to_stage, "note": change.note},
+            actor=actor,
+            at=at,
+            action=action,
+            object_type=instance._meta.label_lower,
+            object_id=str(instance.pk),
+            before=before or {},
+            after=after,
+        )
+
+    events = [
+        event(
+            deal,
+            change.by,
+            change.at,
+            "moved" if change.from_stage else "created",
+            {"stage": change.to_stage, "note": change.note},
+            {"stage": change.from_stage} if change.from_stage else None,
         )
         for change in deal.stage_changes.all()
     ]
     events += [
-        AuditEvent(
-            deal=deal,
-            actor=review.decided_by,
-            at=review.decided_at,
-            action="review decided",
-            object_type="stakeholders.review",
-            object_id=str(review.pk),
-            before={"status": "pending"},
-            after={"status": review.status, "text": review.decision_text or review.conditions},
+        event(
+            review,
+            review.decided_by,
+            review.decided_at,
+            "review decided",
+            {"status": review.status, "text": review.decision_text or review.conditions},
+            {"status": "pending"},
         )
         for review in deal.reviews.exclude(decided_at=None)
     ]
     events += [
-        AuditEvent(
-            deal=deal,
-            actor=concern.raised_by,
-            at=concern.raised_at,
-            action="concern raised",
-            object_type="stakeholders.concern",
-            object_id=str(concern.pk),
-            after={
-                "title": concern.title,
-                "blocking": concern.blocking,
-                "severity": concern.severity,
-            },
+        event(
+            concern,
+            concern.raised_by,
+            concern.raised_at,
+            "concern raised",
+            {"title": concern.title, "blocking": concern.blocking, "severity": concern.severity},
         )
         for concern in Concern.objects.filter(deal=deal)
     ]
     events += [
-        AuditEvent(
-            deal=deal,
-            actor=comment.author,
-            at=comment.at,
-            action="commented",
-            object_type="stakeholders.reviewcomment",
-            object_id=str(comment.pk),
-            after={"body": comment.body},
-        )
+        event(comment, comment.author, comment.at, "commented", {"body": comment.body})
         for comment in ReviewComment.objects.filter(review__deal=deal)
     ]
     AuditEvent.objects.bulk_create(events)

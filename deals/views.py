@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import hashlib
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -53,7 +55,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     form = DealFilterForm(request.GET or None)
     deals = deal_table(visible_deals(request.user))
     deals = form.filter(deals) if request.GET else deals.current().order_by(*SORTS["updated"])
-    page = Paginator(deals, settings.DEALS_PER_PAGE).get_page(request.GET.get("page"))
+    paginator = Paginator(deals, settings.DEALS_PER_PAGE)
+    # Counting every matching deal is the table's costly part; the count only
+    # changes with the data, so it is cached like the tiles (sorting and paging aside).
+    filters = sorted((k, v) for k, v in request.GET.items() if k not in ("page", "sort"))
+    paginator.count = freshness.cached(
+        "deal-count:" + hashlib.sha256(repr(filters).encode()).hexdigest()[:16],
+        request.user,
+        deals.count,
+    )
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     sort_query = query.copy()

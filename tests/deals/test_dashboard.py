@@ -241,3 +241,30 @@ def test_tiles_are_cached_per_person_until_the_data_changes(
         tiles = client.get("/").context["tiles"]
     assert tiles["open_deals"] == 1
     assert client_for(personas.outsider).get("/").context["tiles"]["open_deals"] == 1
+
+
+def test_the_cached_table_count_follows_new_deals(
+    client_for, personas, partnership, django_capture_on_commit_callbacks
+):
+    from deals.services import deal_create
+
+    DealFactory(partnership=partnership, stage=Stage.REVIEW)
+    client = client_for(personas.executive)
+    assert client.get("/", {"stage": "intake"}).context["page"].paginator.count == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        deal_create(
+            user=personas.owner,
+            data={
+                "partnership": partnership,
+                "title": "Fresh one",
+                "summary": "New",
+                "owner": personas.owner,
+                "sponsor": personas.executive,
+                "contract_value": Decimal("10"),
+                "expected_annual_value": Decimal("1"),
+                "term_months": 12,
+            },
+        )
+    page = client.get("/", {"stage": "intake"}).context["page"]
+    assert page.paginator.count == 1
+    assert [deal.title for deal in page.object_list] == ["Fresh one"]
