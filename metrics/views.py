@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from deals import freshness
 from deals.models import Deal
 from deals.selectors import get_deal_for_user
 from deals.views import form_status
@@ -411,7 +412,11 @@ def journey_stage_delete(request: HttpRequest, stage_id: int) -> HttpResponse:
 
 
 def goals(request: HttpRequest) -> HttpResponse:
-    return render(request, "metrics/goals.html", {"goals": selectors.goals_overview(request.user)})
+    # A summary over every visible deal: cached per person until the data changes.
+    overview = freshness.cached(
+        "goals-overview", request.user, lambda: selectors.goals_overview(request.user)
+    )
+    return render(request, "metrics/goals.html", {"goals": overview})
 
 
 def goal_detail(request: HttpRequest, goal_id: int) -> HttpResponse:

@@ -43,14 +43,19 @@ def get_session_for_user(user, pk: int) -> WorkingSession:
 
 
 def inbox(user, status: str | None):
-    """Reviews of my departments, soonest due first, and counts per status."""
+    """Reviews of my departments with this status (open ones by default), soonest due first."""
+    mine = Review.objects.filter(department__memberships__user=user)
+    reviews = mine.filter(status=status) if status else mine.filter(status__in=OPEN_STATUSES)
+    return reviews.select_related("deal__partnership__partner", "department", "reviewer").order_by(
+        "due_on", "pk"
+    )
+
+
+def inbox_counts(user) -> dict[str, int]:
+    """How many reviews of my departments are in each status."""
     mine = Review.objects.filter(department__memberships__user=user)
     counts = dict(mine.values_list("status").annotate(n=Count("pk")).order_by())
-    reviews = mine.filter(status=status) if status else mine.filter(status__in=OPEN_STATUSES)
-    reviews = reviews.select_related(
-        "deal__partnership__partner", "department", "reviewer"
-    ).order_by("due_on", "pk")
-    return reviews, {s.value: counts.get(s.value, 0) for s in ReviewStatus}
+    return {s.value: counts.get(s.value, 0) for s in ReviewStatus}
 
 
 # Actions in the audit trail that count as someone speaking up on a deal.

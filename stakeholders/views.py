@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from deals import freshness
 from deals.models import AuditEvent, Term
 from deals.selectors import get_deal_for_user
 from deals.views import form_status
@@ -41,7 +42,13 @@ from .models import (
     ReviewStatus,
     User,
 )
-from .selectors import get_concern_for_user, get_review_for_user, get_session_for_user, inbox
+from .selectors import (
+    get_concern_for_user,
+    get_review_for_user,
+    get_session_for_user,
+    inbox,
+    inbox_counts,
+)
 from .services import (
     AlreadyDecided,
     concern_raise,
@@ -80,8 +87,17 @@ def review_inbox(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status") or None
     if status and status not in ReviewStatus.values:
         status = None
-    reviews, counts = inbox(request.user, status)
-    page = Paginator(reviews, 25).get_page(request.GET.get("page"))
+    reviews = inbox(request.user, status)
+    # Counting over all of a department's reviews grows with the data; it only
+    # changes when the data does, so both counts are cached like the dashboard's.
+    counts = freshness.cached("inbox-counts", request.user, lambda: inbox_counts(request.user))
+    paginator = Paginator(reviews, 25)
+    paginator.count = (
+        counts[status]
+        if status
+        else (counts[ReviewStatus.PENDING] + counts[ReviewStatus.CHANGES_REQUESTED])
+    )
+    page = paginator.get_page(request.GET.get("page"))
     context = {
         "page": page,
         "counts": [(s, counts[s.value]) for s in ReviewStatus],
