@@ -51,6 +51,7 @@ class DealFilterForm(forms.Form):
         label="Sponsor", required=False, queryset=User.objects.none(), empty_label="All sponsors"
     )
     sort = forms.ChoiceField(required=False, choices=[(key, key) for key in SORTS])
+    blocked = forms.BooleanField(label="Held by a blocking concern", required=False)
     archived = forms.BooleanField(label="Archived deals only", required=False)
 
     def __init__(self, *args, **kwargs) -> None:
@@ -74,6 +75,10 @@ class DealFilterForm(forms.Form):
             deals = deals.filter(partnership__partner__kind=data["kind"])
         if data["sponsor"]:
             deals = deals.filter(sponsor=data["sponsor"])
+        if data["blocked"]:
+            from .selectors import blocking_concern_exists
+
+            deals = deals.filter(blocking_concern_exists())
         deals = deals.filter(archived_at__isnull=not data["archived"])
         return deals.order_by(*SORTS[data["sort"] or "updated"])
 

@@ -10,7 +10,7 @@ from django.db.models import Count, Exists, FilteredRelation, OuterRef, Q, Sum
 from django.http import Http404
 from django.utils import timezone
 
-from stakeholders.models import Department, Review, ReviewStatus
+from stakeholders.models import Concern, Department, Review, ReviewStatus
 
 from .models import ACTIVE_STAGES, OPEN_STAGES, Deal, DealQuerySet, Stage
 
@@ -52,8 +52,17 @@ def get_under_deal_for_user(queryset, user, pk: int, what: str):
     return found
 
 
+def blocking_concern_exists() -> Exists:
+    """True for a deal held by an open blocking concern."""
+    return Exists(
+        Concern.objects.filter(deal=OuterRef("pk"), blocking=True, resolved_at__isnull=True)
+    )
+
+
 def deal_table(deals: DealQuerySet) -> DealQuerySet:
-    return deals.select_related("partnership__partner", "sponsor", "owner")
+    return deals.select_related("partnership__partner", "sponsor", "owner").annotate(
+        is_blocked=blocking_concern_exists()
+    )
 
 
 def dashboard_tiles(user) -> dict:
@@ -73,14 +82,16 @@ def dashboard_tiles(user) -> dict:
                 "weekly_cost_of_delay",
                 filter=Q(stage__in=ACTIVE_STAGES, stage_changed_at__lt=stall_cutoff),
             ),
+            blocked=Count("pk", filter=Q(blocking_concern_exists(), stage__in=OPEN_STAGES)),
         )
         .order_by()
     )
     by_stage: dict[str, int] = {}
     pipeline: dict[str, Decimal] = {}
     stalled_cost: dict[str, Decimal] = {}
-    open_deals = stalled_deals = 0
+    open_deals = stalled_deals = blocked_deals = 0
     for row in rows:
+        blocked_deals += row["blocked"]
         if row["stalled_cost"]:
             stalled_cost[row["currency"]] = (
                 stalled_cost.get(row["currency"], 0) + row["stalled_cost"]
@@ -110,6 +121,7 @@ def dashboard_tiles(user) -> dict:
     most = max(by_stage.values(), default=0) or 1
     return {
         "open_deals": open_deals,
+        "blocked_deals": blocked_deals,
         "stalled_deals": stalled_deals,
         "pipeline": [
             {"currency": currency, "total": total}

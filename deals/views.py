@@ -75,7 +75,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "query": query.urlencode(),
         "sort_query": sort_query.urlencode(),
         "sort": request.GET.get("sort") or "updated",
-        "filtered": any(request.GET.get(k) for k in ("q", "stage", "kind", "sponsor", "archived")),
+        "filtered": any(
+            request.GET.get(k) for k in ("q", "stage", "kind", "sponsor", "archived", "blocked")
+        ),
     }
     # htmx asks only for the table: the tiles do not change with the filters.
     if request.htmx and request.htmx.target == "deal-table":

@@ -97,3 +97,39 @@ def test_hostile_text_comes_out_escaped_on_every_page_it_shows_on(client_for, pe
         assert "<script>alert" not in html, url
         assert "<img src=x" not in html, url
         assert "&lt;script&gt;" in html or "&lt;img" in html or url == "/reviews/", url
+
+
+def test_hostile_text_is_escaped_in_the_digest_email_and_the_briefing_pack(
+    client_for, personas, partnership
+):
+    from django.template.loader import render_to_string
+    from django.utils import timezone
+
+    from deals.briefing import pack_context
+    from stakeholders.services import concern_raise
+
+    deal = DealFactory(
+        partnership=partnership,
+        owner=personas.owner,
+        sponsor=personas.executive,
+        title=PAYLOAD[:200],
+        summary=PAYLOAD,
+    )
+    concern_raise(
+        deal=deal,
+        user=personas.legal,
+        data={"title": PAYLOAD[:200], "detail": PAYLOAD, "severity": "high"},
+    )
+    type(deal).objects.filter(pk=deal.pk).update(
+        decision_requested_at=timezone.now(),
+        decision_requested_by=personas.owner,
+        decision_request_note=PAYLOAD,
+    )
+
+    email_html = client_for(personas.executive).get("/digest/preview/").content.decode()
+    assert "&lt;script&gt;" in email_html
+    assert "<script>alert" not in email_html and "<img src=x" not in email_html
+
+    pdf_html = render_to_string("pdf/briefing_pack.html", pack_context(deal))
+    assert "&lt;script&gt;" in pdf_html
+    assert "<script>alert" not in pdf_html and "<img src=x" not in pdf_html
