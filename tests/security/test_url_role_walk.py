@@ -28,20 +28,10 @@ from tests.factories import (
     PartnershipGoalFactory,
     department,
 )
+from tests.test_access_matrix import ROLES
 
 pytestmark = pytest.mark.django_db
 
-ROLES = [
-    "anonymous",
-    "executive",
-    "owner",
-    "legal",
-    "procurement",
-    "it",
-    "finance",
-    "outsider",
-    "admin",
-]
 NOT_INVOLVED = {"finance", "outsider"}  # Finance has no review on this confidential deal
 PUBLIC = {
     "login",
