@@ -1,4 +1,4 @@
-"""Response headers Django 5.2 does not set itself: CSP and a permissions policy."""
+"""Response headers Django 5.2 does not set itself (CSP, a permissions policy); the client's address."""
 
 from __future__ import annotations
 
@@ -26,3 +26,19 @@ class SecurityHeadersMiddleware:
         )
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         return response
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's address for login lock-outs.
+
+    With TRUSTED_PROXY_COUNT proxies in front, each appends the address it received the
+    request from to X-Forwarded-For: the client is the entry that many places from the
+    right. Entries further left were written by the client and may be forged.
+    """
+    count = settings.TRUSTED_PROXY_COUNT
+    if count:
+        hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        hops = [hop for hop in hops if hop]
+        if len(hops) >= count:
+            return hops[-count]
+    return request.META.get("REMOTE_ADDR")

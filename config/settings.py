@@ -191,6 +191,12 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_ENABLED = envbool("LOGIN_LOCKOUT_ENABLED", True)
 AXES_VERBOSE = False
+# Behind a reverse proxy REMOTE_ADDR is the proxy's: lock-outs then count the address
+# the proxies put in X-Forwarded-For, or one person could lock a user out for everyone.
+TRUSTED_PROXY_COUNT = envrange(
+    "TRUSTED_PROXY_COUNT", 1 if envbool("SECURE_PROXY_SSL_HEADER_ENABLED", False) else 0, 0, 5
+)
+AXES_CLIENT_IP_CALLABLE = "config.security.client_ip"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 2
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -231,16 +237,21 @@ DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "Deal Desk <dealdesk@localhost
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Cache: Redis when there is one, shared by all web processes; else process memory.
+# Two deployments sharing one Redis set different prefixes.
+CACHE_KEY_PREFIX = envstr("CACHE_KEY_PREFIX", "dealdesk")
 CACHES = {
     "default": (
         {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": envstr("CACHE_URL") or envstr("REDIS_URL"),
-            "KEY_PREFIX": "dealdesk",
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
         if envstr("CACHE_URL") or envstr("REDIS_URL")
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "KEY_PREFIX": "dealdesk"}
+        else {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+        }
     )
 }
 

@@ -88,6 +88,19 @@ class Currency(models.TextChoices):
     CHF = "CHF", "CHF"
 
 
+def _involvement(user) -> Q:
+    from django.apps import apps
+
+    Review = apps.get_model("stakeholders", "Review")
+    WorkingSession = apps.get_model("stakeholders", "WorkingSession")
+    # EXISTS per row keeps the plan cheap: no scan of every confidential deal.
+    reviews_it = Review.objects.filter(
+        deal=models.OuterRef("pk"), department__memberships__user=user
+    )
+    invited = WorkingSession.objects.filter(deal=models.OuterRef("pk"), invitees=user)
+    return Q(owner=user) | Q(sponsor=user) | models.Exists(reviews_it) | models.Exists(invited)
+
+
 class DealQuerySet(models.QuerySet["Deal"]):
     def visible_to(self, user) -> DealQuerySet:
         """Deals this person may see: confidential ones only when involved."""
@@ -95,22 +108,13 @@ class DealQuerySet(models.QuerySet["Deal"]):
             return self.none()
         if user.is_superuser:
             return self
-        from django.apps import apps
+        return self.filter(Q(confidential=False) | _involvement(user))
 
-        Review = apps.get_model("stakeholders", "Review")
-        WorkingSession = apps.get_model("stakeholders", "WorkingSession")
-        # EXISTS per row keeps the plan cheap: no scan of every confidential deal.
-        reviews_it = Review.objects.filter(
-            deal=models.OuterRef("pk"), department__memberships__user=user
-        )
-        invited = WorkingSession.objects.filter(deal=models.OuterRef("pk"), invitees=user)
-        return self.filter(
-            Q(confidential=False)
-            | Q(owner=user)
-            | Q(sponsor=user)
-            | models.Exists(reviews_it)
-            | models.Exists(invited)
-        )
+    def involving(self, user) -> DealQuerySet:
+        """Deals this person has a part in: owner, sponsor, reviewing department, invitee."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(_involvement(user))
 
     def open(self) -> DealQuerySet:
         return self.filter(stage__in=OPEN_STAGES)
@@ -245,6 +249,12 @@ class Deal(models.Model):
 
     def can_be_edited_by(self, user) -> bool:
         return user.is_superuser or user.pk in (self.owner_id, self.sponsor_id)
+
+    def involves(self, user) -> bool:
+        """Has this person a part in the deal? (One query unless owner or sponsor.)"""
+        if user.pk in (self.owner_id, self.sponsor_id):
+            return True
+        return Deal.objects.involving(user).filter(pk=self.pk).exists()
 
     def can_edit_terms(self, user) -> bool:
         return user.is_superuser or user.pk == self.owner_id

@@ -59,6 +59,7 @@ def deal_update(*, deal: Deal, user, data: dict[str, Any]) -> Deal:
         audit_record(
             actor=user, action="edited", instance=locked, before=old, after=new, deal=locked
         )
+        stakeholder_services.reviews_top_up(deal=locked, user=user, reason="Deal edited")
     return locked
 
 
@@ -94,6 +95,8 @@ def deal_advance(*, deal: Deal, user, to_stage: str, note: str = "") -> Deal:
     )
     if to_stage == Stage.REVIEW:
         stakeholder_services.reviews_route(deal=locked, user=user)
+    elif to_stage == Stage.NEGOTIATION:
+        stakeholder_services.reviews_top_up(deal=locked, user=user, reason="Deal in negotiation")
     return locked
 
 
@@ -109,6 +112,7 @@ class TermConflict(Exception):
 def term_create(*, deal: Deal, user, data: dict[str, Any]) -> Term:
     if not deal.can_edit_terms(user):
         raise PermissionDenied("Only the deal owner edits its terms.")
+    stakeholder_services.lock_deal(deal.pk)
     term = Term(deal=deal, updated_by=user, **data)
     term.full_clean()
     term.save()
@@ -147,6 +151,7 @@ def term_revise(
         raise ValidationError({"wording": "The term needs its wording or value."})
     if status is not None and status not in TermStatus.values:
         raise ValidationError({"status": "Choose a valid status."})
+    stakeholder_services.lock_deal(deal.pk)  # a review decision waits, then sees the change
     old = Term.objects.get(pk=term.pk)
     if wording == old.wording and (status is None or status == old.status):
         return old
@@ -221,6 +226,8 @@ def decision_record(*, deal: Deal, user, data: dict[str, Any]) -> Decision:
 @transaction.atomic
 def deal_request_decision(*, deal: Deal, user, note: str) -> Deal:
     """Anyone involved asks the sponsor to decide; it shows on the sponsor's dashboard."""
+    if not (user.is_superuser or deal.involves(user)):
+        raise PermissionDenied("Only people with a part in the deal ask its sponsor to decide.")
     note = note.strip()
     if not note:
         raise ValidationError({"note": "Say what the sponsor needs to decide."})

@@ -121,6 +121,8 @@ def deal_page_context(request: HttpRequest, deal) -> dict:
         "can_edit": deal.can_be_edited_by(user),
         "can_edit_terms": deal.can_edit_terms(user),
         "can_decide": deal.can_decide(user),
+        # Called by the template only where the card would show: no query otherwise.
+        "may_ask_decision": lambda: user.is_superuser or deal.involves(user),
         "advance_form": AdvanceForm(deal=deal),
         "request_form": RequestDecisionForm(),
         "documents": ContractDocument.objects.filter(
@@ -355,7 +357,9 @@ def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def document_download(request: HttpRequest, pk: int) -> FileResponse:
-    document = get_under_deal_for_user(ContractDocument.objects, request.user, pk, "document")
+    # An archived (replaced or withdrawn) document is gone from the deal: 404, like the page.
+    current = ContractDocument.objects.filter(archived_at__isnull=True)
+    document = get_under_deal_for_user(current, request.user, pk, "document")
     response = FileResponse(
         document.file.open("rb"),
         as_attachment=True,

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from deals.audit import audit_record, changed, snapshot
 from deals.models import Deal, Stage
+from stakeholders import services as stakeholder_services
 from stakeholders.models import Membership
 
 from . import finance
@@ -281,6 +282,10 @@ def business_case_save(
         after={**_case_snapshot(case), "note": note},
         deal=locked_deal,
     )
+    if latest is None:  # a business case brings Finance into the review
+        stakeholder_services.reviews_top_up(
+            deal=locked_deal, user=user, reason="Business case added"
+        )
     return case
 
 
@@ -417,7 +422,8 @@ def journey_stage_save(
         before: dict[str, Any] = {}
         action = "created"
     else:
-        before = snapshot(stage)
+        # From the database: a validated ModelForm has already changed `stage` in memory.
+        before = snapshot(JourneyStage.objects.get(pk=stage.pk))
         action = "edited"
     for name, value in data.items():
         setattr(stage, name, value)

@@ -6,13 +6,16 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from deals.audit import audit_record, changed, snapshot
+from deals.models import Deal
 from deals.selectors import visible_deals
 from deals.views import form_status
+from stakeholders.services import reviews_top_up_many
 
 from .forms import PartnerForm, PartnershipForm, PartnershipGoalFormSet
 from .models import Partner, Partnership
@@ -60,10 +63,11 @@ def partner_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         _require(request, "partnerships.change_partner", "You may not edit partners.")
     else:
         _require(request, "partnerships.add_partner", "You may not add partners.")
+    # Before validation: a valid ModelForm has already written its values to the instance.
+    before = snapshot(partner) if partner else {}
     form = PartnerForm(request.POST or None, instance=partner)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
-            before = snapshot(partner) if partner else {}
             saved = form.save()
             old, new = changed(before, snapshot(saved))
             audit_record(
@@ -73,6 +77,12 @@ def partner_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 before=old,
                 after=new,
             )
+            if partner and "handles_customer_data" in new:
+                reviews_top_up_many(
+                    deals=Deal.objects.filter(partnership__partner=saved),
+                    user=request.user,
+                    reason="Partner now handles customer data",
+                )
         messages.success(request, f"Partner “{saved.name}” saved.")
         return redirect(saved)
     return render(
@@ -84,9 +94,18 @@ def partner_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 def partnership_list(request: HttpRequest) -> HttpResponse:
+    visible_counts = (
+        visible_deals(request.user)
+        .filter(partnership=OuterRef("pk"))
+        .order_by()
+        .values("partnership")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     partnerships = (
         Partnership.objects.select_related("partner", "sponsor")
-        .annotate(n_deals=Count("deals", distinct=True))
+        # Only the deals this person may see: a confidential deal's existence is not shown.
+        .annotate(n_deals=Coalesce(Subquery(visible_counts, output_field=IntegerField()), 0))
         .order_by("partner__name", "title")
     )
     page = Paginator(partnerships, 25).get_page(request.GET.get("page"))
@@ -117,11 +136,11 @@ def partnership_form(request: HttpRequest, pk: int | None = None) -> HttpRespons
     initial = {}
     if not partnership and request.GET.get("partner", "").isdigit():
         initial["partner"] = request.GET["partner"]
+    before = snapshot(partnership) if partnership else {}  # before the form touches it
     form = PartnershipForm(request.POST or None, instance=partnership, initial=initial)
     goals = PartnershipGoalFormSet(request.POST or None, instance=partnership or Partnership())
     if request.method == "POST" and form.is_valid() and goals.is_valid():
         with transaction.atomic():
-            before = snapshot(partnership) if partnership else {}
             saved = form.save()
             goals.instance = saved
             goals.save()
@@ -136,6 +155,10 @@ def partnership_form(request: HttpRequest, pk: int | None = None) -> HttpRespons
                 before=old,
                 after=new,
             )
+            if partnership and "partner" in new:
+                reviews_top_up_many(
+                    deals=saved.deals.all(), user=request.user, reason="Partner changed"
+                )
         messages.success(request, f"Partnership “{saved.title}” saved.")
         return redirect(saved)
     has_errors = request.method == "POST" and (form.errors or goals.total_error_count())

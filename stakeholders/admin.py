@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from deals.admin import ReadOnlyAdmin
+from deals.models import Deal
 
 from .models import (
     Concern,
@@ -13,6 +14,7 @@ from .models import (
     User,
     WorkingSession,
 )
+from .services import reviews_top_up_many
 
 
 class MembershipInline(admin.TabularInline):
@@ -60,6 +62,18 @@ class ReviewRuleAdmin(admin.ModelAdmin):
     list_display = ["department", "condition", "threshold", "active"]
     list_filter = ["department", "condition", "active"]
     list_editable = ["active"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if obj.active:
+            # A rule applies to deals already under review too, not only to later ones.
+            added = reviews_top_up_many(
+                deals=Deal.objects.all(), user=request.user, reason=f"Review rule: {obj}"
+            )
+            if added:
+                self.message_user(
+                    request, f"{added} review(s) requested from deals already under review."
+                )
 
 
 @admin.register(Concern)

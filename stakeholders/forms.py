@@ -18,6 +18,13 @@ class DecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Required for every decision but a plain approval.",
     )
+    # The terms the reviewer is looking at (terms_stamp): a decision covers only those.
+    terms_seen = forms.CharField(
+        widget=forms.HiddenInput,
+        required=False,
+        max_length=10000,
+        error_messages={"max_length": "This review page is out of date: reload it."},
+    )
 
     def clean(self):
         data = super().clean()

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from deals.audit import audit_record
+from deals.models import Deal, Term
 
 from .models import (
     Concern,
@@ -44,6 +45,45 @@ class AlreadyDecided(Exception):
     def __init__(self, review: Review):
         super().__init__(f"{review.decided_by} decided this review first.")
         self.review = review
+
+
+class TermsChanged(Exception):
+    """The department's terms changed after the reviewer loaded them; carries what changed."""
+
+    def __init__(self, review: Review, changed_terms: list[Term]):
+        super().__init__("The terms changed since this review was opened.")
+        self.review = review
+        self.changed_terms = changed_terms
+
+
+def terms_stamp(terms) -> str:
+    """What a reviewer saw of their department's terms: each term's id and version."""
+    return ",".join(f"{term.pk}:{term.version}" for term in sorted(terms, key=lambda t: t.pk))
+
+
+def department_terms(review: Review):
+    return Term.objects.filter(deal_id=review.deal_id, department_id=review.department_id)
+
+
+def current_terms_stamp(review: Review) -> str:
+    return terms_stamp(department_terms(review).only("pk", "version"))
+
+
+def _changed_since(review: Review, seen: str) -> list[Term]:
+    """The department's terms that are new or revised since the stamp `seen`."""
+    versions = {}
+    for part in seen.split(","):
+        pk, _, version = part.partition(":")
+        if pk.isdigit() and version.isdigit():
+            versions[int(pk)] = int(version)
+    terms = department_terms(review).select_related("updated_by").order_by("pk")
+    return [term for term in terms if versions.get(term.pk) != term.version]
+
+
+def lock_deal(deal_id: int) -> None:
+    """Row lock on the deal: decisions, term edits, concerns and stage moves of one deal
+    are applied one after another, so none of them acts on what another is changing."""
+    Deal.objects.select_for_update().filter(pk=deal_id).values_list("pk", flat=True).first()
 
 
 def add_working_days(start: dt.date, days: int) -> dt.date:
@@ -105,6 +145,45 @@ def reviews_route(*, deal, user) -> list[Review]:
     return created
 
 
+# Stages in which the departments' reviews are live: a department that becomes
+# required here (value raised, business case added, partner now handles customer
+# data, a new rule) is asked at once, not only when the deal next enters review.
+REVIEWING_STAGES = ("review", "negotiation")
+
+
+def reviews_top_up(*, deal, user, reason: str) -> list[Review]:
+    """Request the reviews that the rules now require but nobody was asked for."""
+    if deal.stage not in REVIEWING_STAGES or deal.archived_at is not None:
+        return []
+    existing = set(deal.reviews.values_list("department_id", flat=True))
+    today = timezone.localdate()
+    created = []
+    for department in required_departments(deal):
+        if department.pk in existing:
+            continue
+        due = add_working_days(today, department.review_sla_days)
+        review = Review.objects.create(deal=deal, department=department, due_on=due)
+        created.append(review)
+        audit_record(
+            actor=user,
+            action="review requested",
+            instance=review,
+            after={"department": department.name, "due_on": due.isoformat(), "reason": reason},
+            deal=deal,
+        )
+    return created
+
+
+def reviews_top_up_many(*, deals, user, reason: str) -> int:
+    """reviews_top_up for every live deal of a queryset (a partner or rule changed)."""
+    count = 0
+    for deal in deals.filter(stage__in=REVIEWING_STAGES, archived_at__isnull=True).select_related(
+        "partnership__partner"
+    ):
+        count += len(reviews_top_up(deal=deal, user=user, reason=reason))
+    return count
+
+
 def _reopen(review: Review, *, user, due: dt.date | None = None, reason: str) -> None:
     before = {"status": review.status, "round": review.round}
     review.status = ReviewStatus.PENDING
@@ -131,8 +210,14 @@ def review_reopen(*, review: Review, user, reason: str) -> None:
 
 
 @transaction.atomic
-def review_decide(*, review: Review, user, decision: str, text: str = "") -> Review:
-    """Record one department's decision. Exactly one of two racing decisions wins."""
+def review_decide(
+    *, review: Review, user, decision: str, text: str = "", terms_seen: str | None = None
+) -> Review:
+    """Record one department's decision. Exactly one of two racing decisions wins.
+
+    `terms_seen` is the terms_stamp of the page the reviewer decided on: a decision is
+    refused when the department's terms changed since, so it never covers unseen wording.
+    """
     if decision not in DECISIONS:
         raise ValidationError(
             {"decision": "Choose Approve, Approve with conditions, Request changes or Reject."}
@@ -143,8 +228,13 @@ def review_decide(*, review: Review, user, decision: str, text: str = "") -> Rev
     text = text.strip()
     if needs_text and not text:
         raise ValidationError({"text": needs_text})
+    lock_deal(review.deal_id)  # term_revise takes the same lock before changing wording
+    if terms_seen is not None:
+        changed_terms = _changed_since(review, terms_seen)
+        if changed_terms:
+            raise TermsChanged(review, changed_terms)
     now = timezone.now()
-    # The conditional UPDATE is the lock: only a pending review changes, once.
+    # The conditional UPDATE settles two deciders: only a pending review changes, once.
     won = Review.objects.filter(pk=review.pk, status=ReviewStatus.PENDING).update(
         status=status,
         decision_text="" if status == ReviewStatus.APPROVED_WITH_CONDITIONS else text,
@@ -203,19 +293,28 @@ def gate_refusal(deal) -> str | None:
     """Why the deal cannot be approved yet, or None. A sponsor's override lifts it."""
     from .selectors import gate_status
 
+    reviews = list(deal.reviews.select_related("department"))
     gate = gate_status(
         deal,
-        list(deal.reviews.select_related("department")),
+        reviews,
         list(Concern.objects.blocking().filter(deal=deal)),
         list(deal.decisions.all()),
     )
-    if gate["clear"] or gate["overruled"]:
+    if gate["overruled"]:
+        return None
+    # The rules may require more than was requested when the deal entered review.
+    asked = {review.department_id for review in reviews}
+    unasked = [d.name for d in required_departments(deal) if d.pk not in asked]
+    if gate["clear"] and not unasked:
         return None
     parts = []
-    if gate["no_reviews"]:
+    if gate["no_reviews"] and not unasked:
         parts.append("the departments' reviews (none requested yet)")
-    elif gate["waiting"]:
-        parts.append("sign-off from " + ", ".join(gate["waiting"]))
+    elif gate["waiting"] or unasked:
+        parts.append(
+            "sign-off from "
+            + ", ".join(gate["waiting"] + [f"{name} (not requested yet)" for name in unasked])
+        )
     if gate["blocking"]:
         count = len(gate["blocking"])
         parts.append(f"{count} blocking concern{'s' if count > 1 else ''} to be resolved")
@@ -228,6 +327,7 @@ def gate_refusal(deal) -> str | None:
 
 @transaction.atomic
 def concern_raise(*, deal, user, data: dict[str, Any]) -> Concern:
+    lock_deal(deal.pk)  # a move to Approved checking the gate waits for this concern
     concern = Concern(deal=deal, raised_by=user, **data)
     concern.full_clean()
     concern.save()

@@ -9,7 +9,7 @@ from celery import shared_task
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
-from . import notifications
+from . import accounts, notifications
 
 # SMTP trouble, a network blip or a database restart: worth another try later.
 TRANSIENT = (SMTPException, OSError, OperationalError, InterfaceError)
@@ -59,3 +59,11 @@ def send_digests() -> int:
 @shared_task(acks_late=True)
 def deliver_unsent_notifications() -> int:
     return enqueue_delivery(notifications.unsent_ids())
+
+
+@shared_task(bind=True, acks_late=True, max_retries=8)
+def send_password_reset(self, user_id: int, domain: str, protocol: str) -> bool:
+    try:
+        return accounts.send_password_reset(user_id=user_id, domain=domain, protocol=protocol)
+    except TRANSIENT as error:
+        raise self.retry(exc=error, countdown=backoff(self.request.retries)) from error

@@ -51,9 +51,11 @@ from .selectors import (
 )
 from .services import (
     AlreadyDecided,
+    TermsChanged,
     concern_raise,
     concern_reply,
     concern_resolve,
+    current_terms_stamp,
     digest_preference_set,
     is_member,
     review_comment,
@@ -61,6 +63,7 @@ from .services import (
     review_reassign,
     session_record,
     session_schedule,
+    terms_stamp,
 )
 
 
@@ -109,7 +112,9 @@ def review_inbox(request: HttpRequest) -> HttpResponse:
     return render(request, "stakeholders/inbox.html", context)
 
 
-def _review_context(request: HttpRequest, review: Review, **extra) -> dict:
+def _review_context(
+    request: HttpRequest, review: Review, terms_seen: str | None = None, **extra
+) -> dict:
     deal = review.deal
     # One query gives both who may act and the colleagues to reassign to.
     members = list(
@@ -121,6 +126,7 @@ def _review_context(request: HttpRequest, review: Review, **extra) -> dict:
         "deal": deal,
         "can_act": can_act,
         "decision_form": DecisionForm(),
+        "terms_seen": current_terms_stamp(review) if terms_seen is None else terms_seen,
         "reassign_form": ReassignForm(
             department=review.department,
             members=members,
@@ -134,12 +140,16 @@ def _review_context(request: HttpRequest, review: Review, **extra) -> dict:
 
 def _review_page(request: HttpRequest, review: Review, status: int = 200, **extra) -> HttpResponse:
     deal = review.deal
-    context = _review_context(request, review, **extra)
+    terms = list(
+        Term.objects.filter(deal=deal)
+        .select_related("department")
+        .annotate(n_revisions=Count("revisions"))
+    )
+    own_terms = [term for term in terms if term.department_id == review.department_id]
+    context = _review_context(request, review, terms_seen=terms_stamp(own_terms), **extra)
     context.update(
         value_summary=_value_summary(deal),
-        terms=Term.objects.filter(deal=deal)
-        .select_related("department")
-        .annotate(n_revisions=Count("revisions")),
+        terms=terms,
         concerns=Concern.objects.open()
         .filter(deal=deal)
         .select_related("department", "raised_by")
@@ -176,6 +186,8 @@ def review_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
     if not is_member(request.user, review.department_id):
         raise PermissionDenied(f"Only members of {review.department} decide this review.")
     form = DecisionForm(request.POST)
+    if form.is_valid() and "terms_seen" not in request.POST:
+        form.add_error(None, "This review page is out of date: reload it to see the current terms.")
     if not form.is_valid():
         return _decision_panel(request, review, status=422, decision_form=form)
     try:
@@ -184,9 +196,19 @@ def review_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
             user=request.user,
             decision=form.cleaned_data["decision"],
             text=form.cleaned_data["text"],
+            terms_seen=form.cleaned_data["terms_seen"],
         )
     except AlreadyDecided as first:
         return _decision_panel(request, first.review, status=409, lost_race=True)
+    except TermsChanged as changed:
+        # Show what changed right in the panel; the new form covers the wording shown.
+        return _decision_panel(
+            request,
+            review,
+            status=409,
+            changed_terms=changed.changed_terms,
+            decision_form=DecisionForm(initial={"text": form.cleaned_data["text"]}),
+        )
     except ValidationError as error:
         form.add_error(None, error)
         return _decision_panel(request, review, status=422, decision_form=form)

@@ -10,6 +10,7 @@ from django.urls import reverse
 from deals.models import Stage
 from deals.services import deal_advance, term_create
 from stakeholders.models import Concern, WorkingSession
+from stakeholders.services import current_terms_stamp
 from tests.factories import DealFactory, department
 
 pytestmark = pytest.mark.django_db
@@ -65,7 +66,7 @@ ACTIONS = {
     "decide legal review": (
         "post",
         lambda w: reverse("review_decide", args=[w["legal_review"].pk]),
-        {"decision": "approve"},
+        lambda w: {"decision": "approve", "terms_seen": current_terms_stamp(w["legal_review"])},
         expect(403, legal=302),
     ),
     "reassign legal review": (

@@ -121,3 +121,18 @@ def test_a_broker_url_turns_off_in_process_tasks():
         "from django.conf import settings; print(settings.CELERY_TASK_ALWAYS_EAGER)",
     )
     assert result.stdout.strip().splitlines()[-1] == "True", result.stderr
+
+
+def test_the_cache_key_prefix_and_proxy_count_come_from_the_environment():
+    result = django_check(
+        {
+            "DEBUG": "1",
+            "CACHE_KEY_PREFIX": "dealdesk-staging",
+            "SECURE_PROXY_SSL_HEADER_ENABLED": "1",
+        },
+        "shell",
+        "-c",
+        "from django.conf import settings; "
+        "print(settings.CACHES['default']['KEY_PREFIX'], settings.TRUSTED_PROXY_COUNT)",
+    )
+    assert result.stdout.strip().splitlines()[-1] == "dealdesk-staging 1", result.stderr

@@ -320,3 +320,17 @@ def test_reordering_the_journey_with_htmx_returns_the_list(client_for, personas,
     assert html.lstrip().startswith('<section class="card" id="journey-list"')
     assert html.index("Buy") < html.index("Find")
     assert list(JourneyStage.objects.values_list("name", flat=True)) == ["Buy", "Find"]
+
+
+def test_editing_a_journey_stage_audits_the_old_and_new_text(client_for, personas, deal):
+    from deals.models import AuditEvent
+
+    stage = JourneyStageFactory(deal=deal, name="Sign up", touchpoint="Website")
+    response = client_for(personas.owner).post(
+        reverse("journey_stage_edit", args=[stage.pk]),
+        {"name": "Sign up", "touchpoint": "Mobile app", "pain": "", "change": "", "metric": ""},
+    )
+    assert response.status_code == 302
+    event = AuditEvent.objects.get(action="edited", object_id=stage.pk)
+    assert event.before["touchpoint"] == "Website"
+    assert event.after["touchpoint"] == "Mobile app"

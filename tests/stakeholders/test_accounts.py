@@ -133,12 +133,15 @@ def test_a_password_change_checks_the_validators(client_for, personas):
     assert personas.owner.check_password(PASSWORD)
 
 
-def test_a_password_reset_sends_a_link_that_sets_a_new_password(client, personas, mailoutbox):
-    client.post(reverse("password_reset"), {"email": "owner@example.test"})
-    assert len(mailoutbox) == 1
-    message = mailoutbox[0]
-    assert message.to == ["owner@example.test"]
-    link = re.search(r"http://testserver(/accounts/password/reset/\S+/)", message.body).group(1)
+def test_a_password_reset_sends_a_link_that_sets_a_new_password(
+    client, personas, mailbox, eager_tasks, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("password_reset"), {"email": "owner@example.test"})
+    (message,) = mailbox.wait_for(1)
+    assert message["To"] == "owner@example.test"
+    body = message.get_body(preferencelist=("plain",)).get_content()
+    link = re.search(r"http://testserver(/accounts/password/reset/\S+/)", body).group(1)
     form = client.get(link, follow=True)
     assert "Set a new password" in form.content.decode()
     done = client.post(
@@ -150,7 +153,49 @@ def test_a_password_reset_sends_a_link_that_sets_a_new_password(client, personas
     assert personas.owner.check_password("a-much-longer-secret-42")
 
 
-def test_an_unknown_address_gets_the_same_answer_and_no_mail(client, personas, mailoutbox):
-    response = client.post(reverse("password_reset"), {"email": "nobody@example.test"})
+def test_an_unknown_address_gets_the_same_answer_and_no_mail(
+    client, personas, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client.post(reverse("password_reset"), {"email": "nobody@example.test"})
     assert response.status_code == 302
-    assert mailoutbox == []
+    assert callbacks == [] and mailoutbox == []
+
+
+def test_a_password_reset_is_mailed_by_a_worker_and_survives_a_down_smtp_server(
+    client, personas, settings, eager_tasks, django_capture_on_commit_callbacks
+):
+    """The page answers at once; the worker's retry (here: the eager raise) is not the page's."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client.post(reverse("password_reset"), {"email": "owner@example.test"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("password_reset_done")
+    assert len(callbacks) == 1  # queued after commit, not sent inside the request
+
+
+def test_behind_a_proxy_a_lock_out_is_per_client_not_for_everyone(client, personas, settings):
+    """Every request comes from the proxy's address; the client is in X-Forwarded-For."""
+    from django.test import Client
+
+    settings.TRUSTED_PROXY_COUNT = 1
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+    attacker = {**proxy, "HTTP_X_FORWARDED_FOR": "203.0.113.9"}
+    # A forged left-most entry does not let the attacker pose as someone else.
+    forged = {**proxy, "HTTP_X_FORWARDED_FOR": "198.51.100.7, 203.0.113.9"}
+    for headers in [attacker] * 3 + [forged] * 2:
+        client.post(
+            reverse("login"), {"username": "owner@example.test", "password": "wrong"}, **headers
+        )
+    locked = client.post(
+        reverse("login"), {"username": "owner@example.test", "password": PASSWORD}, **attacker
+    )
+    assert locked.status_code == 429
+    colleague = Client().post(
+        reverse("login"),
+        {"username": "owner@example.test", "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR="198.51.100.7",
+    )
+    assert colleague.status_code == 302  # the real owner, elsewhere, still logs in

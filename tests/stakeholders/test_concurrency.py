@@ -67,9 +67,13 @@ def test_two_reviewers_deciding_at_once_record_exactly_one_decision(personas, pa
         AuditEvent.objects.filter(action="review decided").delete()
         responses = race(
             [
-                lambda: clients[0].post(url, {"decision": "approve"}, HTTP_HX_REQUEST="true"),
+                lambda: clients[0].post(
+                    url, {"decision": "approve", "terms_seen": ""}, HTTP_HX_REQUEST="true"
+                ),
                 lambda: clients[1].post(
-                    url, {"decision": "reject", "text": "No"}, HTTP_HX_REQUEST="true"
+                    url,
+                    {"decision": "reject", "text": "No", "terms_seen": ""},
+                    HTTP_HX_REQUEST="true",
                 ),
             ]
         )
@@ -121,3 +125,55 @@ def test_double_clicking_move_moves_the_deal_once(personas, partnership):
     responses = race([lambda c=c: c.post(url, {"to_stage": "business_case"}) for c in clients])
     assert sorted(r.status_code for r in responses) == [302, 422]
     assert deal.stage_changes.filter(to_stage=Stage.BUSINESS_CASE).count() == 1
+
+
+def test_an_approval_racing_a_term_edit_never_covers_the_new_wording(personas, partnership):
+    """Either the approval lands first and the edit re-opens it, or the edit lands first
+    and the approval is refused: never an approval standing over wording nobody saw."""
+    from deals.models import Term
+    from stakeholders.services import current_terms_stamp
+
+    deal = DealFactory(partnership=partnership, owner=personas.owner, stage=Stage.BUSINESS_CASE)
+    deal = deal_advance(deal=deal, user=personas.owner, to_stage=Stage.REVIEW)
+    review = deal.reviews.get(department__slug="legal")
+    term = term_create(
+        deal=deal,
+        user=personas.owner,
+        data={
+            "category": "liability_cap",
+            "title": "Cap",
+            "wording": "12 months of fees",
+            "department": department("legal"),
+        },
+    )
+    reviewer, owner = logged_in(personas.legal), logged_in(personas.owner)
+    decide_url = reverse("review_decide", args=[review.pk])
+    term_url = reverse("term_detail", args=[term.pk])
+    for round_number in range(5):
+        term.refresh_from_db()
+        type(review).objects.filter(pk=review.pk).update(
+            status=ReviewStatus.PENDING, decided_by=None, needs_rereview=False
+        )
+        stamp = current_terms_stamp(review)
+        wording = f"{24 + round_number} months of fees"
+        responses = race(
+            [
+                lambda stamp=stamp: reviewer.post(
+                    decide_url, {"decision": "approve", "terms_seen": stamp}, HTTP_HX_REQUEST="true"
+                ),
+                lambda wording=wording: owner.post(
+                    term_url,
+                    {"wording": wording, "status": "proposed", "version": term.version},
+                ),
+            ]
+        )
+        decided, edited = responses
+        assert edited.status_code == 302, edited.status_code
+        review.refresh_from_db()
+        assert Term.objects.get(pk=term.pk).wording == wording
+        if decided.status_code == 200:  # approval first: the edit re-opened it
+            assert review.status == ReviewStatus.PENDING and review.needs_rereview
+        else:  # edit first: the approval was refused and showed the new wording
+            assert decided.status_code == 409, decided.status_code
+            assert wording in decided.content.decode()
+            assert review.status == ReviewStatus.PENDING and not review.needs_rereview

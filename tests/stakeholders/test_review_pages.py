@@ -9,11 +9,17 @@ from django.utils import timezone
 from deals.models import Stage
 from deals.services import deal_advance, term_create
 from stakeholders.models import Concern, ReviewStatus
+from stakeholders.services import current_terms_stamp
 from tests.factories import DealFactory, ReviewFactory, department
 
 pytestmark = pytest.mark.django_db
 
 HX = {"HTTP_HX_REQUEST": "true"}
+
+
+def seen(review) -> dict:
+    """The hidden field of the decision form: the terms the page showed."""
+    return {"terms_seen": current_terms_stamp(review)}
 
 
 @pytest.fixture
@@ -104,7 +110,7 @@ def test_deciding_with_htmx_returns_the_panel_with_the_status_in_words(
     review = legal_review(in_review)
     response = client_for(personas.legal).post(
         reverse("review_decide", args=[review.pk]),
-        {"decision": "approve_with_conditions", "text": "Cap at 12 months of fees"},
+        {"decision": "approve_with_conditions", "text": "Cap at 12 months of fees", **seen(review)},
         **HX,
     )
     html = response.content.decode()
@@ -121,7 +127,9 @@ def test_a_decision_without_the_required_reason_gets_a_message_at_the_field(
 ):
     review = legal_review(in_review)
     response = client_for(personas.legal).post(
-        reverse("review_decide", args=[review.pk]), {"decision": "reject", "text": ""}, **HX
+        reverse("review_decide", args=[review.pk]),
+        {"decision": "reject", "text": "", **seen(review)},
+        **HX,
     )
     assert response.status_code == 422
     assert "Give the reason for rejecting." in response.content.decode()
@@ -134,10 +142,12 @@ def test_a_late_decision_is_told_who_decided_first(client_for, personas, in_revi
     colleague = make_member(UserFactory(first_name="Jonas", last_name="Berg"), "legal")
     review = legal_review(in_review)
     client_for(colleague).post(
-        reverse("review_decide", args=[review.pk]), {"decision": "approve"}, **HX
+        reverse("review_decide", args=[review.pk]), {"decision": "approve", **seen(review)}, **HX
     )
     response = client_for(personas.legal).post(
-        reverse("review_decide", args=[review.pk]), {"decision": "reject", "text": "No"}, **HX
+        reverse("review_decide", args=[review.pk]),
+        {"decision": "reject", "text": "No", **seen(review)},
+        **HX,
     )
     assert response.status_code == 409
     assert "Jonas Berg decided this review first" in response.content.decode()
@@ -147,7 +157,7 @@ def test_a_late_decision_is_told_who_decided_first(client_for, personas, in_revi
 def test_without_htmx_a_decision_redirects_back_to_the_review(client_for, personas, in_review):
     review = legal_review(in_review)
     response = client_for(personas.legal).post(
-        reverse("review_decide", args=[review.pk]), {"decision": "approve"}
+        reverse("review_decide", args=[review.pk]), {"decision": "approve", **seen(review)}
     )
     assert response.status_code == 302
     assert response["Location"] == review.get_absolute_url()
@@ -316,3 +326,80 @@ def test_the_deal_page_stays_within_its_query_budget_with_terms_and_concerns(
     client = client_for(personas.owner)
     with django_assert_max_num_queries(20):
         assert client.get(in_review.get_absolute_url()).status_code == 200
+
+
+def legal_term(deal, personas, wording="Liability capped at 12 months of fees"):
+    return term_create(
+        deal=deal,
+        user=personas.owner,
+        data={
+            "category": "liability_cap",
+            "title": "Liability cap",
+            "wording": wording,
+            "department": department("legal"),
+        },
+    )
+
+
+def test_the_review_page_carries_the_terms_it_shows(client_for, personas, in_review):
+    review = legal_review(in_review)
+    term = legal_term(in_review, personas)
+    html = client_for(personas.legal).get(review.get_absolute_url()).content.decode()
+    assert f'name="terms_seen" value="{term.pk}:1"' in html
+
+
+def test_an_approval_of_wording_changed_since_the_page_was_loaded_is_refused(
+    client_for, personas, in_review
+):
+    from deals.services import term_revise
+
+    review = legal_review(in_review)
+    term = legal_term(in_review, personas)
+    stale = seen(review)
+    term_revise(term=term, user=personas.owner, wording="Liability unlimited", expected_version=1)
+    response = client_for(personas.legal).post(
+        reverse("review_decide", args=[review.pk]), {"decision": "approve", **stale}, **HX
+    )
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert "terms changed while you were reading" in html
+    assert "Liability unlimited" in html  # the wording they are now asked to decide on
+    assert f'name="terms_seen" value="{term.pk}:2"' in html
+    assert legal_review(in_review).status == ReviewStatus.PENDING
+    # Deciding again from the refreshed panel covers the wording it showed.
+    response = client_for(personas.legal).post(
+        reverse("review_decide", args=[review.pk]),
+        {"decision": "approve", "terms_seen": f"{term.pk}:2"},
+        **HX,
+    )
+    assert response.status_code == 200
+    assert legal_review(in_review).status == ReviewStatus.APPROVED
+
+
+def test_another_departments_term_does_not_void_the_decision(client_for, personas, in_review):
+    review = legal_review(in_review)
+    stale = seen(review)
+    term_create(
+        deal=in_review,
+        user=personas.owner,
+        data={
+            "category": "price",
+            "title": "Fee",
+            "wording": "EUR 90k",
+            "department": department("procurement"),
+        },
+    )
+    response = client_for(personas.legal).post(
+        reverse("review_decide", args=[review.pk]), {"decision": "approve", **stale}, **HX
+    )
+    assert response.status_code == 200
+
+
+def test_a_decision_without_the_terms_it_covers_is_refused(client_for, personas, in_review):
+    review = legal_review(in_review)
+    response = client_for(personas.legal).post(
+        reverse("review_decide", args=[review.pk]), {"decision": "approve"}, **HX
+    )
+    assert response.status_code == 422
+    assert "reload it to see the current terms" in response.content.decode()
+    assert legal_review(in_review).status == ReviewStatus.PENDING

@@ -1,0 +1,53 @@
+"""Password-reset mail, sent by a worker: a slow or unreachable SMTP server neither
+delays nor fails the page that asked for it."""
+
+from __future__ import annotations
+
+from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.tokens import default_token_generator
+from django.db import transaction
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from .models import User
+
+TEMPLATES = {
+    "subject_template_name": "emails/password_reset_subject.txt",
+    "email_template_name": "emails/password_reset_body.txt",
+    "html_email_template_name": "emails/password_reset_body.html",
+}
+
+
+class QueuedPasswordResetForm(PasswordResetForm):
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        from .tasks import send_password_reset
+
+        # Only the user id, site and scheme travel through the broker: the worker
+        # makes the token itself, so no reset link sits in Redis.
+        args = (context["user"].pk, context["domain"], context["protocol"])
+        transaction.on_commit(lambda: send_password_reset.delay(*args), robust=True)
+
+
+def send_password_reset(*, user_id: int, domain: str, protocol: str) -> bool:
+    """Send the reset link now; False when the account can no longer reset (gone, inactive)."""
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None or not user.has_usable_password() or not user.email:
+        return False
+    context = {
+        "email": user.email,
+        "domain": domain,
+        "site_name": domain,
+        "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+        "user": user,
+        "token": default_token_generator.make_token(user),
+        "protocol": protocol,
+    }
+    PasswordResetForm().send_mail(
+        TEMPLATES["subject_template_name"],
+        TEMPLATES["email_template_name"],
+        context,
+        None,
+        user.email,
+        html_email_template_name=TEMPLATES["html_email_template_name"],
+    )
+    return True
