@@ -88,7 +88,10 @@ class Currency(models.TextChoices):
     CHF = "CHF", "CHF"
 
 
-def _involvement(user) -> Q:
+def involvement(user) -> Q:
+    """Has the person a part in the deal: owner, sponsor, reviewing department, invitee."""
+    if not user.is_authenticated:
+        return Q(pk__in=[])
     from django.apps import apps
 
     Review = apps.get_model("stakeholders", "Review")
@@ -108,13 +111,13 @@ class DealQuerySet(models.QuerySet["Deal"]):
             return self.none()
         if user.is_superuser:
             return self
-        return self.filter(Q(confidential=False) | _involvement(user))
+        return self.filter(Q(confidential=False) | involvement(user))
 
     def involving(self, user) -> DealQuerySet:
         """Deals this person has a part in: owner, sponsor, reviewing department, invitee."""
         if not user.is_authenticated:
             return self.none()
-        return self.filter(_involvement(user))
+        return self.filter(involvement(user))
 
     def open(self) -> DealQuerySet:
         return self.filter(stage__in=OPEN_STAGES)
@@ -251,9 +254,11 @@ class Deal(models.Model):
         return user.is_superuser or user.pk in (self.owner_id, self.sponsor_id)
 
     def involves(self, user) -> bool:
-        """Has this person a part in the deal? (One query unless owner or sponsor.)"""
+        """Has this person a part in the deal? (One query unless owner, sponsor or annotated.)"""
         if user.pk in (self.owner_id, self.sponsor_id):
             return True
+        if hasattr(self, "involves_viewer"):  # get_deal_for_user fetched it for this person
+            return self.involves_viewer
         return Deal.objects.involving(user).filter(pk=self.pk).exists()
 
     def can_edit_terms(self, user) -> bool:

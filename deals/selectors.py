@@ -6,13 +6,22 @@ import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Exists, FilteredRelation, OuterRef, Q, Sum
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    FilteredRelation,
+    OuterRef,
+    Q,
+    Sum,
+)
 from django.http import Http404
 from django.utils import timezone
 
 from stakeholders.models import Concern, Department, Review, ReviewStatus
 
-from .models import ACTIVE_STAGES, OPEN_STAGES, Deal, DealQuerySet, Stage
+from .models import ACTIVE_STAGES, OPEN_STAGES, Deal, DealQuerySet, Stage, involvement
 
 
 def visible_deals(user) -> DealQuerySet:
@@ -24,6 +33,8 @@ def get_deal_for_user(user, pk: int) -> Deal:
     deal = (
         visible_deals(user)
         .select_related("partnership__partner", "owner", "sponsor")
+        # Whether this person has a part in it, in the same query (see Deal.involves).
+        .annotate(involves_viewer=ExpressionWrapper(involvement(user), BooleanField()))
         .filter(pk=pk)
         .first()
     )

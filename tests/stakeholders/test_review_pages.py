@@ -318,12 +318,13 @@ def test_the_review_page_and_inbox_run_a_fixed_number_of_queries(
         assert client.get("/reviews/").status_code == 200
 
 
+@pytest.mark.parametrize("who", ["owner", "legal"])
 @pytest.mark.parametrize("count", [1, 25])
 def test_the_deal_page_stays_within_its_query_budget_with_terms_and_concerns(
-    client_for, personas, in_review, django_assert_max_num_queries, count
+    client_for, personas, in_review, django_assert_max_num_queries, count, who
 ):
     make_load(in_review, personas, count)
-    client = client_for(personas.owner)
+    client = client_for(getattr(personas, who))
     with django_assert_max_num_queries(20):
         assert client.get(in_review.get_absolute_url()).status_code == 200
 
