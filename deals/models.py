@@ -261,6 +261,15 @@ class Deal(models.Model):
             return self.involves_viewer
         return Deal.objects.involving(user).filter(pk=self.pk).exists()
 
+    def may_raise_concerns(self, user) -> bool:
+        """Those with a part in the deal, and any department's member: departments flag
+        risks early, before their review is requested. Not just anyone who can read it."""
+        if user.is_superuser or self.involves(user):
+            return True
+        if hasattr(self, "viewer_in_department"):  # annotated by get_deal_for_user
+            return self.viewer_in_department
+        return user.memberships.exists()
+
     def can_edit_terms(self, user) -> bool:
         return user.is_superuser or user.pk == self.owner_id
 

@@ -19,7 +19,7 @@ from django.db.models import (
 from django.http import Http404
 from django.utils import timezone
 
-from stakeholders.models import Concern, Department, Review, ReviewStatus
+from stakeholders.models import Concern, Department, Membership, Review, ReviewStatus
 
 from .models import ACTIVE_STAGES, OPEN_STAGES, Deal, DealQuerySet, Stage, involvement
 
@@ -34,7 +34,10 @@ def get_deal_for_user(user, pk: int) -> Deal:
         visible_deals(user)
         .select_related("partnership__partner", "owner", "sponsor")
         # Whether this person has a part in it, in the same query (see Deal.involves).
-        .annotate(involves_viewer=ExpressionWrapper(involvement(user), BooleanField()))
+        .annotate(
+            involves_viewer=ExpressionWrapper(involvement(user), BooleanField()),
+            viewer_in_department=Exists(Membership.objects.filter(user_id=user.pk)),
+        )
         .filter(pk=pk)
         .first()
     )

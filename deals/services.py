@@ -226,8 +226,7 @@ def decision_record(*, deal: Deal, user, data: dict[str, Any]) -> Decision:
 @transaction.atomic
 def deal_request_decision(*, deal: Deal, user, note: str) -> Deal:
     """Anyone involved asks the sponsor to decide; it shows on the sponsor's dashboard."""
-    if not (user.is_superuser or deal.involves(user)):
-        raise PermissionDenied("Only people with a part in the deal ask its sponsor to decide.")
+    stakeholder_services.require_involved(deal, user, "ask its sponsor to decide")
     note = note.strip()
     if not note:
         raise ValidationError({"note": "Say what the sponsor needs to decide."})

@@ -121,8 +121,9 @@ def deal_page_context(request: HttpRequest, deal) -> dict:
         "can_edit": deal.can_be_edited_by(user),
         "can_edit_terms": deal.can_edit_terms(user),
         "can_decide": deal.can_decide(user),
-        # Called by the template only where the card would show: no query otherwise.
-        "may_ask_decision": lambda: user.is_superuser or deal.involves(user),
+        # Reading a deal is not having a say in it (see Deal.involves).
+        "involved": user.is_superuser or deal.involves(user),
+        "may_raise_concerns": deal.may_raise_concerns(user),
         "advance_form": AdvanceForm(deal=deal),
         "request_form": RequestDecisionForm(),
         "documents": ContractDocument.objects.filter(

@@ -326,7 +326,21 @@ def gate_refusal(deal) -> str | None:
 
 
 @transaction.atomic
+def require_involved(deal, user, what: str) -> None:
+    if not (user.is_superuser or deal.involves(user)):
+        raise PermissionDenied(f"Only people with a part in the deal {what}.")
+
+
+def require_concern_voice(deal, user) -> None:
+    if not deal.may_raise_concerns(user):
+        raise PermissionDenied(
+            "Concerns are raised and discussed by the people with a part in the deal "
+            "and by the departments."
+        )
+
+
 def concern_raise(*, deal, user, data: dict[str, Any]) -> Concern:
+    require_concern_voice(deal, user)
     lock_deal(deal.pk)  # a move to Approved checking the gate waits for this concern
     concern = Concern(deal=deal, raised_by=user, **data)
     concern.full_clean()
@@ -343,6 +357,7 @@ def concern_raise(*, deal, user, data: dict[str, Any]) -> Concern:
 
 @transaction.atomic
 def concern_reply(*, concern: Concern, user, body: str) -> ConcernReply:
+    require_concern_voice(concern.deal, user)
     body = body.strip()
     if not body:
         raise ValidationError({"body": "Write a reply first."})

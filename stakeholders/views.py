@@ -58,6 +58,7 @@ from .services import (
     current_terms_stamp,
     digest_preference_set,
     is_member,
+    require_concern_voice,
     review_comment,
     review_decide,
     review_reassign,
@@ -254,6 +255,7 @@ def review_comment_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 def concern_create(request: HttpRequest, pk: int) -> HttpResponse:
     deal = get_deal_for_user(request.user, pk)
+    require_concern_voice(deal, request.user)
     form = ConcernForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         concern = concern_raise(deal=deal, user=request.user, data=form.cleaned_data)
@@ -278,6 +280,7 @@ def concern_detail(
         "reply_form": reply_form or ReplyForm(),
         "resolve_form": resolve_form or ResolveForm(),
         "can_resolve": concern.is_open and concern.can_be_resolved_by(request.user),
+        "may_reply": concern.deal.may_raise_concerns(request.user),
     }
     return render(request, "stakeholders/concern_detail.html", context, status=status)
 

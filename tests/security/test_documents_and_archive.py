@@ -135,19 +135,6 @@ def test_an_archived_document_is_no_longer_downloadable(client_for, personas, de
     assert client_for(personas.owner).get(document.get_absolute_url()).status_code == 404
 
 
-def test_only_people_with_a_part_in_the_deal_ask_its_sponsor_to_decide(client_for, personas, deal):
-    # The deal is not confidential: the outsider may read it, but has no say in it.
-    url = reverse("request_decision", args=[deal.pk])
-    page = client_for(personas.outsider).get(deal.get_absolute_url()).content.decode()
-    assert url not in page
-    response = client_for(personas.outsider).post(url, {"note": "Decide now"})
-    assert response.status_code == 403
-    assert Deal.objects.get(pk=deal.pk).decision_requested_at is None
-    assert url in client_for(personas.owner).get(deal.get_absolute_url()).content.decode()
-    assert client_for(personas.owner).post(url, {"note": "Decide now"}).status_code == 302
-    assert Deal.objects.get(pk=deal.pk).decision_requested_by == personas.owner
-
-
 def test_the_partnership_list_counts_only_the_deals_the_viewer_may_see(
     client_for, personas, deal, confidential_deal
 ):
