@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable
 
 from django.conf import settings
@@ -31,14 +32,29 @@ class SecurityHeadersMiddleware:
 def client_ip(request: HttpRequest) -> str | None:
     """The client's address for login lock-outs.
 
-    With TRUSTED_PROXY_COUNT proxies in front, each appends the address it received the
-    request from to X-Forwarded-For: the client is the entry that many places from the
-    right. Entries further left were written by the client and may be forged.
+    With TRUSTED_PROXY_COUNT proxies in front, each appending the address it received
+    the request from to X-Forwarded-For, the client is the entry that many places from
+    the right; entries further left were written by the client and may be forged. An
+    entry that is not an address (a port, garbage) counts as absent: REMOTE_ADDR.
     """
     count = settings.TRUSTED_PROXY_COUNT
     if count:
         hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
         hops = [hop for hop in hops if hop]
         if len(hops) >= count:
-            return hops[-count]
+            address = _plain_address(hops[-count])
+            if address:
+                return address
     return request.META.get("REMOTE_ADDR")
+
+
+def _plain_address(hop: str) -> str | None:
+    """`203.0.113.9`, `203.0.113.9:4711`, `[2001:db8::1]:443` → the bare address, or None."""
+    if hop.startswith("["):
+        hop = hop[1 : hop.find("]")] if "]" in hop else ""
+    elif hop.count(":") == 1:
+        hop = hop.split(":", 1)[0]
+    try:
+        return str(ipaddress.ip_address(hop))
+    except ValueError:
+        return None

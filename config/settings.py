@@ -193,9 +193,9 @@ AXES_ENABLED = envbool("LOGIN_LOCKOUT_ENABLED", True)
 AXES_VERBOSE = False
 # Behind a reverse proxy REMOTE_ADDR is the proxy's: lock-outs then count the address
 # the proxies put in X-Forwarded-For, or one person could lock a user out for everyone.
-TRUSTED_PROXY_COUNT = envrange(
-    "TRUSTED_PROXY_COUNT", 1 if envbool("SECURE_PROXY_SSL_HEADER_ENABLED", False) else 0, 0, 5
-)
+# Only set it when each proxy appends to the header (nginx: $proxy_add_x_forwarded_for);
+# a proxy that passes the client's header through would let the client pick its address.
+TRUSTED_PROXY_COUNT = envrange("TRUSTED_PROXY_COUNT", 0, 0, 5)
 AXES_CLIENT_IP_CALLABLE = "config.security.client_ip"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 2
 

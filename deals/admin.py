@@ -13,9 +13,21 @@ class DealAdmin(admin.ModelAdmin):
     # Stages move only through deal_advance so that history and audit stay whole.
     readonly_fields = ["stage", "stage_changed_at", "archived_at", "revision_rounds"]
 
+    def has_add_permission(self, request):
+        # Created on the deal pages, with their first stage change and audit event.
+        return False
+
     def has_delete_permission(self, request, obj=None):
         # Deals are archived from the deal page, never deleted.
         return False
+
+    def save_model(self, request, obj, form, change):
+        # Through the same service as the edit page: audited, and reviews that the
+        # rules now require (a value over a threshold, another partner) are requested.
+        from .services import deal_update
+
+        data = {name: form.cleaned_data[name] for name in form.changed_data}
+        deal_update(deal=obj, user=request.user, data=data)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

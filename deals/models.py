@@ -257,7 +257,7 @@ class Deal(models.Model):
         """Has this person a part in the deal? (One query unless owner, sponsor or annotated.)"""
         if user.pk in (self.owner_id, self.sponsor_id):
             return True
-        if hasattr(self, "involves_viewer"):  # get_deal_for_user fetched it for this person
+        if getattr(self, "annotated_for", None) == user.pk:  # see get_deal_for_user
             return self.involves_viewer
         return Deal.objects.involving(user).filter(pk=self.pk).exists()
 
@@ -266,7 +266,7 @@ class Deal(models.Model):
         risks early, before their review is requested. Not just anyone who can read it."""
         if user.is_superuser or self.involves(user):
             return True
-        if hasattr(self, "viewer_in_department"):  # annotated by get_deal_for_user
+        if getattr(self, "annotated_for", None) == user.pk:  # see get_deal_for_user
             return self.viewer_in_department
         return user.memberships.exists()
 

@@ -43,6 +43,7 @@ def get_deal_for_user(user, pk: int) -> Deal:
     )
     if deal is None:
         raise Http404("No deal here, or it is not shared with you.")
+    deal.annotated_for = user.pk  # the annotations above answer for this person only
     return deal
 
 

@@ -46,7 +46,7 @@ def deal_create(*, user, data: dict[str, Any]) -> Deal:
 @transaction.atomic
 def deal_update(*, deal: Deal, user, data: dict[str, Any]) -> Deal:
     # Lock the row so that two people saving at once are applied one by one.
-    locked = Deal.objects.select_for_update().get(pk=deal.pk)
+    locked = Deal.objects.select_for_update(no_key=True).get(pk=deal.pk)
     before = snapshot(locked)
     for name, value in data.items():
         setattr(locked, name, value)
@@ -69,7 +69,7 @@ def deal_advance(*, deal: Deal, user, to_stage: str, note: str = "") -> Deal:
     if not deal.can_be_edited_by(user):
         raise PermissionDenied("Only the deal's owner or sponsor can move it.")
     # The stage is read again under a row lock: two clicks cannot both move it.
-    locked = Deal.objects.select_for_update().get(pk=deal.pk)
+    locked = Deal.objects.select_for_update(no_key=True).get(pk=deal.pk)
     if to_stage not in Stage.values:
         raise ValidationError({"to_stage": f"{to_stage!r} is not a stage."})
     refusal = locked.refusal_to_move(to_stage)
@@ -245,7 +245,7 @@ def deal_archive(*, deal: Deal, user, archive: bool) -> Deal:
     """Archive (or restore) a deal. Nothing is deleted: reviews, terms and history stay."""
     if not deal.can_be_edited_by(user):
         raise PermissionDenied("Only the deal's owner or sponsor archives it.")
-    locked = Deal.objects.select_for_update().get(pk=deal.pk)
+    locked = Deal.objects.select_for_update(no_key=True).get(pk=deal.pk)
     if bool(locked.archived_at) == archive:
         return locked
     before = {"archived_at": locked.archived_at.isoformat() if locked.archived_at else None}
@@ -298,7 +298,7 @@ def document_attach(*, deal: Deal, user, upload) -> ContractDocument:
 def briefing_request(*, deal: Deal, user) -> BriefingPack:
     """Queue a briefing pack of the deal; one already on its way is returned instead."""
     # The deal row lock makes two clicks at once queue one pack, not two.
-    Deal.objects.select_for_update().filter(pk=deal.pk).values_list("pk", flat=True).first()
+    stakeholder_services.lock_deal(deal.pk)
     working = BriefingPack.objects.filter(
         deal=deal, status__in=[PackStatus.QUEUED, PackStatus.RENDERING]
     ).first()

@@ -50,7 +50,7 @@ def _require_editor(deal: Deal, user) -> None:
 
 def _lock(deal: Deal) -> Deal:
     """Lock the deal row: writes to one deal's value data are applied one by one."""
-    return Deal.objects.select_for_update().get(pk=deal.pk)
+    return Deal.objects.select_for_update(no_key=True).get(pk=deal.pk)
 
 
 # Outcome metrics and check-ins

@@ -11,14 +11,13 @@ from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from deals.audit import audit_record, changed, snapshot
-from deals.models import Deal
+from deals.audit import changed, snapshot
 from deals.selectors import visible_deals
 from deals.views import form_status
-from stakeholders.services import reviews_top_up_many
 
 from .forms import PartnerForm, PartnershipForm, PartnershipGoalFormSet
 from .models import Partner, Partnership
+from .services import partner_saved, partnership_saved
 
 
 def _require(request: HttpRequest, perm: str, message: str) -> None:
@@ -70,19 +69,9 @@ def partner_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         with transaction.atomic():
             saved = form.save()
             old, new = changed(before, snapshot(saved))
-            audit_record(
-                actor=request.user,
-                action="edited" if partner else "created",
-                instance=saved,
-                before=old,
-                after=new,
+            partner_saved(
+                partner=saved, user=request.user, created=partner is None, old=old, new=new
             )
-            if partner and "handles_customer_data" in new:
-                reviews_top_up_many(
-                    deals=Deal.objects.filter(partnership__partner=saved),
-                    user=request.user,
-                    reason="Partner now handles customer data",
-                )
         messages.success(request, f"Partner “{saved.name}” saved.")
         return redirect(saved)
     return render(
@@ -148,17 +137,9 @@ def partnership_form(request: HttpRequest, pk: int | None = None) -> HttpRespons
             new["goals"] = [
                 {"goal": link.goal_id, "fit": link.fit_score} for link in saved.goal_links.all()
             ]
-            audit_record(
-                actor=request.user,
-                action="edited" if partnership else "created",
-                instance=saved,
-                before=old,
-                after=new,
+            partnership_saved(
+                partnership=saved, user=request.user, created=partnership is None, old=old, new=new
             )
-            if partnership and "partner" in new:
-                reviews_top_up_many(
-                    deals=saved.deals.all(), user=request.user, reason="Partner changed"
-                )
         messages.success(request, f"Partnership “{saved.title}” saved.")
         return redirect(saved)
     has_errors = request.method == "POST" and (form.errors or goals.total_error_count())

@@ -10,12 +10,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from .models import User
-
-TEMPLATES = {
-    "subject_template_name": "emails/password_reset_subject.txt",
-    "email_template_name": "emails/password_reset_body.txt",
-    "html_email_template_name": "emails/password_reset_body.html",
-}
+from .notifications import make_message
 
 
 class QueuedPasswordResetForm(PasswordResetForm):
@@ -42,12 +37,7 @@ def send_password_reset(*, user_id: int, domain: str, protocol: str) -> bool:
         "token": default_token_generator.make_token(user),
         "protocol": protocol,
     }
-    PasswordResetForm().send_mail(
-        TEMPLATES["subject_template_name"],
-        TEMPLATES["email_template_name"],
-        context,
-        None,
-        user.email,
-        html_email_template_name=TEMPLATES["html_email_template_name"],
-    )
+    # Sent here rather than through PasswordResetForm.send_mail, which logs and swallows
+    # SMTP errors: the task must see them to retry.
+    make_message("password_reset", user.email, context).send()
     return True

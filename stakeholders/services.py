@@ -50,10 +50,13 @@ class AlreadyDecided(Exception):
 class TermsChanged(Exception):
     """The department's terms changed after the reviewer loaded them; carries what changed."""
 
-    def __init__(self, review: Review, changed_terms: list[Term]):
+    def __init__(self, review: Review, changed_terms: list[Term], stamp: str):
         super().__init__("The terms changed since this review was opened.")
         self.review = review
         self.changed_terms = changed_terms
+        # The stamp of the terms as read under the lock: what a panel showing
+        # `changed_terms` may offer to decide on, and nothing newer.
+        self.stamp = stamp
 
 
 def terms_stamp(terms) -> str:
@@ -69,21 +72,29 @@ def current_terms_stamp(review: Review) -> str:
     return terms_stamp(department_terms(review).only("pk", "version"))
 
 
-def _changed_since(review: Review, seen: str) -> list[Term]:
-    """The department's terms that are new or revised since the stamp `seen`."""
+def _changed_since(review: Review, seen: str) -> tuple[list[Term], str]:
+    """The department's terms that are new or revised since the stamp `seen`, and the
+    stamp of the terms as they are now."""
     versions = {}
     for part in seen.split(","):
         pk, _, version = part.partition(":")
         if pk.isdigit() and version.isdigit():
             versions[int(pk)] = int(version)
-    terms = department_terms(review).select_related("updated_by").order_by("pk")
-    return [term for term in terms if versions.get(term.pk) != term.version]
+    terms = list(department_terms(review).select_related("updated_by").order_by("pk"))
+    changed = [term for term in terms if versions.get(term.pk) != term.version]
+    return changed, terms_stamp(terms)
 
 
 def lock_deal(deal_id: int) -> None:
     """Row lock on the deal: decisions, term edits, concerns and stage moves of one deal
-    are applied one after another, so none of them acts on what another is changing."""
-    Deal.objects.select_for_update().filter(pk=deal_id).values_list("pk", flat=True).first()
+    are applied one after another, so none of them acts on what another is changing.
+
+    NO KEY: a plain FOR UPDATE would also block every insert of a row pointing at the
+    deal (an audit event, a review), and a writer holding such a row would deadlock.
+    """
+    Deal.objects.select_for_update(no_key=True).filter(pk=deal_id).values_list(
+        "pk", flat=True
+    ).first()
 
 
 def add_working_days(start: dt.date, days: int) -> dt.date:
@@ -151,9 +162,14 @@ def reviews_route(*, deal, user) -> list[Review]:
 REVIEWING_STAGES = ("review", "negotiation")
 
 
+@transaction.atomic
 def reviews_top_up(*, deal, user, reason: str) -> list[Review]:
     """Request the reviews that the rules now require but nobody was asked for."""
-    if deal.stage not in REVIEWING_STAGES or deal.archived_at is not None:
+    # Under the deal's lock, as every other writer of its reviews: the stage is read
+    # fresh (not moving to Approved meanwhile) and no two top-ups add the same review.
+    lock_deal(deal.pk)
+    stage, archived_at = Deal.objects.values_list("stage", "archived_at").get(pk=deal.pk)
+    if stage not in REVIEWING_STAGES or archived_at is not None:
         return []
     existing = set(deal.reviews.values_list("department_id", flat=True))
     today = timezone.localdate()
@@ -177,9 +193,8 @@ def reviews_top_up(*, deal, user, reason: str) -> list[Review]:
 def reviews_top_up_many(*, deals, user, reason: str) -> int:
     """reviews_top_up for every live deal of a queryset (a partner or rule changed)."""
     count = 0
-    for deal in deals.filter(stage__in=REVIEWING_STAGES, archived_at__isnull=True).select_related(
-        "partnership__partner"
-    ):
+    live = deals.filter(stage__in=REVIEWING_STAGES, archived_at__isnull=True)
+    for deal in live.select_related("partnership__partner").order_by("pk"):  # lock order
         count += len(reviews_top_up(deal=deal, user=user, reason=reason))
     return count
 
@@ -230,9 +245,9 @@ def review_decide(
         raise ValidationError({"text": needs_text})
     lock_deal(review.deal_id)  # term_revise takes the same lock before changing wording
     if terms_seen is not None:
-        changed_terms = _changed_since(review, terms_seen)
+        changed_terms, stamp = _changed_since(review, terms_seen)
         if changed_terms:
-            raise TermsChanged(review, changed_terms)
+            raise TermsChanged(review, changed_terms, stamp)
     now = timezone.now()
     # The conditional UPDATE settles two deciders: only a pending review changes, once.
     won = Review.objects.filter(pk=review.pk, status=ReviewStatus.PENDING).update(
@@ -325,7 +340,6 @@ def gate_refusal(deal) -> str | None:
     )
 
 
-@transaction.atomic
 def require_involved(deal, user, what: str) -> None:
     if not (user.is_superuser or deal.involves(user)):
         raise PermissionDenied(f"Only people with a part in the deal {what}.")
@@ -339,6 +353,7 @@ def require_concern_voice(deal, user) -> None:
         )
 
 
+@transaction.atomic
 def concern_raise(*, deal, user, data: dict[str, Any]) -> Concern:
     require_concern_voice(deal, user)
     lock_deal(deal.pk)  # a move to Approved checking the gate waits for this concern

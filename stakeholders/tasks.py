@@ -61,7 +61,7 @@ def deliver_unsent_notifications() -> int:
     return enqueue_delivery(notifications.unsent_ids())
 
 
-@shared_task(bind=True, acks_late=True, max_retries=8)
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=8)
 def send_password_reset(self, user_id: int, domain: str, protocol: str) -> bool:
     try:
         return accounts.send_password_reset(user_id=user_id, domain=domain, protocol=protocol)

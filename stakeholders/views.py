@@ -55,7 +55,6 @@ from .services import (
     concern_raise,
     concern_reply,
     concern_resolve,
-    current_terms_stamp,
     digest_preference_set,
     is_member,
     require_concern_voice,
@@ -113,9 +112,9 @@ def review_inbox(request: HttpRequest) -> HttpResponse:
     return render(request, "stakeholders/inbox.html", context)
 
 
-def _review_context(
-    request: HttpRequest, review: Review, terms_seen: str | None = None, **extra
-) -> dict:
+def _review_context(request: HttpRequest, review: Review, terms_seen: str, **extra) -> dict:
+    """`terms_seen`: the stamp of the department's terms that this response shows or that
+    the person already saw (see review_decide); never a fresh read that shows nothing."""
     deal = review.deal
     # One query gives both who may act and the colleagues to reassign to.
     members = list(
@@ -127,7 +126,7 @@ def _review_context(
         "deal": deal,
         "can_act": can_act,
         "decision_form": DecisionForm(),
-        "terms_seen": current_terms_stamp(review) if terms_seen is None else terms_seen,
+        "terms_seen": terms_seen,
         "reassign_form": ReassignForm(
             department=review.department,
             members=members,
@@ -169,10 +168,14 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _decision_panel(
-    request: HttpRequest, review: Review, status: int = 200, **extra
+    request: HttpRequest, review: Review, status: int = 200, terms_seen: str | None = None, **extra
 ) -> HttpResponse:
+    """The decision panel alone (htmx) or the whole page. The panel keeps the terms stamp
+    the person posted: the terms shown beside it are still the ones they loaded."""
     if request.htmx:
-        context = _review_context(request, review, **extra)
+        if terms_seen is None:
+            terms_seen = request.POST.get("terms_seen", "")
+        context = _review_context(request, review, terms_seen, **extra)
         return render(
             request, "stakeholders/review_detail.html#decision-panel", context, status=status
         )
@@ -207,6 +210,7 @@ def review_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
             request,
             review,
             status=409,
+            terms_seen=changed.stamp,
             changed_terms=changed.changed_terms,
             decision_form=DecisionForm(initial={"text": form.cleaned_data["text"]}),
         )

@@ -128,7 +128,7 @@ def test_the_cache_key_prefix_and_proxy_count_come_from_the_environment():
         {
             "DEBUG": "1",
             "CACHE_KEY_PREFIX": "dealdesk-staging",
-            "SECURE_PROXY_SSL_HEADER_ENABLED": "1",
+            "TRUSTED_PROXY_COUNT": "1",
         },
         "shell",
         "-c",

@@ -58,3 +58,15 @@ def test_only_people_with_a_part_in_the_deal_reply_to_its_concerns(client_for, p
     assert outsider.post(url, {"body": "Me too"}).status_code == 403
     assert client_for(personas.it).post(url, {"body": "Agreed"}).status_code == 302
     assert [r.author for r in concern.replies.all()] == [personas.it]
+
+
+def test_a_department_member_flags_a_risk_before_their_review_is_asked(
+    client_for, personas, in_review
+):
+    # Finance reviews only deals with a business case; this one has none yet.
+    assert not in_review.reviews.filter(department__slug="finance").exists()
+    url = reverse("concern_create", args=[in_review.pk])
+    finance = client_for(personas.finance)
+    assert url in finance.get(in_review.get_absolute_url()).content.decode()
+    assert finance.post(url, CONCERN).status_code == 302
+    assert Concern.objects.get().raised_by == personas.finance

@@ -177,3 +177,38 @@ def test_an_approval_racing_a_term_edit_never_covers_the_new_wording(personas, p
             assert decided.status_code == 409, decided.status_code
             assert wording in decided.content.decode()
             assert review.status == ReviewStatus.PENDING and not review.needs_rereview
+
+
+def test_a_locked_deal_still_takes_rows_that_point_at_it(personas, partnership):
+    """lock_deal serialises the writers of one deal but must not block inserts of rows
+    that reference it (audit events, reviews): a writer holding such a row while it
+    waits for the deal would otherwise deadlock with the lock's holder."""
+    from django.db import transaction
+
+    from deals.audit import audit_record
+    from stakeholders.services import lock_deal
+
+    deal = DealFactory(partnership=partnership, owner=personas.owner)
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_the_lock():
+        try:
+            with transaction.atomic():
+                lock_deal(deal.pk)
+                locked.set()
+                release.wait(10)
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=hold_the_lock)
+    holder.start()
+    try:
+        assert locked.wait(10)
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '2s'")
+            audit_record(actor=personas.owner, action="commented", instance=deal, deal=deal)
+    finally:
+        release.set()
+        holder.join(10)
+    assert AuditEvent.objects.filter(deal=deal, action="commented").count() == 1

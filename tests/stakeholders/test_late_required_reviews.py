@@ -159,3 +159,56 @@ def test_a_partner_edit_is_audited_with_the_values_before_and_after(
     assert Partner.objects.get(pk=partner.pk).country == "France"
     event = AuditEvent.objects.get(action="edited", object_id=partner.pk)
     assert event.before == {"country": "Germany"} and event.after == {"country": "France"}
+
+
+def test_admin_edits_bring_in_the_reviews_they_make_required(client_for, personas, negotiating):
+    from tests.admin_forms import admin_form_data
+
+    admin = client_for(personas.admin)
+    url = f"/admin/deals/deal/{negotiating.pk}/change/"
+    data = admin_form_data(admin, url)
+    data["contract_value"] = "5000000"
+    response = admin.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert "security" in departments(negotiating)
+    event = AuditEvent.objects.get(action="edited", object_id=negotiating.pk)
+    assert event.actor == personas.admin and event.after["contract_value"] == "5000000"
+
+
+def test_ticking_customer_data_on_the_partner_in_the_admin_asks_security(
+    client_for, personas, negotiating
+):
+    from tests.admin_forms import admin_form_data
+
+    admin = client_for(personas.admin)
+    partner = negotiating.partnership.partner
+    url = f"/admin/partnerships/partner/{partner.pk}/change/"
+    data = admin_form_data(admin, url)
+    data["handles_customer_data"] = "on"
+    assert admin.post(url, data).status_code == 302
+    assert "security" in departments(negotiating)
+    assert AuditEvent.objects.filter(action="edited", object_id=partner.pk).exists()
+
+
+def test_moving_a_partnership_to_a_partner_with_customer_data_asks_security(
+    client_for, personas, negotiating
+):
+    partnership = negotiating.partnership
+    other = PartnerFactory(handles_customer_data=True)
+    response = client_for(personas.admin).post(
+        f"/partnerships/{partnership.pk}/edit/",
+        {
+            "partner": other.pk,
+            "title": partnership.title,
+            "description": partnership.description or "Joint offer",
+            "sponsor": personas.executive.pk,
+            "goal_links-TOTAL_FORMS": "0",
+            "goal_links-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert "security" in departments(negotiating)
+
+
+def test_the_admin_does_not_add_deals_past_their_first_stage_and_audit(client_for, personas):
+    assert client_for(personas.admin).get("/admin/deals/deal/add/").status_code == 403

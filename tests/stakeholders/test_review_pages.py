@@ -404,3 +404,35 @@ def test_a_decision_without_the_terms_it_covers_is_refused(client_for, personas,
     assert response.status_code == 422
     assert "reload it to see the current terms" in response.content.decode()
     assert legal_review(in_review).status == ReviewStatus.PENDING
+
+
+@pytest.mark.parametrize("detour", ["reason missing", "reassigned"])
+def test_a_panel_redrawn_after_a_detour_keeps_the_terms_the_reviewer_saw(
+    client_for, personas, in_review, detour
+):
+    """A 422 or a reassignment redraws the panel but not the terms beside it: the form in
+    it must still name the wording the reviewer loaded, so a change is still caught."""
+    import re
+
+    from deals.services import term_revise
+
+    review = legal_review(in_review)
+    term = legal_term(in_review, personas)
+    loaded = seen(review)
+    term_revise(term=term, user=personas.owner, wording="Liability unlimited", expected_version=1)
+    client = client_for(personas.legal)
+    if detour == "reason missing":
+        url, data = reverse("review_decide", args=[review.pk]), {"decision": "reject", "text": ""}
+    else:
+        url, data = reverse("review_reassign", args=[review.pk]), {"reviewer": ""}
+    panel = client.post(url, {**data, **loaded}, **HX).content.decode()
+    carried = re.search(r'name="terms_seen" value="([^"]*)"', panel).group(1)
+    assert carried == loaded["terms_seen"] == f"{term.pk}:1"
+    response = client.post(
+        reverse("review_decide", args=[review.pk]),
+        {"decision": "approve", "terms_seen": carried},
+        **HX,
+    )
+    assert response.status_code == 409
+    assert "Liability unlimited" in response.content.decode()
+    assert legal_review(in_review).status == ReviewStatus.PENDING
