@@ -29,7 +29,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results.md"
-BENCH_DB = "dealdesk_bench"
+BENCH_DB = os.environ.get("BENCH_DB") or "dealdesk_bench"  # a name of your own: BENCH_DB=…
 PG_SERVER = "postgres://postgres@127.0.0.1:5432"
 WARMUP = 3
 TRANSACTION_STATEMENTS = {"BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"}

@@ -9,7 +9,7 @@ from django.utils import timezone
 from deals.models import Stage
 from deals.services import deal_advance, term_create
 from stakeholders.models import Concern, ReviewStatus
-from tests.factories import DealFactory, ReviewFactory, department
+from tests.factories import DealFactory, ReviewFactory, department, make_member
 
 pytestmark = pytest.mark.django_db
 
@@ -66,6 +66,41 @@ def test_the_inbox_lists_my_departments_open_reviews_soonest_first(
     }
     approved = client_for(personas.legal).get(reverse("review_inbox"), {"status": "approved"})
     assert [r.deal.title for r in approved.context["page"].object_list] == ["Done one"]
+
+
+def test_the_inbox_pages_through_the_open_reviews_of_all_my_departments_in_due_order(
+    client_for, personas, partnership
+):
+    """A reviewer in two departments: both departments' open reviews, none of any other
+    department's nor decided ones, soonest due first across both, page after page."""
+    make_member(personas.legal, "it")
+    today = timezone.localdate()
+    expected = []
+    for n in range(40):
+        slug = ("legal", "it", "finance")[n % 3]
+        status = ReviewStatus.CHANGES_REQUESTED if n % 4 == 0 else ReviewStatus.PENDING
+        review = ReviewFactory(
+            deal=DealFactory(partnership=partnership, title=f"Deal {n:02}"),
+            department=department(slug),
+            status=status,
+            due_on=today + dt.timedelta(days=(n * 7) % 30 - 10),
+        )
+        if slug != "finance":
+            expected.append(review)
+    ReviewFactory(
+        deal=DealFactory(partnership=partnership, title="Decided"),
+        status=ReviewStatus.APPROVED,
+        due_on=today - dt.timedelta(days=40),
+    )
+    expected.sort(key=lambda r: (r.due_on, r.pk))
+
+    client = client_for(personas.legal)
+    first = client.get(reverse("review_inbox"))
+    second = client.get(reverse("review_inbox"), {"page": 2})
+    shown = list(first.context["page"].object_list) + list(second.context["page"].object_list)
+    assert len(first.context["page"].object_list) == 25
+    assert [r.pk for r in shown] == [r.pk for r in expected]
+    assert first.context["page"].paginator.count == len(expected) == 27
 
 
 def test_an_empty_inbox_says_why(client_for, personas):
