@@ -31,7 +31,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results-background.md"
-BENCH_DB = "dealdesk_bench_bg"
+BENCH_DB = (os.environ.get("BENCH_DB") or "dealdesk_bench") + "_bg"
 PG_SERVER = "postgres://postgres@127.0.0.1:5432"
 PACK_SECONDS = 3.0
 DIGEST_SECONDS = 60.0

@@ -29,7 +29,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results.md"
-BENCH_DB = "dealdesk_bench"
+BENCH_DB = os.environ.get("BENCH_DB") or "dealdesk_bench"  # a name of your own: BENCH_DB=…
 PG_SERVER = "postgres://postgres@127.0.0.1:5432"
 WARMUP = 3
 TRANSACTION_STATEMENTS = {"BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"}
@@ -58,6 +58,9 @@ class Page:
     headers: dict[str, str] = field(default_factory=dict)
     fragment: bool = False
     available: bool = True  # False: the URL does not resolve (yet); reported, not measured
+    # True: the data version is bumped before each request, so that the page's cached
+    # parts (the dashboard body, the digest preview…) are composed afresh: a first view.
+    cold: bool = False
 
 
 @dataclass
@@ -285,6 +288,16 @@ def pages_for(deal_id: int, review_id: int, deep_page: int) -> list[Page]:
         Page("digest", "digest preview", "/digest/preview/", "exec", "page"),
         Page("admin", "admin changelist", "/admin/deals/deal/", "admin", "admin"),
         Page("healthz", "`/healthz` (floor)", "/healthz", "anon", "floor"),
+        # Measured in a pass of their own, after the others: a bump leaves every cache.
+        Page("dashboard-cold", "dashboard `/`, first view", "/", "exec", "dashboard", cold=True),
+        Page(
+            "digest-cold",
+            "digest preview, first view",
+            "/digest/preview/",
+            "exec",
+            "page",
+            cold=True,
+        ),
     ]
     for page in pages:
         page.available = resolves(page.path)
@@ -302,6 +315,8 @@ def goal_description(page: Page, deals: int, has_ratio: bool = False) -> str:
     if page.kind not in MAIN_KINDS:
         return "reference" if page.kind == "admin" else "floor"
     text = f"≤ {QUERY_BUDGETS[page.kind]} q"
+    if page.cold:
+        return text + " (first view, cache cold: time for reference)"
     if deals >= P95_FROM_DEALS:
         text += f", p95 ≤ {P95_MS:.0f} ms"
         if has_ratio:
@@ -315,7 +330,7 @@ def check_goals(row: Row) -> list[str]:
     budget = QUERY_BUDGETS.get(page.kind)
     if budget is not None and row.query_range[1] > budget:
         missed.append(f"{row.query_range[1]} queries > {budget}")
-    if page.kind in MAIN_KINDS and row.deals >= P95_FROM_DEALS:
+    if page.kind in MAIN_KINDS and row.deals >= P95_FROM_DEALS and not page.cold:
         if row.p95_ms > P95_MS:
             missed.append(f"p95 {row.p95_ms:.1f} ms > {P95_MS:.0f} ms")
         if row.ratio is not None and row.ratio > GROWTH_RATIO:
@@ -388,6 +403,8 @@ def timed_request(client, page: Page) -> tuple[float, list[dict], list, list[flo
     from django.db import connection, reset_queries
     from django.test.utils import CaptureQueriesContext
 
+    if page.cold:
+        bump_data_version()
     reset_queries()
     timer = QueryTimer()
     gc_before = len(GC_WATCH.pauses)
@@ -400,6 +417,12 @@ def timed_request(client, page: Page) -> tuple[float, list[dict], list, list[flo
     return elapsed, queries, timer.calls, GC_WATCH.pauses[gc_before:]
 
 
+def bump_data_version() -> None:
+    from deals.freshness import bump
+
+    bump()
+
+
 def measure_all(clients: dict, pages: list[Page], deals: int, requests: int) -> list[Row]:
     """Warm every page up, then time the pages in turn, round after round.
 
@@ -410,6 +433,8 @@ def measure_all(clients: dict, pages: list[Page], deals: int, requests: int) -> 
 
     for page in pages:
         for _ in range(WARMUP):
+            if page.cold:
+                bump_data_version()
             reset_queries()
             fetch(clients[page.user], page)
     samples: dict[str, list] = {page.key: [] for page in pages}
@@ -714,8 +739,11 @@ def run(args: argparse.Namespace) -> int:
             if not page.available:
                 unavailable.append((page, deals))
                 print(f"  {page.label:<28} not available ({page.path} does not resolve)")
-        measured = [page for page in pages if page.available]
-        for row in measure_all(clients, measured, deals, args.requests):
+        warm = [page for page in pages if page.available and not page.cold]
+        cold = [page for page in pages if page.available and page.cold]
+        measured_rows = measure_all(clients, warm, deals, args.requests)
+        measured_rows += measure_all(clients, cold, deals, args.requests)
+        for row in measured_rows:
             page = row.page
             if page.key in first_medians:
                 row.ratio = row.median_ms / first_medians[page.key]

@@ -31,7 +31,9 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCH_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/dealdesk_bench"
+BENCH_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/" + (
+    os.environ.get("BENCH_DB") or "dealdesk_bench"
+)
 WORKERS = 2
 
 # wrk prints only 50/75/90/99 %; this prints what we need as one JSON line.

@@ -9,7 +9,9 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -52,6 +54,33 @@ from .selectors import (
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
+    """The dashboard. Its body (tiles, charts, table) is cached per person like the tiles:
+    a repeated view costs the session, the user, their roles and two cache reads.
+
+    What a body shows depends on the data (the data version of `freshness`), on the
+    person (their id; whether they are a superuser, who sees every deal; their roles,
+    which decide the "New deal" button), on the query string and on the day. The body
+    is rendered without the request, so it holds no CSRF token or other session data:
+    those are in base.html, rendered for every response.
+    """
+    user = request.user
+    table_only = bool(request.htmx and request.htmx.target == "deal-table")
+    query = sorted(request.GET.lists())
+    name = ":".join(
+        (
+            "dashboard-table" if table_only else "dashboard-body",
+            hashlib.sha256(repr(query).encode()).hexdigest()[:16],
+            timezone.localdate().isoformat(),
+            f"su{int(user.is_superuser)}-create{int(user.can_create_deals)}",
+        )
+    )
+    body = freshness.cached(name, user, lambda: _dashboard_body(request, table_only=table_only))
+    if table_only:  # htmx asks only for the table: the tiles do not change with the filters.
+        return HttpResponse(body)
+    return render(request, "deals/dashboard.html", {"body": mark_safe(body)})
+
+
+def _dashboard_body(request: HttpRequest, *, table_only: bool) -> str:
     form = DealFilterForm(request.GET or None)
     deals = deal_table(visible_deals(request.user))
     deals = form.filter(deals) if request.GET else deals.current().order_by(*SORTS["updated"])
@@ -78,17 +107,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "filtered": any(
             request.GET.get(k) for k in ("q", "stage", "kind", "sponsor", "archived", "blocked")
         ),
+        "can_create": request.user.can_create_deals,
     }
-    # htmx asks only for the table: the tiles do not change with the filters.
-    if request.htmx and request.htmx.target == "deal-table":
-        return render(request, "deals/dashboard.html#deal-table", context)
-    # The tiles scan every visible deal: cached per person until the data changes.
+    if table_only:
+        return render_to_string("deals/_dashboard_body.html#deal-table", context)
+    # The tiles scan every visible deal: cached per person until the data changes
+    # (shared by the bodies of every query string).
     context["tiles"] = freshness.cached(
         "dashboard-tiles", request.user, lambda: dashboard_tiles(request.user)
     )
     context["awaiting_decision"] = awaiting_decision(request.user)
-    context["can_create"] = request.user.can_create_deals
-    return render(request, "deals/dashboard.html", context)
+    return render_to_string("deals/_dashboard_body.html", context)
 
 
 def deal_page_context(request: HttpRequest, deal) -> dict:

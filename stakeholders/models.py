@@ -178,6 +178,13 @@ class Review(models.Model):
             models.Index(fields=["status", "department"]),
             # The inbox: one department's open reviews, soonest due first.
             models.Index(fields=["department", "status", "due_on"], name="review_inbox_idx"),
+            # The open inbox's first page: open reviews in due order, read until 25 of
+            # my departments' are found (the condition matches ReviewQuerySet.open()).
+            models.Index(
+                fields=["due_on", "id", "department"],
+                condition=Q(status__in=["pending", "changes_requested"]),
+                name="review_open_due_idx",
+            ),
         ]
 
     def __str__(self) -> str:

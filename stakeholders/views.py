@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -433,13 +434,22 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
 
 
 def digest_preview(request: HttpRequest) -> HttpResponse:
-    context = notifications.email_context(
-        notifications.digest_contexts([request.user.pk])[request.user.pk]
-    )
-    if request.GET.get("format") == "text":
-        text = render_to_string("emails/digest_body.txt", context)
-        return HttpResponse(text, content_type="text/plain; charset=utf-8")
-    context.update(preview=True, back_url=reverse("dashboard"))
-    response = HttpResponse(render_to_string("emails/digest_body.html", context))
+    """This person's digest as the email would be today. Composing it counts over the
+    whole desk; what it says changes only with the data (every setting and decision is
+    audited), so a repeated preview is cached per person like the dashboard's body."""
+    as_text = request.GET.get("format") == "text"
+    name = f"digest-preview:{'text' if as_text else 'html'}:{timezone.localdate().isoformat()}"
+    body = freshness.cached(name, request.user, lambda: _digest_preview(request.user, as_text))
+    if as_text:
+        return HttpResponse(body, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(body)
     response["Content-Security-Policy"] = PREVIEW_CSP
     return response
+
+
+def _digest_preview(user, as_text: bool) -> str:
+    context = notifications.email_context(notifications.digest_contexts([user.pk])[user.pk])
+    if as_text:
+        return render_to_string("emails/digest_body.txt", context)
+    context.update(preview=True, back_url=reverse("dashboard"))
+    return render_to_string("emails/digest_body.html", context)

@@ -265,6 +265,7 @@ def test_the_dashboard_lists_stalled_deals_by_cost_of_delay_within_its_budget(
     Deal.objects.filter(pk=moving.pk).update(weekly_cost_of_delay=Decimal(9000))
     client = client_for(personas.executive)
     client.get("/")
+    freshness.bump()  # the body is cached: measure the page computed afresh
     with django_assert_max_num_queries(13):
         tiles = client.get("/").context["tiles"]
     assert [d.title for d in tiles["stalled_by_cost"]] == ["Stalled 1", "Stalled 2", "Stalled 0"]

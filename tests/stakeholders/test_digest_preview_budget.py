@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from deals import freshness
 from deals.models import Stage
 from tests.factories import DealFactory, ReviewFactory
 
@@ -32,7 +33,26 @@ def test_the_digest_preview_runs_a_fixed_number_of_queries(client_for, personas,
     counts = []
     for count in (3, 30):
         grow_desk(partnership, personas, count)
+        freshness.bump()  # the preview is cached until the data changes: compose it afresh
         with CaptureQueriesContext(connection) as queries:
             assert client.get("/digest/preview/").status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1] <= 15, counts
+
+
+def test_a_repeated_preview_is_cached_until_the_data_changes(
+    client_for, personas, partnership, django_capture_on_commit_callbacks
+):
+    from deals.services import deal_advance
+
+    client = client_for(personas.executive)
+    deal = DealFactory(partnership=partnership, owner=personas.owner, sponsor=personas.executive)
+    first = client.get("/digest/preview/?format=text").content.decode()
+    assert "1 open deal" in first
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get("/digest/preview/?format=text").content.decode()
+    assert again == first and len(queries) <= 4  # session, user; and the savepoint
+    with django_capture_on_commit_callbacks(execute=True):
+        deal_advance(deal=deal, user=personas.owner, to_stage=Stage.ABANDONED)
+    assert "0 open deals" in client.get("/digest/preview/?format=text").content.decode()
+    assert "<strong>0</strong> open deals" in client.get("/digest/preview/").content.decode()

@@ -15,7 +15,14 @@ from deals.models import Stage
 from stakeholders import notifications
 from stakeholders.models import DigestPreference, Notification, NotificationKind, Role
 from stakeholders.tasks import deliver_notifications, send_digests, send_review_reminders
-from tests.factories import DealFactory, ReviewFactory, UserFactory, department, make_member
+from tests.factories import (
+    DealFactory,
+    OutcomeMetricFactory,
+    ReviewFactory,
+    UserFactory,
+    department,
+    make_member,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -455,6 +462,153 @@ def test_a_digest_batch_reads_a_fixed_number_of_queries_whatever_its_size(
     assert result.as_dict()["sent"] == len(ids) > size
     assert len(writes) == len(ids) + 1  # the claim, then one "sent" mark per message
     assert reads <= 12  # 12 today: claim read, people, roles, departments, deal figures…
+
+
+def test_each_digest_section_lists_the_ten_most_pressing_and_counts_the_rest(
+    personas, partnership, client_for
+):
+    """A long desk: each list stops at ten, the most pressing first, and says how many
+    more there are; the counts are those of everything the person may see."""
+    exec_ = personas.executive
+    now = timezone.now()
+    asked = []
+    for n in range(13):  # decisions asked, the oldest request waits longest
+        deal = DealFactory(partnership=partnership, sponsor=exec_, stage=Stage.REVIEW)
+        deal.decision_requested_at = now - dt.timedelta(hours=n + 1)
+        deal.decision_request_note = f"Decide {n:02}"
+        deal.save()
+        asked.append(deal)
+    rejected = DealFactory(partnership=partnership, sponsor=exec_, stage=Stage.REVIEW)
+    ReviewFactory(deal=rejected, status="rejected")
+    ReviewFactory(deal=rejected, department=department("it"), status="rejected")  # one row
+    stalled = []
+    for n in range(12):
+        deal = DealFactory(
+            partnership=partnership,
+            sponsor=exec_,
+            stage=Stage.NEGOTIATION,
+            stage_changed_at=now - dt.timedelta(days=40),
+            weekly_cost_of_delay=1000 + n,
+        )
+        stalled.append(deal)
+    # Off track: nothing achieved while the line promises more than a quarter by now.
+    off = [
+        OutcomeMetricFactory(deal=stalled[n], latest_value=40, latest_on=TODAY) for n in range(11)
+    ]
+    OutcomeMetricFactory(deal=stalled[0], latest_value=60, latest_on=TODAY)  # on track
+
+    context = notifications.digest_contexts([exec_.pk])[exec_.pk]
+    e = context["executive"]
+
+    assert [item["deal"] for item in e["decisions"]] == asked[::-1][:10]
+    assert (e["decisions_count"], e["decisions_more"]) == (14, 4)
+    assert [item["deal"] for item in e["stalled"]] == stalled[::-1][:10]  # costliest first
+    assert (e["stalled_count"], e["stalled_more"]) == (12, 2)
+    assert len(e["off_track"]) == 10 and e["off_track_more"] == 1
+    assert {item["metric"].pk for item in e["off_track"]} < {m.pk for m in off}
+    assert context["headline"].startswith("14 decisions wait for you")
+    assert "12 stalled deals" in context["headline"]
+
+    text = client_for(exec_).get("/digest/preview/?format=text").content.decode()
+    assert "DECISIONS WAITING FOR YOU (14)" in text
+    assert "Decide 12" in text and "Decide 02" not in text  # the four newest are left out
+    assert "…and 4 more: http" in text and "…and 2 more: http" in text
+    html = client_for(exec_).get("/digest/preview/").content.decode()
+    assert html.count("…and 4 more on the") == 1 and "…and 1 more on the" in html
+
+
+def test_the_digest_counts_confidential_deals_only_for_their_sponsor_and_owner(
+    personas, partnership
+):
+    """Two executives in one batch: each count is of what that executive may see."""
+    other = UserFactory(email="exec2@example.test", roles=[Role.EXECUTIVE])
+    old = timezone.now() - dt.timedelta(days=40)
+
+    def stuck(**fields):
+        return DealFactory(
+            partnership=partnership, stage=Stage.REVIEW, stage_changed_at=old, **fields
+        )
+
+    for _ in range(3):
+        stuck(sponsor=personas.executive)
+    for _ in range(11):
+        stuck(sponsor=personas.executive, confidential=True)
+    stuck(sponsor=personas.executive, owner=other, confidential=True)
+    stuck(sponsor=other, owner=other, confidential=True)
+
+    contexts = notifications.digest_contexts([personas.executive.pk, other.pk])
+    mine, theirs = contexts[personas.executive.pk]["executive"], contexts[other.pk]["executive"]
+    assert mine["stalled_count"] == 3 + 11 + 1
+    assert len(mine["stalled"]) == 10 and mine["stalled_more"] == 5
+    assert theirs["stalled_count"] == 3 + 1 + 1
+    assert len(theirs["stalled"]) == 5 and theirs["stalled_more"] == 0
+    assert all(
+        not item["deal"].confidential
+        or other.pk in (item["deal"].sponsor_id, item["deal"].owner_id)
+        for item in theirs["stalled"]
+    )
+
+
+def test_a_reviewer_digest_lists_the_soonest_ten_and_counts_queue_and_department(
+    personas, partnership
+):
+    colleague = make_member(
+        UserFactory(email="legal2@example.test", roles=[Role.REVIEWER]), "legal"
+    )
+    for n in range(12):  # unassigned: in everyone's queue
+        ReviewFactory(
+            deal=DealFactory(partnership=partnership, stage=Stage.REVIEW), due_on=days(n - 3)
+        )
+    for n in range(2):  # mine
+        ReviewFactory(
+            deal=DealFactory(partnership=partnership, stage=Stage.REVIEW),
+            due_on=days(-10 + n),
+            reviewer=personas.legal,
+        )
+    ReviewFactory(  # my colleague's: the department's, not my queue
+        deal=DealFactory(partnership=partnership, stage=Stage.REVIEW),
+        due_on=days(-20),
+        reviewer=colleague,
+    )
+    ReviewFactory(
+        deal=DealFactory(partnership=partnership, stage=Stage.REVIEW), department=department("it")
+    )
+
+    context = notifications.digest_contexts([personas.legal.pk])[personas.legal.pk]
+    r = context["reviewer"]
+    assert r["queue_count"] == 14 and len(r["queue"]) == 10
+    assert r["overdue"] == 2 + 3
+    due = [row["review"].due_on for row in r["queue"]]
+    assert due == sorted(due) and due[0] == days(-10)
+    [legal] = r["departments"]
+    assert (legal["count"], legal["overdue"], len(legal["reviews"]), legal["more"]) == (
+        15,
+        6,
+        10,
+        5,
+    )
+    assert legal["reviews"][0]["review"].due_on == days(-20)
+    assert context["headline"] == "5 reviews overdue"
+
+
+def test_the_preview_shows_what_the_email_says(
+    personas, partnership, client_for, mailbox, settings
+):
+    settings.DIGEST_WEEKDAY = TODAY.weekday()
+    for n in range(12):
+        DealFactory(
+            partnership=partnership,
+            owner=personas.owner,
+            sponsor=personas.executive,
+            stage=Stage.REVIEW,
+            stage_changed_at=timezone.now() - dt.timedelta(days=30 + n),
+        )
+    notifications.deliver(ids=notifications.plan_digests())
+    [message] = to(mailbox.wait_for(2), "owner@example.test")
+    preview = client_for(personas.owner).get("/digest/preview/?format=text").content.decode()
+    assert "YOUR DEALS (12 open)" in preview and "…and 2 more: http" in preview
+    assert "12 of your deals stalled" in preview  # counted over all 12, not the 10 shown
+    assert preview.splitlines() == text_of(message).splitlines()
 
 
 # Pages
