@@ -50,13 +50,19 @@ class DealFilterForm(forms.Form):
     sponsor = BoundedModelChoiceField(
         label="Sponsor", required=False, queryset=User.objects.none(), empty_label="All sponsors"
     )
-    sort = forms.ChoiceField(required=False, choices=[(key, key) for key in SORTS])
+    # Not a choice field: a stale or hand-edited sort falls back to the default order
+    # instead of emptying the table (the sort has no field to show an error at).
+    sort = forms.CharField(required=False, max_length=20)
     blocked = forms.BooleanField(label="Held by a blocking concern", required=False)
     archived = forms.BooleanField(label="Archived deals only", required=False)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["sponsor"].queryset = sponsors_queryset()
+
+    def clean_sort(self) -> str:
+        sort = self.cleaned_data["sort"]
+        return sort if sort in SORTS else ""
 
     def filter(self, deals):
         if not self.is_valid():

@@ -87,12 +87,17 @@ def _dashboard_body(request: HttpRequest, *, table_only: bool) -> str:
     paginator = Paginator(deals, settings.DEALS_PER_PAGE)
     # Counting every matching deal is the table's costly part; the count only
     # changes with the data, so it is cached like the tiles (sorting and paging aside).
-    filters = sorted((k, v) for k, v in request.GET.items() if k not in ("page", "sort"))
-    paginator.count = freshness.cached(
-        "deal-count:" + hashlib.sha256(repr(filters).encode()).hexdigest()[:16],
-        request.user,
-        deals.count,
-    )
+    # An invalid form (a bad sort, say) lists nothing: that empty count is not cached, or
+    # it would answer for the valid query with the same filters.
+    if request.GET and not form.is_valid():
+        paginator.count = 0
+    else:
+        filters = sorted((k, v) for k, v in request.GET.items() if k not in ("page", "sort"))
+        paginator.count = freshness.cached(
+            "deal-count:" + hashlib.sha256(repr(filters).encode()).hexdigest()[:16],
+            request.user,
+            deals.count,
+        )
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
