@@ -440,10 +440,18 @@ def seed_portfolio(people: dict[str, User], partnerships: list[Partnership]) -> 
         "it": people["it@demo.test"],
         "finance": people["finance@demo.test"],
     }
+    used_titles: set[str] = set()
     for index, final in enumerate(PORTFOLIO_STAGES):
         partnership = partnerships[index % len(partnerships)]
         themes = THEMES[partnership.partner.kind]["deals"]
         title = themes[(index + index // len(partnerships)) % len(themes)]
+        # Two deals of one theme: the partner, then a phase, tells them apart.
+        base, phase = title, 1
+        while title in used_titles:
+            phase += 1
+            title = f"{base} with {partnership.partner.name}"
+            title += f", phase {phase - 1}" if phase > 2 else ""
+        used_titles.add(title)
         path = _stage_path(final, rng)
         stalled = (
             final in (Stage.BUSINESS_CASE, Stage.REVIEW, Stage.NEGOTIATION) and rng.random() < 0.35

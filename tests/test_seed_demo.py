@@ -59,3 +59,13 @@ def test_seed_demo_adds_bulk_deals_with_histories_for_benchmarks():
     assert Deal.objects.count() == 340
     assert StageChange.objects.count() >= 340
     assert not Deal.objects.filter(stage_changes__isnull=True).exists()
+
+
+def test_demo_deals_have_distinct_titles(db):
+    from django.core.management import call_command
+
+    from deals.models import Deal
+
+    call_command("seed_demo", verbosity=0)
+    titles = list(Deal.objects.values_list("title", flat=True))
+    assert len(titles) == len(set(titles)) >= 40
