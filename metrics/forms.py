@@ -81,9 +81,13 @@ class CheckInForm(forms.Form):
         required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args, metric: OutcomeMetric, **kwargs) -> None:
+    def __init__(self, *args, metric: OutcomeMetric, check_in=None, **kwargs) -> None:
+        """`check_in`: the one being corrected, if any (its own date is not a clash)."""
         super().__init__(*args, **kwargs)
         self.metric = metric
+        self.check_in = check_in
+        if check_in is not None and not self.is_bound:
+            self.initial.update(date=check_in.date, actual=check_in.actual, note=check_in.note)
         if not self.is_bound:
             self.initial.setdefault("date", timezone.localdate())
 
@@ -93,7 +97,8 @@ class CheckInForm(forms.Form):
             raise forms.ValidationError(
                 "A check-in records a measurement: it cannot be dated in the future."
             )
-        if self.metric.check_ins.filter(date=date).exists():
+        others = self.metric.check_ins.exclude(pk=getattr(self.check_in, "pk", None))
+        if others.filter(date=date).exists():
             raise forms.ValidationError("There is already a check-in on this date.")
         return date
 

@@ -120,6 +120,44 @@ def check_in_record(
     return check_in
 
 
+def _refresh_latest(metric: OutcomeMetric) -> None:
+    """The metric keeps its newest check-in's date and value (listed without a join)."""
+    newest = CheckIn.objects.filter(metric=metric).order_by("-date", "-pk").first()
+    metric.latest_on = newest.date if newest else None
+    metric.latest_value = newest.actual if newest else None
+    metric.save(update_fields=["latest_on", "latest_value"])
+
+
+@transaction.atomic
+def check_in_update(
+    *, check_in: CheckIn, user, date: dt.date, actual: Decimal, note: str = ""
+) -> CheckIn:
+    """Correct a check-in (a typo, a late figure); the old values stay in the audit trail."""
+    metric = check_in.metric
+    if not can_record_check_in(metric, user):
+        raise PermissionDenied("Only the deal's owner or sponsor, or the metric's owner, do this.")
+    locked = OutcomeMetric.objects.select_for_update().get(pk=metric.pk)
+    current = CheckIn.objects.get(pk=check_in.pk)
+    if date > timezone.localdate():
+        raise ValidationError(
+            {"date": "A check-in records a measurement: it cannot be dated in the future."}
+        )
+    if CheckIn.objects.filter(metric=locked, date=date).exclude(pk=current.pk).exists():
+        raise ValidationError({"date": "There is already a check-in on this date."})
+    before = {"date": current.date.isoformat(), "actual": str(current.actual), "note": current.note}
+    current.date, current.actual, current.note = date, actual, note
+    current.full_clean()
+    current.save(update_fields=["date", "actual", "note"])
+    _refresh_latest(locked)
+    after = {"date": date.isoformat(), "actual": str(actual), "note": note}
+    old, new = changed(before, after)
+    if new:
+        audit_record(
+            actor=user, action="edited", instance=current, before=old, after=new, deal=metric.deal
+        )
+    return current
+
+
 @transaction.atomic
 def check_in_delete(*, check_in: CheckIn, user) -> None:
     metric = check_in.metric
@@ -129,10 +167,7 @@ def check_in_delete(*, check_in: CheckIn, user) -> None:
     before = {"date": check_in.date.isoformat(), "actual": str(check_in.actual)}
     pk = check_in.pk
     check_in.delete()
-    newest = CheckIn.objects.filter(metric=locked).order_by("-date", "-pk").first()
-    locked.latest_on = newest.date if newest else None
-    locked.latest_value = newest.actual if newest else None
-    locked.save(update_fields=["latest_on", "latest_value"])
+    _refresh_latest(locked)
     check_in.pk = pk
     audit_record(actor=user, action="deleted", instance=check_in, before=before, deal=metric.deal)
 

@@ -7,6 +7,7 @@ urlpatterns = [
     path("metrics/<int:metric_id>/", views.metric_detail, name="metric_detail"),
     path("metrics/<int:metric_id>/edit/", views.metric_edit, name="metric_edit"),
     path("metrics/<int:metric_id>/check-ins/", views.check_in_create, name="check_in_create"),
+    path("check-ins/<int:check_in_id>/edit/", views.check_in_edit, name="check_in_edit"),
     path("check-ins/<int:check_in_id>/delete/", views.check_in_delete, name="check_in_delete"),
     path("deals/<int:pk>/business-case/", views.business_case_edit, name="business_case_edit"),
     path(

@@ -132,6 +132,28 @@ def check_in_create(request: HttpRequest, metric_id: int) -> HttpResponse:
     return render(request, "metrics/metric_detail.html", context, status=status)
 
 
+def check_in_edit(request: HttpRequest, check_in_id: int) -> HttpResponse:
+    check_in = selectors.get_check_in_for_user(request.user, check_in_id)
+    metric = check_in.metric
+    if not services.can_record_check_in(metric, request.user):
+        raise PermissionDenied("Only the deal's owner or sponsor, or the metric's owner, do this.")
+    form = CheckInForm(request.POST or None, metric=metric, check_in=check_in)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.check_in_update(check_in=check_in, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, "Check-in corrected.")
+            return redirect(metric)
+    return render(
+        request,
+        "metrics/check_in_form.html",
+        {"form": form, "metric": metric, "deal": metric.deal, "check_in": check_in},
+        status=form_status(request, form),
+    )
+
+
 @require_POST
 def check_in_delete(request: HttpRequest, check_in_id: int) -> HttpResponse:
     check_in = selectors.get_check_in_for_user(request.user, check_in_id)

@@ -335,3 +335,60 @@ def test_editing_a_journey_stage_audits_the_old_and_new_text(client_for, persona
     event = AuditEvent.objects.get(action="edited", object_id=stage.pk)
     assert event.before["touchpoint"] == "Website"
     assert event.after["touchpoint"] == "Mobile app"
+
+
+def test_a_check_in_is_corrected_and_the_old_figure_stays_in_the_history(
+    client_for, personas, deal
+):
+    from deals.models import AuditEvent
+
+    metric = OutcomeMetricFactory(deal=deal)
+    today = timezone.localdate()
+    services.check_in_record(
+        metric=metric, user=personas.owner, date=today - dt.timedelta(days=7), actual=Decimal("55")
+    )
+    newest = services.check_in_record(
+        metric=metric,
+        user=personas.owner,
+        date=today,
+        actual=Decimal("600"),  # a typo
+    )
+    client = client_for(personas.owner)
+    url = reverse("check_in_edit", args=[newest.pk])
+    page = client.get(url).content.decode()
+    assert 'value="600' in page and "Correct the check-in of" in page
+    assert url in client.get(metric.get_absolute_url()).content.decode()
+    response = client.post(url, {"date": today.isoformat(), "actual": "60", "note": "Typo"})
+    assert response.status_code == 302
+    metric.refresh_from_db()
+    assert metric.latest_value == Decimal("60")
+    event = AuditEvent.objects.get(action="edited", object_id=newest.pk)
+    assert event.before["actual"] == "600.0000" and event.after["actual"] == "60"
+
+
+def test_a_correction_onto_another_check_ins_date_is_refused_at_the_field(
+    client_for, personas, deal
+):
+    metric = OutcomeMetricFactory(deal=deal)
+    today = timezone.localdate()
+    earlier = services.check_in_record(
+        metric=metric, user=personas.owner, date=today - dt.timedelta(days=7), actual=Decimal("55")
+    )
+    services.check_in_record(metric=metric, user=personas.owner, date=today, actual=Decimal("60"))
+    response = client_for(personas.owner).post(
+        reverse("check_in_edit", args=[earlier.pk]), {"date": today.isoformat(), "actual": "56"}
+    )
+    assert response.status_code == 422
+    assert "There is already a check-in on this date." in response.content.decode()
+    earlier.refresh_from_db()
+    assert earlier.actual == Decimal("55")
+
+
+def test_only_those_who_record_check_ins_correct_them(client_for, personas, deal):
+    metric = OutcomeMetricFactory(deal=deal)
+    check_in = services.check_in_record(
+        metric=metric, user=personas.owner, date=timezone.localdate(), actual=Decimal("55")
+    )
+    url = reverse("check_in_edit", args=[check_in.pk])
+    assert client_for(personas.legal).get(url).status_code == 403
+    assert client_for(personas.legal).post(url, {"actual": "1"}).status_code == 403
