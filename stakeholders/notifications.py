@@ -216,6 +216,9 @@ def plan_escalations(*, today: dt.date | None = None) -> list[int]:
         .filter(archived_at__isnull=True)
         .values_list("pk", "sponsor_id", "stage_changed_at")
     ]
+    # Inserted sponsor by sponsor: one sponsor's items get neighbouring ids, so they land
+    # in one delivery batch and go out as one email (see _compose_escalation_groups).
+    rows.sort(key=lambda row: row.recipient_id)
     return _insert(rows)
 
 
@@ -359,10 +362,15 @@ def deliver(*, ids: list[int], token: str | None = None) -> Delivery:
             cancelled_at=now, claimed_by=""
         )
         result.cancelled = cancelled
-    outgoing = [(n, message) for n, message in composed if message is not None]
+    # A notification folded into another's email is settled with that email.
+    riders: dict[int, list[int]] = defaultdict(list)
+    for n, message in composed:
+        if isinstance(message, FoldedInto):
+            riders[message.lead].append(n.pk)
+    outgoing = [(n, m) for n, m in composed if isinstance(m, EmailMultiAlternatives)]
     if not outgoing:
         return result
-    pending = {n.pk for n, _ in outgoing}
+    pending = {n.pk for n, _ in outgoing} | {pk for group in riders.values() for pk in group}
     try:
         with get_connection(fail_silently=False) as connection:
             for notification, message in outgoing:
@@ -372,21 +380,23 @@ def deliver(*, ids: list[int], token: str | None = None) -> Delivery:
                     if not _is_permanent(error):
                         raise
                     # A bad address stays bad: recorded, and not tried again.
-                    Notification.objects.filter(pk=notification.pk, claimed_by=token).update(
+                    group = [notification.pk, *riders[notification.pk]]
+                    Notification.objects.filter(pk__in=group, claimed_by=token).update(
                         cancelled_at=timezone.now(), claimed_by="", last_error=f"refused: {error!r}"
                     )
-                    pending.discard(notification.pk)
-                    result.refused.append(notification.pk)
+                    pending.difference_update(group)
+                    result.refused.extend(group)
                     log.warning("Mail server refused %s: %r", notification.key, error)
                     continue
                 # The server has the message. Record that at once: if the worker
                 # died between these two lines the message would go out again —
                 # the one window at-least-once delivery cannot close.
-                Notification.objects.filter(
-                    pk=notification.pk, claimed_by=token, sent_at=None
-                ).update(sent_at=timezone.now(), claimed_by="", last_error="")
-                pending.discard(notification.pk)
-                result.sent.append(notification.pk)
+                group = [notification.pk, *riders[notification.pk]]
+                Notification.objects.filter(pk__in=group, claimed_by=token, sent_at=None).update(
+                    sent_at=timezone.now(), claimed_by="", last_error=""
+                )
+                pending.difference_update(group)
+                result.sent.extend(group)
     except Exception as error:
         # What was not sent goes back to the pool, for this task's retry (or the sweeper).
         _release(pending, token=token, error=repr(error))
@@ -397,10 +407,18 @@ def deliver(*, ids: list[int], token: str | None = None) -> Delivery:
 # --------------------------------------------------------------------------- composing
 
 
+@dataclass(frozen=True)
+class FoldedInto:
+    """This notification goes out inside the email of notification `lead`."""
+
+    lead: int
+
+
 def compose(
     notifications: list[Notification], *, today: dt.date
-) -> list[tuple[Notification, EmailMultiAlternatives | None]]:
-    """Each notification's email, or None when there is nothing left to say.
+) -> list[tuple[Notification, EmailMultiAlternatives | FoldedInto | None]]:
+    """Each notification's email, or None when there is nothing left to say, or FoldedInto
+    when another notification's email carries it (a sponsor's escalations go as one).
 
     Grouped by kind, each group loads what it needs for all its recipients at
     once: the number of queries does not grow with the size of the batch.
@@ -411,10 +429,9 @@ def compose(
     out: dict[int, EmailMultiAlternatives | None] = {}
     if by_kind[NotificationKind.REMINDER]:
         out.update(_compose_reminders(by_kind[NotificationKind.REMINDER], today))
-    if by_kind[NotificationKind.ESCALATION]:
-        out.update(_compose_escalations(by_kind[NotificationKind.ESCALATION], today))
-    if by_kind[NotificationKind.STALLED]:
-        out.update(_compose_stalls(by_kind[NotificationKind.STALLED]))
+    escalations = by_kind[NotificationKind.ESCALATION] + by_kind[NotificationKind.STALLED]
+    if escalations:
+        out.update(_compose_escalation_groups(escalations, today))
     if by_kind[NotificationKind.DIGEST]:
         out.update(_compose_digests(by_kind[NotificationKind.DIGEST], today))
     return [(n, out.get(n.pk)) for n in notifications]
@@ -474,45 +491,61 @@ def _compose_reminders(notifications: list[Notification], today: dt.date) -> dic
     return out
 
 
-def _compose_escalations(notifications: list[Notification], today: dt.date) -> dict:
+def _escalation_items(notifications: list[Notification], today: dt.date) -> dict:
+    """What each escalation is about, if it still holds: an overdue review or a stall.
+
+    None when it no longer does (decided, moved on, or the deal has another sponsor).
+    """
     reviews = Review.objects.select_related(
         "deal__partnership__partner", "department", "reviewer"
-    ).in_bulk([n.payload.get("review") for n in notifications])
-    out = {}
+    ).in_bulk([n.payload["review"] for n in notifications if "review" in n.payload])
+    deals = Deal.objects.select_related("partnership__partner").in_bulk(
+        [n.payload["deal"] for n in notifications if "deal" in n.payload]
+    )
+    items: dict[int, dict | None] = {}
     for n in notifications:
         review = reviews.get(n.payload.get("review"))
-        if review is None or not review.is_open or review.deal.sponsor_id != n.recipient_id:
-            out[n.pk] = None  # decided, or the deal has another sponsor now
-            continue
-        context = {
-            "user": n.recipient,
-            "row": _review_row(review, today),
-            "deal": review.deal,
-            "deal_url": absolute(review.deal.get_absolute_url()),
-            "decide_url": absolute(reverse("decision_create", args=[review.deal_id])),
-        }
-        out[n.pk] = message_for(n, "review_escalation", context)
-    return out
+        deal = review.deal if review else deals.get(n.payload.get("deal"))
+        still = (
+            review.is_open if review else bool(deal and deal.is_stalled)
+        ) and deal.sponsor_id == n.recipient_id
+        items[n.pk] = (
+            {
+                "row": _review_row(review, today) if review else None,
+                "deal": deal,
+                "deal_url": absolute(deal.get_absolute_url()),
+                "decide_url": absolute(reverse("decision_create", args=[deal.pk])),
+            }
+            if still
+            else None
+        )
+    return items
 
 
-def _compose_stalls(notifications: list[Notification]) -> dict:
-    deals = Deal.objects.select_related("partnership__partner").in_bulk(
-        [n.payload.get("deal") for n in notifications]
-    )
-    out = {}
-    for n in notifications:
-        deal = deals.get(n.payload.get("deal"))
-        if deal is None or not deal.is_stalled or deal.sponsor_id != n.recipient_id:
-            out[n.pk] = None  # it moved since
+def _compose_escalation_groups(notifications: list[Notification], today: dt.date) -> dict:
+    """One email per sponsor: a lone item keeps its own email, several go as one list."""
+    items = _escalation_items(notifications, today)
+    out: dict[int, EmailMultiAlternatives | FoldedInto | None] = {}
+    by_sponsor: dict[int, list[Notification]] = defaultdict(list)
+    for n in sorted(notifications, key=lambda n: n.pk):
+        if items[n.pk] is None:
+            out[n.pk] = None
+        else:
+            by_sponsor[n.recipient_id].append(n)
+    for group in by_sponsor.values():
+        lead = group[0]
+        base = {"user": lead.recipient, "stall_days": settings.STALL_DAYS}
+        if len(group) == 1:
+            item = items[lead.pk]
+            name = "review_escalation" if item["row"] else "deal_stalled"
+            out[lead.pk] = message_for(lead, name, {**base, **item})
             continue
-        context = {
-            "user": n.recipient,
-            "deal": deal,
-            "deal_url": absolute(deal.get_absolute_url()),
-            "decide_url": absolute(reverse("decision_create", args=[deal.pk])),
-            "stall_days": settings.STALL_DAYS,
-        }
-        out[n.pk] = message_for(n, "deal_stalled", context)
+        reviews = [items[n.pk] for n in group if items[n.pk]["row"]]
+        stalls = [items[n.pk] for n in group if not items[n.pk]["row"]]
+        context = {**base, "reviews": reviews, "stalls": stalls, "count": len(group)}
+        out[lead.pk] = message_for(lead, "escalations", context)
+        for n in group[1:]:
+            out[n.pk] = FoldedInto(lead.pk)
     return out
 
 

@@ -330,6 +330,90 @@ def test_a_stalled_deal_notifies_its_sponsor_once_per_stall(
     assert f"/deals/{stalled.pk}/decisions/new/" in text_of(message)
 
 
+def test_a_sponsors_escalations_of_one_run_go_out_as_one_email(
+    personas, partnership, mailbox, run, settings
+):
+    """Two overdue reviews and a stalled deal: one email listing all three, each item
+    settled with it and not sent again; another sponsor gets their own."""
+    settings.ESCALATE_AFTER_DAYS, settings.STALL_DAYS = 3, 21
+    mine = [
+        DealFactory(
+            title=f"Deal {n}",
+            partnership=partnership,
+            sponsor=personas.executive,
+            stage=Stage.REVIEW,
+        )
+        for n in range(2)
+    ]
+    for deal in mine:
+        ReviewFactory(deal=deal, due_on=days(-5))
+    stalled = DealFactory(
+        title="Slow deal",
+        partnership=partnership,
+        sponsor=personas.executive,
+        stage=Stage.NEGOTIATION,
+        stage_changed_at=timezone.now() - dt.timedelta(days=30),
+    )
+    other = UserFactory(email="cfo@example.test", roles=[Role.EXECUTIVE])
+    theirs = DealFactory(partnership=partnership, sponsor=other, stage=Stage.REVIEW)
+    ReviewFactory(deal=theirs, due_on=days(-6))
+
+    from stakeholders.tasks import send_escalations
+
+    run(send_escalations)
+    run(send_escalations)
+
+    messages = mailbox.wait_for(2)
+    assert len(messages) == 2
+    [grouped] = to(messages, "exec@example.test")
+    assert grouped["Subject"] == (
+        "Escalation: 2 overdue reviews and 1 stalled deal need your decision"
+    )
+    for deal in [*mine, stalled]:
+        assert f"/deals/{deal.pk}/decisions/new/" in text_of(grouped)
+        assert f"/deals/{deal.pk}/decisions/new/" in html_of(grouped)
+    [single] = to(messages, "cfo@example.test")
+    assert single["Subject"].startswith("Escalation: Legal review of")
+    rows = Notification.objects.filter(recipient=personas.executive)
+    assert rows.count() == 3 and not rows.filter(sent_at=None).exists()
+
+
+def test_a_grouped_escalation_refused_for_now_is_sent_whole_on_retry(
+    personas, partnership, mailbox, eager_tasks, settings
+):
+    settings.ESCALATE_AFTER_DAYS = 3
+    for n in range(3):
+        deal = DealFactory(partnership=partnership, sponsor=personas.executive, stage=Stage.REVIEW)
+        ReviewFactory(deal=deal, due_on=days(-5 - n))
+    ids = notifications.plan_escalations()
+    mailbox.refuse_data = 1  # 451 once: the whole group goes back, nothing is marked sent
+    with pytest.raises(Exception, match="451"):
+        notifications.deliver(ids=ids, token="task-1")
+    assert not Notification.objects.exclude(sent_at=None).exists()
+    result = notifications.deliver(ids=ids, token="task-1")
+    assert len(result.sent) == 3
+    [message] = mailbox.wait_for(1)
+    assert message["Subject"] == "Escalation: 3 overdue reviews need your decision"
+    assert notifications.deliver(ids=ids, token="task-2").skipped == 3
+
+
+def test_an_item_settled_before_sending_drops_out_of_the_group(
+    personas, partnership, mailbox, settings
+):
+    settings.ESCALATE_AFTER_DAYS = 3
+    reviews = []
+    for _ in range(3):
+        deal = DealFactory(partnership=partnership, sponsor=personas.executive, stage=Stage.REVIEW)
+        reviews.append(ReviewFactory(deal=deal, due_on=days(-5)))
+    ids = notifications.plan_escalations()
+    type(reviews[0]).objects.filter(pk=reviews[0].pk).update(status="approved")
+    result = notifications.deliver(ids=ids)
+    assert (len(result.sent), len(result.cancelled)) == (2, 1)
+    [message] = mailbox.wait_for(1)
+    assert message["Subject"] == "Escalation: 2 overdue reviews need your decision"
+    assert f"/deals/{reviews[0].deal_id}/" not in text_of(message)
+
+
 # Digests
 
 
