@@ -11,6 +11,11 @@ urlpatterns = [
     path("check-ins/<int:check_in_id>/delete/", views.check_in_delete, name="check_in_delete"),
     path("deals/<int:pk>/business-case/", views.business_case_edit, name="business_case_edit"),
     path(
+        "deals/<int:pk>/business-case/year-row/",
+        views.business_case_year_row,
+        name="business_case_year_row",
+    ),
+    path(
         "deals/<int:pk>/business-case/compare/",
         views.business_case_compare,
         name="business_case_compare",

@@ -199,6 +199,26 @@ def _case_initial(case: BusinessCase | None) -> tuple[dict, list[dict], list[dic
     return {"discount_rate": case.discount_rate, "based_on": case.version}, years, assumptions
 
 
+def business_case_year_row(request: HttpRequest, pk: int) -> HttpResponse:
+    """One more blank year row for the business-case form (htmx), at row `index`."""
+    deal = get_deal_for_user(request.user, pk)
+    _require_editor(deal, request.user)
+    index = request.GET.get("index", "")
+    if not index.isdigit() or not 0 < int(index) < CaseYearFormSet.max_num:
+        return HttpResponse("The business case has room for ten years.", status=400)
+    index = int(index)
+    row = CaseYearFormSet(prefix="years").empty_form
+    row.prefix = f"years-{index}"  # the row's place in the formset, as Django numbers them
+    context = {
+        "deal": deal,
+        "row": row,
+        "number": index + 1,
+        "next_index": index + 1,
+        "max_years": CaseYearFormSet.max_num,
+    }
+    return render(request, "metrics/_case_year_added.html", context)
+
+
 def business_case_edit(request: HttpRequest, pk: int) -> HttpResponse:
     deal = get_deal_for_user(request.user, pk)
     _require_editor(deal, request.user)

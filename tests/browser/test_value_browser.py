@@ -75,3 +75,31 @@ def test_a_check_in_is_recorded_in_place_and_a_bad_one_shows_its_message(
     expect(page.locator("#check-ins svg.chart circle")).to_have_count(1)
     assert page.evaluate("window.__stillTheSamePage") is True
     assert CheckIn.objects.get().actual == 57.5
+
+
+def test_the_owner_adds_years_to_a_business_case_in_one_save(page: Page, live_server, journey_deal):
+    """A new case offers years 1 to 3 and a blank row; "Add a year" adds rows in place."""
+    from metrics.models import BusinessCase
+
+    log_in(page, live_server.url, "owner@example.test")
+    page.goto(f"{live_server.url}/deals/{journey_deal.pk}/business-case/")
+    page.evaluate("window.__stillTheSamePage = true")
+    page.get_by_label("One-off costs, row 1").fill("50000")
+    for _ in range(2):
+        with page.expect_response(lambda r: "/year-row/" in r.url and r.status == 200):
+            page.get_by_role("button", name="Add a year").click()
+    expect(page.get_by_label("Year, row 6")).to_be_visible()
+    assert page.evaluate("window.__stillTheSamePage") is True
+    for row, year in ((4, 4), (5, 5)):
+        page.get_by_label(f"Year, row {row}").fill(str(year))
+        page.get_by_label(f"Revenue growth, row {row}").fill(str(year * 10000))
+    page.get_by_role("button", name=re.compile("Save")).click()  # row 6 left blank
+    expect(page).to_have_url(re.compile(rf"/deals/{journey_deal.pk}/"))
+    case = BusinessCase.objects.get(deal=journey_deal)
+    assert [(y.year, int(y.revenue_growth)) for y in case.years.order_by("year")] == [
+        (1, 0),
+        (2, 0),
+        (3, 0),
+        (4, 40000),
+        (5, 50000),
+    ]

@@ -392,3 +392,17 @@ def test_only_those_who_record_check_ins_correct_them(client_for, personas, deal
     url = reverse("check_in_edit", args=[check_in.pk])
     assert client_for(personas.legal).get(url).status_code == 403
     assert client_for(personas.legal).post(url, {"actual": "1"}).status_code == 403
+
+
+def test_the_add_a_year_row_extends_the_formset_and_stops_at_ten(client_for, personas, deal):
+    url = reverse("business_case_year_row", args=[deal.pk])
+    client = client_for(personas.owner)
+    html = client.get(url, {"index": 3}, HTTP_HX_REQUEST="true").content.decode()
+    assert 'name="years-3-year"' in html and 'name="years-3-DELETE"' in html
+    assert 'name="years-TOTAL_FORMS" value="4" id="id_years-TOTAL_FORMS" hx-swap-oob' in html
+    assert "index=4" in html
+    last = client.get(url, {"index": 9}).content.decode()
+    assert "Ten years is the most" in last
+    assert client.get(url, {"index": 10}).status_code == 400
+    assert client.get(url, {"index": "x"}).status_code == 400
+    assert client_for(personas.legal).get(url, {"index": 1}).status_code == 403
