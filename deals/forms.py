@@ -52,7 +52,7 @@ class DealFilterForm(forms.Form):
     )
     # Not a choice field: a stale or hand-edited sort falls back to the default order
     # instead of emptying the table (the sort has no field to show an error at).
-    sort = forms.CharField(required=False, max_length=20)
+    sort = forms.CharField(required=False)
     blocked = forms.BooleanField(label="Held by a blocking concern", required=False)
     archived = forms.BooleanField(label="Archived deals only", required=False)
 

@@ -108,7 +108,8 @@ def _dashboard_body(request: HttpRequest, *, table_only: bool) -> str:
         "page": page,
         "query": query.urlencode(),
         "sort_query": sort_query.urlencode(),
-        "sort": request.GET.get("sort") or "updated",
+        # The order applied, not a stale one from the URL.
+        "sort": (form.is_valid() and form.cleaned_data["sort"]) or "updated",
         "filtered": any(
             request.GET.get(k) for k in ("q", "stage", "kind", "sponsor", "archived", "blocked")
         ),

@@ -137,13 +137,17 @@ def check_in_update(
     if not can_record_check_in(metric, user):
         raise PermissionDenied("Only the deal's owner or sponsor, or the metric's owner, do this.")
     locked = OutcomeMetric.objects.select_for_update().get(pk=metric.pk)
-    current = CheckIn.objects.get(pk=check_in.pk)
+    current = CheckIn.objects.filter(pk=check_in.pk, metric=locked).first()
+    if current is None:
+        raise ValidationError("This check-in was removed meanwhile; record it again.")
     if date > timezone.localdate():
         raise ValidationError(
             {"date": "A check-in records a measurement: it cannot be dated in the future."}
         )
     if CheckIn.objects.filter(metric=locked, date=date).exclude(pk=current.pk).exists():
         raise ValidationError({"date": "There is already a check-in on this date."})
+    places = Decimal(1).scaleb(-CheckIn._meta.get_field("actual").decimal_places)
+    actual = actual.quantize(places)  # as stored: 12 and 12.0000 are one value, not a change
     before = {"date": current.date.isoformat(), "actual": str(current.actual), "note": current.note}
     current.date, current.actual, current.note = date, actual, note
     current.full_clean()

@@ -34,6 +34,7 @@ The exactly-once argument, in one place:
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import uuid
 from collections import defaultdict
@@ -121,13 +122,21 @@ def make_message(
     return message
 
 
-def message_for(notification: Notification, name: str, context: dict) -> EmailMultiAlternatives:
+def message_for(
+    notification: Notification, name: str, context: dict, *, riders: Iterable[str] = ()
+) -> EmailMultiAlternatives:
+    """`riders`: the keys of the notifications this email also carries (see FoldedInto)."""
     # The same key always gives the same Message-ID: a copy sent twice (the
     # at-least-once window described above) is recognisable as one message.
-    safe_key = notification.key.replace(":", ".").replace(" ", "")
+    keys = sorted([notification.key, *riders])
+    if len(keys) == 1:
+        message_key = notification.key.replace(":", ".").replace(" ", "")
+    else:  # the same group, the same ID; another group (even with the same lead), another
+        digest = hashlib.sha256("\n".join(keys).encode()).hexdigest()[:20]
+        message_key = f"escalations.{digest}"
     headers = {
-        "Message-ID": f"<{safe_key}@{message_domain()}>",
-        "X-Deal-Desk-Notification": notification.key,
+        "Message-ID": f"<{message_key}@{message_domain()}>",
+        "X-Deal-Desk-Notification": " ".join(keys),
     }
     if notification.kind == NotificationKind.DIGEST:
         headers["List-Unsubscribe"] = f"<{absolute(reverse('notification_settings'))}>"
@@ -283,9 +292,20 @@ def unsent_ids(*, now: dt.datetime | None = None) -> list[int]:
 
 
 def batches(ids: list[int], size: int | None = None) -> Iterator[list[int]]:
+    """Batches of about `size` ids, never splitting one recipient's notifications (their
+    escalations go out as one email only when they share a batch). One query."""
     size = size or settings.NOTIFICATION_BATCH_SIZE
-    for start in range(0, len(ids), size):
-        yield ids[start : start + size]
+    recipients = dict(
+        Notification.objects.filter(pk__in=ids).values_list("pk", "recipient_id").order_by()
+    )
+    batch: list[int] = []
+    for pk in sorted(ids, key=lambda pk: (recipients.get(pk, 0), pk)):
+        if len(batch) >= size and recipients.get(pk) != recipients.get(batch[-1]):
+            yield batch
+            batch = []
+        batch.append(pk)
+    if batch:
+        yield batch
 
 
 # --------------------------------------------------------------------------- delivery
@@ -543,7 +563,7 @@ def _compose_escalation_groups(notifications: list[Notification], today: dt.date
         reviews = [items[n.pk] for n in group if items[n.pk]["row"]]
         stalls = [items[n.pk] for n in group if not items[n.pk]["row"]]
         context = {**base, "reviews": reviews, "stalls": stalls, "count": len(group)}
-        out[lead.pk] = message_for(lead, "escalations", context)
+        out[lead.pk] = message_for(lead, "escalations", context, riders=[n.key for n in group[1:]])
         for n in group[1:]:
             out[n.pk] = FoldedInto(lead.pk)
     return out

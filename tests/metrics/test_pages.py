@@ -363,7 +363,7 @@ def test_a_check_in_is_corrected_and_the_old_figure_stays_in_the_history(
     metric.refresh_from_db()
     assert metric.latest_value == Decimal("60")
     event = AuditEvent.objects.get(action="edited", object_id=newest.pk)
-    assert event.before["actual"] == "600.0000" and event.after["actual"] == "60"
+    assert event.before["actual"] == "600.0000" and event.after["actual"] == "60.0000"
 
 
 def test_a_correction_onto_another_check_ins_date_is_refused_at_the_field(
@@ -406,3 +406,18 @@ def test_the_add_a_year_row_extends_the_formset_and_stops_at_ten(client_for, per
     assert client.get(url, {"index": 10}).status_code == 400
     assert client.get(url, {"index": "x"}).status_code == 400
     assert client_for(personas.legal).get(url, {"index": 1}).status_code == 403
+
+
+def test_a_note_only_correction_records_no_change_of_value(client_for, personas, deal):
+    from deals.models import AuditEvent
+
+    metric = OutcomeMetricFactory(deal=deal)
+    check_in = services.check_in_record(
+        metric=metric, user=personas.owner, date=timezone.localdate(), actual=Decimal("12")
+    )
+    client_for(personas.owner).post(
+        reverse("check_in_edit", args=[check_in.pk]),
+        {"date": timezone.localdate().isoformat(), "actual": "12", "note": "Source: CRM"},
+    )
+    event = AuditEvent.objects.get(action="edited", object_id=check_in.pk)
+    assert event.before == {"note": ""} and event.after == {"note": "Source: CRM"}

@@ -376,6 +376,22 @@ def test_a_sponsors_escalations_of_one_run_go_out_as_one_email(
     assert single["Subject"].startswith("Escalation: Legal review of")
     rows = Notification.objects.filter(recipient=personas.executive)
     assert rows.count() == 3 and not rows.filter(sent_at=None).exists()
+    # The group's Message-ID names the group, not its first item alone.
+    assert grouped["Message-ID"].startswith("<escalations.")
+    assert set(grouped["X-Deal-Desk-Notification"].split()) == {row.key for row in rows}
+
+
+def test_batches_keep_one_recipients_notifications_together(personas, partnership, settings):
+    settings.ESCALATE_AFTER_DAYS = 3
+    other = UserFactory(email="cfo@example.test", roles=[Role.EXECUTIVE])
+    for sponsor in (personas.executive, other, personas.executive, other, personas.executive):
+        deal = DealFactory(partnership=partnership, sponsor=sponsor, stage=Stage.REVIEW)
+        ReviewFactory(deal=deal, due_on=days(-5))
+    ids = notifications.plan_escalations()
+    recipient = dict(Notification.objects.values_list("pk", "recipient_id"))
+    cut = list(notifications.batches(ids, size=2))
+    assert sorted(pk for batch in cut for pk in batch) == sorted(ids)
+    assert all(len({recipient[pk] for pk in batch}) == 1 for batch in cut)  # never split
 
 
 def test_a_grouped_escalation_refused_for_now_is_sent_whole_on_retry(
