@@ -254,8 +254,9 @@ class Deal(models.Model):
         return user.is_superuser or user.pk in (self.owner_id, self.sponsor_id)
 
     def involves(self, user) -> bool:
-        """Has this person a part in the deal? (One query unless owner, sponsor or annotated.)"""
-        if user.pk in (self.owner_id, self.sponsor_id):
+        """Has this person a part in the deal (administrators: every deal)? One query
+        unless owner, sponsor, administrator or annotated by get_deal_for_user."""
+        if user.is_superuser or user.pk in (self.owner_id, self.sponsor_id):
             return True
         if getattr(self, "annotated_for", None) == user.pk:  # see get_deal_for_user
             return self.involves_viewer
@@ -264,7 +265,7 @@ class Deal(models.Model):
     def may_raise_concerns(self, user) -> bool:
         """Those with a part in the deal, and any department's member: departments flag
         risks early, before their review is requested. Not just anyone who can read it."""
-        if user.is_superuser or self.involves(user):
+        if self.involves(user):
             return True
         if getattr(self, "annotated_for", None) == user.pk:  # see get_deal_for_user
             return self.viewer_in_department

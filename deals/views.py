@@ -157,7 +157,7 @@ def deal_page_context(request: HttpRequest, deal) -> dict:
         "can_edit_terms": deal.can_edit_terms(user),
         "can_decide": deal.can_decide(user),
         # Reading a deal is not having a say in it (see Deal.involves).
-        "involved": user.is_superuser or deal.involves(user),
+        "involved": deal.involves(user),
         "may_raise_concerns": deal.may_raise_concerns(user),
         "advance_form": AdvanceForm(deal=deal),
         "request_form": RequestDecisionForm(),

@@ -89,20 +89,32 @@ def can_record_check_in(metric: OutcomeMetric, user) -> bool:
     )
 
 
+def _lock_for_check_ins(metric: OutcomeMetric, user) -> OutcomeMetric:
+    """The metric, locked: its check-ins are written one by one (and its latest value)."""
+    if not can_record_check_in(metric, user):
+        raise PermissionDenied("Only the deal's owner or sponsor, or the metric's owner, do this.")
+    return OutcomeMetric.objects.select_for_update().get(pk=metric.pk)
+
+
+def _check_date(metric: OutcomeMetric, date: dt.date, correcting: CheckIn | None = None) -> None:
+    if date > timezone.localdate():
+        raise ValidationError(
+            {"date": "A check-in records a measurement: it cannot be dated in the future."}
+        )
+    others = CheckIn.objects.filter(metric=metric, date=date)
+    if correcting is not None:
+        others = others.exclude(pk=correcting.pk)
+    if others.exists():
+        raise ValidationError({"date": "There is already a check-in on this date."})
+
+
 @transaction.atomic
 def check_in_record(
     *, metric: OutcomeMetric, user, date: dt.date, actual: Decimal, note: str = ""
 ) -> CheckIn:
     """Record an actual value; the metric keeps its newest one for cheap listing."""
-    if not can_record_check_in(metric, user):
-        raise PermissionDenied("Only the deal's owner or sponsor, or the metric's owner, do this.")
-    locked = OutcomeMetric.objects.select_for_update().get(pk=metric.pk)
-    if date > timezone.localdate():
-        raise ValidationError(
-            {"date": "A check-in records a measurement: it cannot be dated in the future."}
-        )
-    if CheckIn.objects.filter(metric=locked, date=date).exists():
-        raise ValidationError({"date": "There is already a check-in on this date."})
+    locked = _lock_for_check_ins(metric, user)
+    _check_date(locked, date)
     check_in = CheckIn(metric=locked, date=date, actual=actual, note=note, recorded_by=user)
     check_in.full_clean()
     check_in.save()
@@ -134,18 +146,11 @@ def check_in_update(
 ) -> CheckIn:
     """Correct a check-in (a typo, a late figure); the old values stay in the audit trail."""
     metric = check_in.metric
-    if not can_record_check_in(metric, user):
-        raise PermissionDenied("Only the deal's owner or sponsor, or the metric's owner, do this.")
-    locked = OutcomeMetric.objects.select_for_update().get(pk=metric.pk)
+    locked = _lock_for_check_ins(metric, user)
     current = CheckIn.objects.filter(pk=check_in.pk, metric=locked).first()
     if current is None:
         raise ValidationError("This check-in was removed meanwhile; record it again.")
-    if date > timezone.localdate():
-        raise ValidationError(
-            {"date": "A check-in records a measurement: it cannot be dated in the future."}
-        )
-    if CheckIn.objects.filter(metric=locked, date=date).exclude(pk=current.pk).exists():
-        raise ValidationError({"date": "There is already a check-in on this date."})
+    _check_date(locked, date, correcting=current)
     places = Decimal(1).scaleb(-CheckIn._meta.get_field("actual").decimal_places)
     actual = actual.quantize(places)  # as stored: 12 and 12.0000 are one value, not a change
     before = {"date": current.date.isoformat(), "actual": str(current.actual), "note": current.note}
@@ -165,9 +170,7 @@ def check_in_update(
 @transaction.atomic
 def check_in_delete(*, check_in: CheckIn, user) -> None:
     metric = check_in.metric
-    if not can_record_check_in(metric, user):
-        raise PermissionDenied("Only the deal's owner or sponsor, or the metric's owner, do this.")
-    locked = OutcomeMetric.objects.select_for_update().get(pk=metric.pk)
+    locked = _lock_for_check_ins(metric, user)
     before = {"date": check_in.date.isoformat(), "actual": str(check_in.actual)}
     pk = check_in.pk
     check_in.delete()

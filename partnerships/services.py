@@ -11,15 +11,14 @@ from stakeholders.services import reviews_top_up_many
 from .models import Partner, Partnership
 
 
+def _audit(instance, *, user, created: bool, old: dict, new: dict) -> None:
+    action = "created" if created else "edited"
+    audit_record(actor=user, action=action, instance=instance, before=old, after=new)
+
+
 def partner_saved(*, partner: Partner, user, created: bool, old: dict, new: dict[str, Any]):
     """Audit the change; a partner now handling customer data brings Security in."""
-    audit_record(
-        actor=user,
-        action="created" if created else "edited",
-        instance=partner,
-        before=old,
-        after=new,
-    )
+    _audit(partner, user=user, created=created, old=old, new=new)
     if not created and "handles_customer_data" in new:
         reviews_top_up_many(
             deals=Deal.objects.filter(partnership__partner=partner),
@@ -32,12 +31,6 @@ def partnership_saved(
     *, partnership: Partnership, user, created: bool, old: dict, new: dict[str, Any]
 ):
     """Audit the change; moved to another partner, its deals may need other reviews."""
-    audit_record(
-        actor=user,
-        action="created" if created else "edited",
-        instance=partnership,
-        before=old,
-        after=new,
-    )
+    _audit(partnership, user=user, created=created, old=old, new=new)
     if not created and "partner" in new:
         reviews_top_up_many(deals=partnership.deals.all(), user=user, reason="Partner changed")

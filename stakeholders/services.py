@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from deals.audit import audit_record
-from deals.models import Deal, Term
+from deals.models import Deal, Stage, Term
 
 from .models import (
     Concern,
@@ -142,15 +142,7 @@ def reviews_route(*, deal, user) -> list[Review]:
         due = add_working_days(today, department.review_sla_days)
         review = existing.get(department.pk)
         if review is None:
-            review = Review.objects.create(deal=deal, department=department, due_on=due)
-            created.append(review)
-            audit_record(
-                actor=user,
-                action="review requested",
-                instance=review,
-                after={"department": department.name, "due_on": due.isoformat()},
-                deal=deal,
-            )
+            created.append(_request_review(deal, department, user=user, due=due))
         elif review.status in (ReviewStatus.CHANGES_REQUESTED, ReviewStatus.REJECTED):
             _reopen(review, user=user, due=due, reason="Deal back in review")
     return created
@@ -159,7 +151,7 @@ def reviews_route(*, deal, user) -> list[Review]:
 # Stages in which the departments' reviews are live: a department that becomes
 # required here (value raised, business case added, partner now handles customer
 # data, a new rule) is asked at once, not only when the deal next enters review.
-REVIEWING_STAGES = ("review", "negotiation")
+REVIEWING_STAGES = (Stage.REVIEW, Stage.NEGOTIATION)
 
 
 @transaction.atomic
@@ -178,16 +170,17 @@ def reviews_top_up(*, deal, user, reason: str) -> list[Review]:
         if department.pk in existing:
             continue
         due = add_working_days(today, department.review_sla_days)
-        review = Review.objects.create(deal=deal, department=department, due_on=due)
-        created.append(review)
-        audit_record(
-            actor=user,
-            action="review requested",
-            instance=review,
-            after={"department": department.name, "due_on": due.isoformat(), "reason": reason},
-            deal=deal,
-        )
+        created.append(_request_review(deal, department, user=user, due=due, reason=reason))
     return created
+
+
+def _request_review(deal, department, *, user, due: dt.date, reason: str = "") -> Review:
+    review = Review.objects.create(deal=deal, department=department, due_on=due)
+    after = {"department": department.name, "due_on": due.isoformat()}
+    if reason:
+        after["reason"] = reason
+    audit_record(actor=user, action="review requested", instance=review, after=after, deal=deal)
+    return review
 
 
 def reviews_top_up_many(*, deals, user, reason: str) -> int:
@@ -341,7 +334,7 @@ def gate_refusal(deal) -> str | None:
 
 
 def require_involved(deal, user, what: str) -> None:
-    if not (user.is_superuser or deal.involves(user)):
+    if not deal.involves(user):
         raise PermissionDenied(f"Only people with a part in the deal {what}.")
 
 
