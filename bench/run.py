@@ -418,7 +418,7 @@ def timed_request(client, page: Page) -> tuple[float, list[dict], list, list[flo
 
 
 def bump_data_version() -> None:
-    from deals.freshness import bump
+    from core.freshness import bump
 
     bump()
 

@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "axes",
+    "core",
     "stakeholders",
     "partnerships",
     "deals",

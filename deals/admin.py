@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin
+
 from .models import AuditEvent, Deal, Decision, StageChange, Term
 
 
@@ -28,19 +30,6 @@ class DealAdmin(admin.ModelAdmin):
 
         data = {name: form.cleaned_data[name] for name in form.changed_data}
         deal_update(deal=obj, user=request.user, data=data)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Changes go through the app's services, where they are audited; the admin only reads."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(StageChange)

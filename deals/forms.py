@@ -5,10 +5,10 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
 
+from core.fields import BoundedModelChoiceField, bounded_formfield
 from partnerships.models import PartnerKind, Partnership
 from stakeholders.models import Role
 
-from .fields import BoundedModelChoiceField, bounded_formfield
 from .models import Deal, Decision, Stage, Term, TermStatus
 
 User = get_user_model()

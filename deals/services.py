@@ -10,9 +10,9 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from core.audit import audit_record, changed, snapshot
 from stakeholders import services as stakeholder_services
 
-from .audit import audit_record, changed, snapshot
 from .briefing import render_pack
 from .models import (
     BriefingPack,

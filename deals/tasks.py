@@ -8,7 +8,7 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import InterfaceError, OperationalError
 
-from stakeholders.tasks import backoff
+from core.backoff import backoff
 
 from . import services
 

@@ -15,11 +15,13 @@ from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core import freshness
+from core.forms import form_status
 from metrics.selectors import deal_value_context
 from stakeholders.models import Concern, Review, WorkingSession
 from stakeholders.selectors import gate_status, voices
 
-from . import freshness, services
+from . import services
 from .briefing import briefing_context
 from .diff import word_diff
 from .documents import ContractDocumentForm
@@ -242,11 +244,6 @@ def deal_edit(request: HttpRequest, pk: int) -> HttpResponse:
         {"form": form, "deal": deal},
         status=form_status(request, form),
     )
-
-
-def form_status(request: HttpRequest, form) -> int:
-    # A refused form answers 422 so that scripts and tests can tell it from success.
-    return 422 if request.method == "POST" and form.errors else 200
 
 
 def term_create(request: HttpRequest, pk: int) -> HttpResponse:

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from deals.audit import audit_record, changed, snapshot
+from core.audit import audit_record, changed, snapshot
 from deals.models import Deal, Stage
 from stakeholders import services as stakeholder_services
 from stakeholders.models import Membership

@@ -10,10 +10,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from deals import freshness
+from core import freshness
+from core.forms import form_status
 from deals.models import Deal
 from deals.selectors import get_deal_for_user
-from deals.views import form_status
 
 from . import charts, selectors, services
 from .forms import (

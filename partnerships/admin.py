@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from deals.audit import changed, snapshot
+from core.audit import changed, snapshot
 
 from .models import Partner, Partnership, PartnershipGoal, StrategicGoal
 from .services import partner_saved, partnership_saved

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import get_user_model
 
-from deals.fields import bounded_formfield
+from core.fields import bounded_formfield
 from stakeholders.models import Role
 
 from .models import Partner, Partnership, PartnershipGoal, StrategicGoal

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from deals.audit import audit_record
+from core.audit import audit_record
 from deals.models import Deal
 from stakeholders.services import reviews_top_up_many
 

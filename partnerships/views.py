@@ -11,9 +11,9 @@ from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from deals.audit import changed, snapshot
+from core.audit import changed, snapshot
+from core.forms import form_status
 from deals.selectors import visible_deals
-from deals.views import form_status
 
 from .forms import PartnerForm, PartnershipForm, PartnershipGoalFormSet
 from .models import Partner, Partnership

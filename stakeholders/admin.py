@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from deals.admin import ReadOnlyAdmin
+from core.admin import ReadOnlyAdmin
 from deals.models import Deal
 
 from .models import (

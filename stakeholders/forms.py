@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
-from deals.fields import BoundedModelChoiceField, BoundedModelMultipleChoiceField, bounded_formfield
+from core.fields import BoundedModelChoiceField, BoundedModelMultipleChoiceField, bounded_formfield
 
 from .models import Concern, Department, User, Weekday, WorkingSession
 from .services import DECISIONS

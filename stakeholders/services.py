@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from deals.audit import audit_record
+from core.audit import audit_record
 from deals.models import Deal, Stage, Term
 
 from .models import (

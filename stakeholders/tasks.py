@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-import random
 from smtplib import SMTPException
 
 from celery import shared_task
-from django.conf import settings
 from django.db import InterfaceError, OperationalError
+
+from core.backoff import backoff
 
 from . import accounts, notifications
 
 # SMTP trouble, a network blip or a database restart: worth another try later.
 TRANSIENT = (SMTPException, OSError, OperationalError, InterfaceError)
-
-
-def backoff(retries: int) -> float:
-    """Exponential, capped, with full jitter so that a batch of retries spreads out."""
-    base = settings.NOTIFICATION_RETRY_BACKOFF
-    return random.uniform(base / 2, min(settings.NOTIFICATION_RETRY_MAX, base * 2**retries))
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=8)

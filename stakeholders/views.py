@@ -16,10 +16,10 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from deals import freshness
+from core import freshness
+from core.forms import form_status
 from deals.models import AuditEvent, Term
 from deals.selectors import get_deal_for_user
-from deals.views import form_status
 
 from . import notifications
 from .calendar import ics_invitation

@@ -35,7 +35,7 @@ class Personas:
 def fresh_data_version():
     # Cached summaries are keyed by user id, which the next test may reuse: a new
     # data version makes them unreachable (without flushing a Redis that Celery shares).
-    from deals.freshness import bump
+    from core.freshness import bump
 
     bump()
 

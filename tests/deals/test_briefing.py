@@ -103,7 +103,7 @@ def test_preparing_a_pack_queues_it_after_commit_and_the_card_polls_until_it_is_
     assert "Queued" in html
     assert 'hx-trigger="every 2s"' in html
     # The render waits for the commit (beside the cache's data-version bump).
-    from deals.freshness import bump
+    from core.freshness import bump
 
     renders = [callback for callback in callbacks if callback is not bump]
     assert len(renders) == 1

@@ -206,7 +206,7 @@ def test_the_dashboard_runs_a_fixed_number_of_queries(
     make_deals(partnership, count)
     client = client_for(personas.executive)
     assert client.get("/").context["tiles"]["stalled_deals"] == (count + 1) // 2
-    from deals import freshness
+    from core import freshness
 
     freshness.bump()  # measure the cold path: body, tiles and counts computed afresh
     with django_assert_max_num_queries(12):

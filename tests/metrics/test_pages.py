@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from deals import freshness
+from core import freshness
 from deals.models import Deal, Stage
 from metrics import services
 from metrics.models import BusinessCase, CaseYear, JourneyStage, Outcome

@@ -185,7 +185,7 @@ def test_a_locked_deal_still_takes_rows_that_point_at_it(personas, partnership):
     waits for the deal would otherwise deadlock with the lock's holder."""
     from django.db import transaction
 
-    from deals.audit import audit_record
+    from core.audit import audit_record
     from stakeholders.services import lock_deal
 
     deal = DealFactory(partnership=partnership, owner=personas.owner)

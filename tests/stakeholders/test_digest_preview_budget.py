@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from deals import freshness
+from core import freshness
 from deals.models import Stage
 from tests.factories import DealFactory, ReviewFactory
 

@@ -6,9 +6,10 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.db import models
+from django.db import models, transaction
 
-from .models import AuditEvent
+from core.freshness import bump
+from deals.models import AuditEvent
 
 
 def snapshot(instance: models.Model, fields: list[str] | None = None) -> dict[str, Any]:
@@ -33,10 +34,6 @@ def changed(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict, dict]:
 
 
 def _bump_after_commit() -> None:
-    from django.db import transaction
-
-    from .freshness import bump
-
     # After commit: a reader must not cache old data under the new version.
     transaction.on_commit(bump)
 

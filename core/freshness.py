@@ -1,6 +1,6 @@
 """A version number of the desk's data, so that costly summaries can be cached until it changes.
 
-Every state change is audited (deals.audit.audit_record), and the audit bumps the
+Every state change is audited (core.audit.audit_record), and the audit bumps the
 version once its transaction commits. A summary cached under (name, person,
 version) is therefore never older than the last audited change; the TTL bounds
 what the version cannot see: time passing (a deal becoming stalled) and edits

@@ -1,0 +1,13 @@
+"""Retry delays for tasks that talk to something outside (SMTP, the database)."""
+
+from __future__ import annotations
+
+import random
+
+from django.conf import settings
+
+
+def backoff(retries: int) -> float:
+    """Exponential, capped, with full jitter so that a batch of retries spreads out."""
+    base = settings.NOTIFICATION_RETRY_BACKOFF
+    return random.uniform(base / 2, min(settings.NOTIFICATION_RETRY_MAX, base * 2**retries))
