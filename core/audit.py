@@ -1,59 +1,120 @@
-"""The audit trail: one row per state change, written inside the same transaction."""
+"""The audit trail: one row per state change, written inside the same transaction.
+
+Services call `audit_record`; edits of a model's fields go through `model_update`,
+which returns what changed so that the service audits exactly that.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.db import models, transaction
 
 from core.freshness import bump
-from deals.models import AuditEvent
+from core.models import AuditAction, AuditEvent
+
+__all__ = [
+    "AuditAction",
+    "Changes",
+    "audit_event",
+    "audit_record",
+    "changed",
+    "model_update",
+    "snapshot",
+]
+
+# Kept by Django on every save; a change of it alone is no change of the content.
+NOT_CONTENT = ("updated_at",)
 
 
 def snapshot(instance: models.Model, fields: list[str] | None = None) -> dict[str, Any]:
     """Field values of a model instance as JSON-safe data."""
     data: dict[str, Any] = {}
-    for field in instance._meta.concrete_fields:
-        if fields is not None and field.name not in fields:
+    for model_field in instance._meta.concrete_fields:
+        if fields is not None and model_field.name not in fields:
             continue
-        value = getattr(instance, field.attname)
+        value = getattr(instance, model_field.attname)
         if isinstance(value, Decimal):
             value = str(value)
         elif isinstance(value, dt.datetime | dt.date):
             value = value.isoformat()
-        data[field.name] = value
+        data[model_field.name] = value
     return data
 
 
 def changed(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict, dict]:
     """Only the fields that differ, on both sides."""
-    keys = [k for k in after if before.get(k) != after.get(k)]
+    keys = [k for k in after if before.get(k) != after.get(k) and k not in NOT_CONTENT]
     return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
 
 
-def _bump_after_commit() -> None:
-    # After commit: a reader must not cache old data under the new version.
-    transaction.on_commit(bump)
+@dataclass
+class Changes:
+    """What an update changed: the old and the new values of the changed fields only."""
+
+    before: dict[str, Any] = field(default_factory=dict)
+    after: dict[str, Any] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.after)
 
 
-def audit_record(
+def model_update(instance: models.Model, data: dict[str, Any], *, before=None) -> Changes:
+    """Set `data` on `instance`, validate, save, and say what changed.
+
+    `before` is the snapshot to compare against when the instance was already changed
+    in memory (a validated ModelForm writes its values onto its instance).
+    """
+    before = snapshot(instance) if before is None else before
+    for name, value in data.items():
+        setattr(instance, name, value)
+    instance.full_clean()
+    instance.save()
+    return Changes(*changed(before, snapshot(instance)))
+
+
+def audit_event(
     *,
     actor,
-    action: str,
+    action: AuditAction,
     instance: models.Model,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     deal=None,
+    at: dt.datetime | None = None,
 ) -> AuditEvent:
-    _bump_after_commit()
-    return AuditEvent.objects.create(
+    """An unsaved audit row: the one way to build one (audit_record saves it; bulk
+    loaders such as the demo bulk_create them)."""
+    event = AuditEvent(
         deal=deal,
         actor=actor,
-        action=action,
+        action=AuditAction(action),
         object_type=instance._meta.label_lower,
         object_id=str(instance.pk),
         before=before or {},
         after=after or {},
     )
+    if at is not None:
+        event.at = at
+    return event
+
+
+def audit_record(
+    *,
+    actor,
+    action: AuditAction,
+    instance: models.Model,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    deal=None,
+) -> AuditEvent:
+    # After commit: a reader must not cache old data under the new version.
+    transaction.on_commit(bump)
+    event = audit_event(
+        actor=actor, action=action, instance=instance, before=before, after=after, deal=deal
+    )
+    event.save()
+    return event

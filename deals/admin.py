@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from core.admin import ReadOnlyAdmin
 
-from .models import AuditEvent, Deal, Decision, StageChange, Term
+from .models import Deal, Decision, StageChange, Term
 
 
 @admin.register(Deal)
@@ -36,15 +36,6 @@ class DealAdmin(admin.ModelAdmin):
 class StageChangeAdmin(ReadOnlyAdmin):
     list_display = ["deal", "from_stage", "to_stage", "by", "at"]
     list_select_related = ["deal", "by"]
-
-
-@admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyAdmin):
-    """The audit trail is never edited or deleted, by anyone."""
-
-    list_display = ["at", "actor", "action", "object_type", "object_id", "deal"]
-    list_filter = ["action", "object_type"]
-    list_select_related = ["actor", "deal"]
 
 
 @admin.register(Term)

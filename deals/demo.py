@@ -16,6 +16,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
+from core.models import AuditEvent
 from partnerships.models import (
     Partner,
     PartnerKind,
@@ -498,8 +499,6 @@ def seed_portfolio(people: dict[str, User], partnerships: list[Partnership]) -> 
 def _audit_history(deal: Deal) -> None:
     """The audit trail the seeded history would have left, so timelines are not empty."""
     from stakeholders.models import Concern, ReviewComment
-
-    from .models import AuditEvent
 
     def event(instance, actor, at, action, after, before=None) -> AuditEvent:
         return AuditEvent(

@@ -307,30 +307,6 @@ class StageChange(models.Model):
         return Stage(self.to_stage).label
 
 
-class AuditEvent(models.Model):
-    """Who changed what, when, from what to what. Written by services only."""
-
-    deal = models.ForeignKey(
-        Deal, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_events"
-    )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    at = models.DateTimeField(default=timezone.now)
-    action = models.CharField(max_length=60)
-    object_type = models.CharField(max_length=60)
-    object_id = models.CharField(max_length=40)
-    before = models.JSONField(default=dict, blank=True)
-    after = models.JSONField(default=dict, blank=True)
-
-    class Meta:
-        ordering = ["-at", "-pk"]
-        indexes = [models.Index(fields=["object_type", "object_id"])]
-
-    def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.object_type} {self.object_id}"
-
-
 def time_in_stages(changes: list[StageChange], now: dt.datetime | None = None) -> list[dict]:
     """Total time spent in each stage, from a deal's ordered stage changes.
 

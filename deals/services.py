@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from core.audit import audit_record, changed, snapshot
+from core.audit import AuditAction, audit_record, changed, snapshot
 from stakeholders import services as stakeholder_services
 
 from .briefing import render_pack
@@ -39,7 +39,9 @@ def deal_create(*, user, data: dict[str, Any]) -> Deal:
     StageChange.objects.create(
         deal=deal, from_stage="", to_stage=deal.stage, by=user, note="Created"
     )
-    audit_record(actor=user, action="created", instance=deal, after=snapshot(deal), deal=deal)
+    audit_record(
+        actor=user, action=AuditAction.CREATED, instance=deal, after=snapshot(deal), deal=deal
+    )
     return deal
 
 
@@ -57,7 +59,12 @@ def deal_update(*, deal: Deal, user, data: dict[str, Any]) -> Deal:
     new.pop("updated_at", None)
     if new:
         audit_record(
-            actor=user, action="edited", instance=locked, before=old, after=new, deal=locked
+            actor=user,
+            action=AuditAction.EDITED,
+            instance=locked,
+            before=old,
+            after=new,
+            deal=locked,
         )
         stakeholder_services.reviews_top_up(deal=locked, user=user, reason="Deal edited")
     return locked
@@ -87,7 +94,7 @@ def deal_advance(*, deal: Deal, user, to_stage: str, note: str = "") -> Deal:
     )
     audit_record(
         actor=user,
-        action="moved",
+        action=AuditAction.MOVED,
         instance=locked,
         before={"stage": from_stage},
         after={"stage": to_stage, "note": note},
@@ -121,7 +128,7 @@ def term_create(*, deal: Deal, user, data: dict[str, Any]) -> Term:
     )
     audit_record(
         actor=user,
-        action="term added",
+        action=AuditAction.TERM_ADDED,
         instance=term,
         after={"title": term.title, "wording": term.wording, "department": term.department.name},
         deal=deal,
@@ -188,7 +195,7 @@ def term_revise(
     fresh = Term.objects.get(pk=term.pk)
     audit_record(
         actor=user,
-        action="term revised",
+        action=AuditAction.TERM_REVISED,
         instance=fresh,
         before={"wording": old.wording, "status": old.status},
         after={"wording": fresh.wording, "status": fresh.status, "note": note},
@@ -210,7 +217,7 @@ def decision_record(*, deal: Deal, user, data: dict[str, Any]) -> Decision:
     )
     audit_record(
         actor=user,
-        action="decision recorded",
+        action=AuditAction.DECISION_RECORDED,
         instance=decision,
         after={
             "kind": decision.kind,
@@ -234,7 +241,11 @@ def deal_request_decision(*, deal: Deal, user, note: str) -> Deal:
         decision_requested_at=timezone.now(), decision_requested_by=user, decision_request_note=note
     )
     audit_record(
-        actor=user, action="decision requested", instance=deal, after={"note": note}, deal=deal
+        actor=user,
+        action=AuditAction.DECISION_REQUESTED,
+        instance=deal,
+        after={"note": note},
+        deal=deal,
     )
     deal.refresh_from_db()
     return deal
@@ -253,7 +264,7 @@ def deal_archive(*, deal: Deal, user, archive: bool) -> Deal:
     locked.save(update_fields=["archived_at", "updated_at"])
     audit_record(
         actor=user,
-        action="archived" if archive else "restored",
+        action=AuditAction.ARCHIVED if archive else AuditAction.RESTORED,
         instance=locked,
         before=before,
         after={"archived_at": locked.archived_at.isoformat() if locked.archived_at else None},
@@ -283,7 +294,7 @@ def document_attach(*, deal: Deal, user, upload) -> ContractDocument:
     document.save()
     audit_record(
         actor=user,
-        action="document attached",
+        action=AuditAction.DOCUMENT_ATTACHED,
         instance=document,
         after={"name": document.original_name, "kind": document.kind, "sha256": document.sha256},
         deal=deal,
@@ -305,7 +316,7 @@ def briefing_request(*, deal: Deal, user) -> BriefingPack:
     if working is not None and not working.is_stuck:
         return working
     pack = BriefingPack.objects.create(deal=deal, requested_by=user)
-    audit_record(actor=user, action="briefing pack requested", instance=pack, deal=deal)
+    audit_record(actor=user, action=AuditAction.BRIEFING_REQUESTED, instance=pack, deal=deal)
     from .tasks import render_briefing_pack
 
     # After commit, so that the worker finds the row; robust, so that a broker

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core import freshness
 from core.forms import form_status
+from core.models import AuditEvent
 from metrics.selectors import deal_value_context
 from stakeholders.models import Concern, Review, WorkingSession
 from stakeholders.selectors import gate_status, voices
@@ -36,7 +37,6 @@ from .forms import (
     TermForm,
 )
 from .models import (
-    AuditEvent,
     BriefingPack,
     ContractDocument,
     Decision,

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from core.audit import audit_record, changed, snapshot
+from core.audit import AuditAction, audit_record, changed, snapshot
 from deals.models import Deal, Stage
 from stakeholders import services as stakeholder_services
 from stakeholders.models import Membership
@@ -62,7 +62,9 @@ def metric_create(*, deal: Deal, user, data: dict[str, Any]) -> OutcomeMetric:
     metric = OutcomeMetric(deal=deal, **data)
     metric.full_clean()
     metric.save()
-    audit_record(actor=user, action="created", instance=metric, after=snapshot(metric), deal=deal)
+    audit_record(
+        actor=user, action=AuditAction.CREATED, instance=metric, after=snapshot(metric), deal=deal
+    )
     return metric
 
 
@@ -78,7 +80,12 @@ def metric_update(*, metric: OutcomeMetric, user, data: dict[str, Any]) -> Outco
     old, new = changed(before, snapshot(locked))
     if new:
         audit_record(
-            actor=user, action="edited", instance=locked, before=old, after=new, deal=metric.deal
+            actor=user,
+            action=AuditAction.EDITED,
+            instance=locked,
+            before=old,
+            after=new,
+            deal=metric.deal,
         )
     return locked
 
@@ -123,7 +130,7 @@ def check_in_record(
         locked.save(update_fields=["latest_on", "latest_value"])
     audit_record(
         actor=user,
-        action="checked in",
+        action=AuditAction.CHECKED_IN,
         instance=check_in,
         after={"metric": locked.pk, "date": date.isoformat(), "actual": str(actual), "note": note},
         deal=metric.deal,
@@ -162,7 +169,12 @@ def check_in_update(
     old, new = changed(before, after)
     if new:
         audit_record(
-            actor=user, action="edited", instance=current, before=old, after=new, deal=metric.deal
+            actor=user,
+            action=AuditAction.EDITED,
+            instance=current,
+            before=old,
+            after=new,
+            deal=metric.deal,
         )
     return current
 
@@ -176,7 +188,9 @@ def check_in_delete(*, check_in: CheckIn, user) -> None:
     check_in.delete()
     _refresh_latest(locked)
     check_in.pk = pk
-    audit_record(actor=user, action="deleted", instance=check_in, before=before, deal=metric.deal)
+    audit_record(
+        actor=user, action=AuditAction.DELETED, instance=check_in, before=before, deal=metric.deal
+    )
 
 
 # Business case
@@ -299,7 +313,7 @@ def business_case_save(
             updated_at=now,
         )
         previous = {a.pk: a for a in latest.assumptions.all()} if latest else {}
-        action = "created"
+        action = AuditAction.CREATED
     else:
         case = latest
         before = _case_snapshot(case)
@@ -308,7 +322,7 @@ def business_case_save(
         case.save(update_fields=["discount_rate", "note", "updated_at"])
         CaseYear.objects.filter(business_case=case).delete()
         previous = {a.pk: a for a in case.assumptions.all()}
-        action = "edited"
+        action = AuditAction.EDITED
     CaseYear.objects.bulk_create(
         CaseYear(business_case=case, year=int(y["year"]), **{n: y[n] for n in MONEY_FIELDS})
         for y in years
@@ -407,7 +421,7 @@ def business_case_sign_off(*, business_case: BusinessCase, user, note: str = "")
     _refresh_cost_of_delay(deal)
     audit_record(
         actor=user,
-        action="signed off",
+        action=AuditAction.SIGNED_OFF,
         instance=case,
         before={"signed_off_at": None},
         after={**_case_snapshot(case), "note": note, "signed_off_at": now.isoformat()},
@@ -436,7 +450,7 @@ def assumption_assess(*, assumption: Assumption, user, outcome: str, evidence: s
     locked.save(update_fields=["outcome", "outcome_evidence", "outcome_by", "outcome_at"])
     audit_record(
         actor=user,
-        action="assessed",
+        action=AuditAction.ASSESSED,
         instance=locked,
         before=before,
         after={"outcome": outcome, "outcome_evidence": locked.outcome_evidence},
@@ -462,11 +476,11 @@ def journey_stage_save(
         last = JourneyStage.objects.filter(deal=locked_deal).aggregate(p=Max("position"))["p"]
         stage = JourneyStage(deal=locked_deal, position=0 if last is None else last + 1)
         before: dict[str, Any] = {}
-        action = "created"
+        action = AuditAction.CREATED
     else:
         # From the database: a validated ModelForm has already changed `stage` in memory.
         before = snapshot(JourneyStage.objects.get(pk=stage.pk))
-        action = "edited"
+        action = AuditAction.EDITED
     for name, value in data.items():
         setattr(stage, name, value)
     stage.full_clean()
@@ -496,7 +510,7 @@ def journey_stage_move(*, stage: JourneyStage, user, direction: str) -> list[Jou
         JourneyStage.objects.bulk_update(stages, ["position"])
         audit_record(
             actor=user,
-            action="moved",
+            action=AuditAction.MOVED,
             instance=stage,
             before=before,
             after={"position": other},
@@ -514,4 +528,4 @@ def journey_stage_delete(*, stage: JourneyStage, user) -> None:
     pk = stage.pk
     stage.delete()
     stage.pk = pk
-    audit_record(actor=user, action="deleted", instance=stage, before=before, deal=deal)
+    audit_record(actor=user, action=AuditAction.DELETED, instance=stage, before=before, deal=deal)

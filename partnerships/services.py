@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.audit import audit_record
+from core.audit import AuditAction, audit_record
 from deals.models import Deal
 from stakeholders.services import reviews_top_up_many
 
@@ -12,7 +12,7 @@ from .models import Partner, Partnership
 
 
 def _audit(instance, *, user, created: bool, old: dict, new: dict) -> None:
-    action = "created" if created else "edited"
+    action = AuditAction.CREATED if created else AuditAction.EDITED
     audit_record(actor=user, action=action, instance=instance, before=old, after=new)
 
 

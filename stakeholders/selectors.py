@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.db.models import Count
 
-from deals.models import AuditEvent, Stage
+from core.audit import AuditAction
+from core.models import AuditEvent
+from deals.models import Stage
 from deals.selectors import get_under_deal_for_user
 
 from .models import (
@@ -68,11 +70,11 @@ def inbox_counts(user) -> dict[str, int]:
 
 # Actions in the audit trail that count as someone speaking up on a deal.
 VOICE_ACTIONS = [
-    "review decided",
-    "commented",
-    "concern raised",
-    "concern reply",
-    "session recorded",
+    AuditAction.VERDICT_GIVEN,
+    AuditAction.COMMENTED,
+    AuditAction.CONCERN_RAISED,
+    AuditAction.CONCERN_REPLY,
+    AuditAction.SESSION_RECORDED,
 ]
 
 

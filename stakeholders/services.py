@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from core.audit import audit_record
+from core.audit import AuditAction, audit_record
 from deals.models import Deal, Stage, Term
 
 from .models import (
@@ -179,7 +179,9 @@ def _request_review(deal, department, *, user, due: dt.date, reason: str = "") -
     after = {"department": department.name, "due_on": due.isoformat()}
     if reason:
         after["reason"] = reason
-    audit_record(actor=user, action="review requested", instance=review, after=after, deal=deal)
+    audit_record(
+        actor=user, action=AuditAction.REVIEW_REQUESTED, instance=review, after=after, deal=deal
+    )
     return review
 
 
@@ -204,7 +206,7 @@ def _reopen(review: Review, *, user, due: dt.date | None = None, reason: str) ->
     review.save()
     audit_record(
         actor=user,
-        action="review re-opened",
+        action=AuditAction.REVIEW_REOPENED,
         instance=review,
         before=before,
         after={"status": review.status, "round": review.round, "reason": reason},
@@ -256,7 +258,7 @@ def review_decide(
         raise AlreadyDecided(fresh)
     audit_record(
         actor=user,
-        action="review decided",
+        action=AuditAction.VERDICT_GIVEN,
         instance=fresh,
         before={"status": ReviewStatus.PENDING},
         after={"status": status, "text": text},
@@ -276,7 +278,7 @@ def review_reassign(*, review: Review, user, reviewer: User | None) -> Review:
     review.save(update_fields=["reviewer"])
     audit_record(
         actor=user,
-        action="review reassigned",
+        action=AuditAction.REVIEW_REASSIGNED,
         instance=review,
         before=before,
         after={"reviewer": str(reviewer) if reviewer else None},
@@ -292,7 +294,11 @@ def review_comment(*, review: Review, user, body: str) -> ReviewComment:
         raise ValidationError({"body": "Write a comment first."})
     comment = ReviewComment.objects.create(review=review, author=user, body=body)
     audit_record(
-        actor=user, action="commented", instance=comment, after={"body": body}, deal=review.deal
+        actor=user,
+        action=AuditAction.COMMENTED,
+        instance=comment,
+        after={"body": body},
+        deal=review.deal,
     )
     return comment
 
@@ -355,7 +361,7 @@ def concern_raise(*, deal, user, data: dict[str, Any]) -> Concern:
     concern.save()
     audit_record(
         actor=user,
-        action="concern raised",
+        action=AuditAction.CONCERN_RAISED,
         instance=concern,
         after={"title": concern.title, "blocking": concern.blocking, "severity": concern.severity},
         deal=deal,
@@ -371,7 +377,11 @@ def concern_reply(*, concern: Concern, user, body: str) -> ConcernReply:
         raise ValidationError({"body": "Write a reply first."})
     reply = ConcernReply.objects.create(concern=concern, author=user, body=body)
     audit_record(
-        actor=user, action="concern reply", instance=reply, after={"body": body}, deal=concern.deal
+        actor=user,
+        action=AuditAction.CONCERN_REPLY,
+        instance=reply,
+        after={"body": body},
+        deal=concern.deal,
     )
     return reply
 
@@ -393,7 +403,7 @@ def concern_resolve(*, concern: Concern, user, resolution: str) -> Concern:
     concern.refresh_from_db()
     audit_record(
         actor=user,
-        action="concern resolved",
+        action=AuditAction.CONCERN_RESOLVED,
         instance=concern,
         before={"status": "open"},
         after={"status": "resolved", "resolution": resolution},
@@ -413,7 +423,7 @@ def session_schedule(*, deal, user, data: dict[str, Any], departments, invitees)
     session.invitees.set(invitees)
     audit_record(
         actor=user,
-        action="session scheduled",
+        action=AuditAction.SESSION_SCHEDULED,
         instance=session,
         after={
             "title": session.title,
@@ -440,7 +450,7 @@ def session_record(
     session.attendees.set(attendees)
     audit_record(
         actor=user,
-        action="session recorded",
+        action=AuditAction.SESSION_RECORDED,
         instance=session,
         before=before,
         after={
@@ -473,7 +483,7 @@ def digest_preference_set(*, user: User, subscribed: bool, weekday: int) -> Dige
     preference.save()
     audit_record(
         actor=user,
-        action="digest settings",
+        action=AuditAction.DIGEST_SETTINGS,
         instance=preference,
         before=before,
         after={"subscribed": subscribed, "weekday": weekday},

@@ -18,7 +18,8 @@ from django.views.decorators.http import require_POST
 
 from core import freshness
 from core.forms import form_status
-from deals.models import AuditEvent, Term
+from core.models import AuditEvent
+from deals.models import Term
 from deals.selectors import get_deal_for_user
 
 from . import notifications

@@ -1,7 +1,8 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from deals.models import TRANSITIONS, AuditEvent, Deal, Stage, StageChange, transition_refusal
+from core.models import AuditEvent
+from deals.models import TRANSITIONS, Deal, Stage, StageChange, transition_refusal
 from deals.services import deal_advance
 from tests.factories import DealFactory
 

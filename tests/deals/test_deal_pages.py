@@ -5,7 +5,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from deals.models import AuditEvent, Deal, Stage, StageChange, time_in_stages
+from core.models import AuditEvent
+from deals.models import Deal, Stage, StageChange, time_in_stages
 from tests.factories import DealFactory
 
 pytestmark = pytest.mark.django_db

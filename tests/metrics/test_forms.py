@@ -7,7 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from deals.models import AuditEvent, Stage
+from core.models import AuditEvent
+from deals.models import Stage
 from metrics.models import Assumption, BusinessCase, CheckIn, JourneyStage, Outcome, OutcomeMetric
 from tests.factories import (
     AssumptionFactory,

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core import freshness
+from core.models import AuditEvent
 from deals.models import Deal, Stage
 from metrics import services
 from metrics.models import BusinessCase, CaseYear, JourneyStage, Outcome
@@ -324,7 +325,6 @@ def test_reordering_the_journey_with_htmx_returns_the_list(client_for, personas,
 
 
 def test_editing_a_journey_stage_audits_the_old_and_new_text(client_for, personas, deal):
-    from deals.models import AuditEvent
 
     stage = JourneyStageFactory(deal=deal, name="Sign up", touchpoint="Website")
     response = client_for(personas.owner).post(
@@ -340,7 +340,6 @@ def test_editing_a_journey_stage_audits_the_old_and_new_text(client_for, persona
 def test_a_check_in_is_corrected_and_the_old_figure_stays_in_the_history(
     client_for, personas, deal
 ):
-    from deals.models import AuditEvent
 
     metric = OutcomeMetricFactory(deal=deal)
     today = timezone.localdate()
@@ -409,7 +408,6 @@ def test_the_add_a_year_row_extends_the_formset_and_stops_at_ten(client_for, per
 
 
 def test_a_note_only_correction_records_no_change_of_value(client_for, personas, deal):
-    from deals.models import AuditEvent
 
     metric = OutcomeMetricFactory(deal=deal)
     check_in = services.check_in_record(

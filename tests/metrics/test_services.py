@@ -7,7 +7,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from deals.models import AuditEvent, Deal, Stage
+from core.models import AuditEvent
+from deals.models import Deal, Stage
 from metrics import services
 from metrics.models import Assumption, BusinessCase, CheckIn, Outcome
 from tests.factories import (

@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from deals.models import AuditEvent
+from core.models import AuditEvent
 from partnerships.models import Partner, Partnership, PartnershipGoal
 from tests.factories import PartnerFactory, StrategicGoalFactory
 

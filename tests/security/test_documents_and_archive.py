@@ -5,7 +5,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from deals.models import AuditEvent, ContractDocument, Deal
+from core.models import AuditEvent
+from deals.models import ContractDocument, Deal
 
 pytestmark = pytest.mark.django_db
 

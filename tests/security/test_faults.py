@@ -8,7 +8,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from deals.models import AuditEvent, Deal, StageChange
+from core.models import AuditEvent
+from deals.models import Deal, StageChange
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -42,7 +42,7 @@ COUNTED = [
     "deals.Deal",
     "deals.Term",
     "deals.Decision",
-    "deals.AuditEvent",
+    "core.AuditEvent",
     "stakeholders.Concern",
     "stakeholders.WorkingSession",
 ]

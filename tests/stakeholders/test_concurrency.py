@@ -11,7 +11,8 @@ from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
 
-from deals.models import AuditEvent, Stage, TermRevision
+from core.models import AuditEvent
+from deals.models import Stage, TermRevision
 from deals.services import deal_advance, term_create
 from stakeholders.models import ReviewStatus
 from tests.factories import DealFactory, UserFactory, department, make_member

@@ -10,7 +10,8 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from deals.models import AuditEvent, Stage
+from core.models import AuditEvent
+from deals.models import Stage
 from deals.services import deal_advance, deal_update
 from metrics import services as metric_services
 from stakeholders.models import ReviewRule, ReviewStatus, RuleCondition

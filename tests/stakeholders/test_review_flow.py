@@ -6,7 +6,8 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from deals.models import AuditEvent, Deal, DecisionKind, Stage, TermCategory
+from core.models import AuditEvent
+from deals.models import Deal, DecisionKind, Stage, TermCategory
 from deals.services import deal_advance, decision_record, term_create, term_revise
 from stakeholders.models import ReviewRule, ReviewStatus, RuleCondition
 from stakeholders.services import (

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from deals.models import AuditEvent
+from core.models import AuditEvent
 from stakeholders.models import Concern, WorkingSession
 from tests.factories import department
 

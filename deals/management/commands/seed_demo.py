@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from deals import demo, freshness
+from core import freshness
+from deals import demo
 from deals.models import Deal
 from metrics.demo import seed_value
 
