@@ -2,7 +2,9 @@ from django.contrib import admin
 
 from core.admin import ReadOnlyAdmin
 
+from . import rules
 from .models import Deal, Decision, StageChange, Term
+from .services import deal_update
 
 
 @admin.register(Deal)
@@ -23,11 +25,14 @@ class DealAdmin(admin.ModelAdmin):
         # Deals are archived from the deal page, never deleted.
         return False
 
+    def has_change_permission(self, request, obj=None):
+        # The same rule as the edit page and deal_update; others see the deal read-only.
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or rules.EDIT_DEAL(request.user, obj))
+
     def save_model(self, request, obj, form, change):
         # Through the same service as the edit page: audited, and reviews that the
         # rules now require (a value over a threshold, another partner) are requested.
-        from .services import deal_update
-
         data = {name: form.cleaned_data[name] for name in form.changed_data}
         deal_update(deal=obj, user=request.user, data=data)
 

@@ -15,6 +15,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db.models import Count
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -25,7 +26,17 @@ from metrics import charts
 from metrics.selectors import deal_value_context
 from stakeholders.models import Concern, Review
 
-from .models import BriefingPack, Deal, Decision, StageChange, Term, time_in_stages
+from . import rules
+from .models import (
+    BriefingPack,
+    Deal,
+    Decision,
+    PackStatus,
+    StageChange,
+    Term,
+    briefing_path,
+    time_in_stages,
+)
 
 # The colours of static/css/dealdesk.css, spelled out: SVG in a PDF has no CSS variables.
 CHART_STYLE = (
@@ -53,7 +64,10 @@ def for_pdf(svg: str) -> SafeString:
 
 def briefing_context(deal: Deal, user) -> dict:
     """The deal page's briefing card: the newest pack of this deal (one query)."""
-    return {"briefing_pack": BriefingPack.objects.filter(deal=deal).first()}
+    return {
+        "briefing_pack": BriefingPack.objects.filter(deal=deal).first(),
+        "may_request_briefing": rules.REQUEST_BRIEFING(user, deal),
+    }
 
 
 def case_chart(case, currency: str, *, width: int = 640, height: int = 240) -> SafeString:
@@ -168,3 +182,40 @@ def render_pack(deal: Deal, *, now: dt.datetime | None = None) -> bytes:
 
     html = render_to_string("pdf/briefing_pack.html", pack_context(deal, now=now))
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+
+
+# The background job: tasks.render_briefing_pack calls these.
+
+
+def briefing_render(*, pack_id: int) -> BriefingPack | None:
+    """Render a queued pack and store it; None when there is nothing to do.
+
+    Not one transaction: the render takes seconds and holds no lock. Safe to run
+    again — a redelivered task (worker died mid-render) renders the same file
+    again; a pack that is ready already is left alone.
+    """
+    started = BriefingPack.objects.filter(
+        pk=pack_id, status__in=[PackStatus.QUEUED, PackStatus.RENDERING]
+    ).update(status=PackStatus.RENDERING, started_at=timezone.now())
+    if not started:
+        return None
+    pack = BriefingPack.objects.select_related("deal").get(pk=pack_id)
+    pdf = render_pack(pack.deal)
+    name = briefing_path(pack, "")
+    pack.file.storage.delete(name)  # a render of an earlier attempt, if any
+    pack.file.save(name, ContentFile(pdf), save=False)
+    BriefingPack.objects.filter(pk=pack_id, status=PackStatus.RENDERING).update(
+        status=PackStatus.READY,
+        file=pack.file.name,
+        size=len(pdf),
+        error="",
+        finished_at=timezone.now(),
+    )
+    pack.refresh_from_db()
+    return pack
+
+
+def briefing_fail(*, pack_id: int, error: str) -> None:
+    BriefingPack.objects.filter(pk=pack_id).exclude(status=PackStatus.READY).update(
+        status=PackStatus.FAILED, error=error[:1000], finished_at=timezone.now()
+    )

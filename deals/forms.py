@@ -144,6 +144,8 @@ class DealForm(forms.ModelForm):
 
 class AdvanceForm(forms.Form):
     to_stage = forms.ChoiceField(label="Move to", choices=Stage.choices)
+    # The stage the page showed: a move from a stage the deal has left is refused (409).
+    from_stage = forms.ChoiceField(choices=Stage.choices, required=False, widget=forms.HiddenInput)
     note = forms.CharField(
         label="Note", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -152,13 +154,31 @@ class AdvanceForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.deal = deal
 
-    def clean_to_stage(self) -> str:
+    @property
+    def is_stale(self) -> bool:
+        """The page showed another stage than the deal is in now."""
+        shown = self.data.get("from_stage")
+        return bool(shown) and shown != self.deal.stage
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.is_stale:
+            shown = (
+                Stage(self.data["from_stage"]).label
+                if self.data["from_stage"] in Stage.values
+                else "another stage"
+            )
+            raise forms.ValidationError(
+                f"This page showed the deal in {shown}; it has moved to {self.deal.stage_label} "
+                "since. Check the deal as it is now before you move it.",
+                code="stale",
+            )
+        to_stage = cleaned.get("to_stage")
         # Any stage is a valid choice; the transition table says whether it is allowed.
-        to_stage = self.cleaned_data["to_stage"]
-        refusal = self.deal.refusal_to_move(to_stage)
+        refusal = to_stage and self.deal.refusal_to_move(to_stage)
         if refusal:
-            raise forms.ValidationError(refusal)
-        return to_stage
+            self.add_error("to_stage", refusal)
+        return cleaned
 
 
 class TermForm(forms.ModelForm):

@@ -119,6 +119,17 @@ class DealQuerySet(models.QuerySet["Deal"]):
             return self.none()
         return self.filter(involvement(user))
 
+    def lock(self, pk: int) -> Deal:
+        """The deal, read fresh under its row lock, until the transaction ends.
+
+        Every writer that acts on what the deal's state allows (stage moves, verdicts,
+        term edits, concerns, top-ups, briefing requests) takes this lock first, so
+        none of them acts on what another is changing. NO KEY: a plain FOR UPDATE
+        would also block inserts of rows pointing at the deal (an audit event, a
+        review), and a writer holding such a row would deadlock.
+        """
+        return self.select_for_update(no_key=True).get(pk=pk)
+
     def open(self) -> DealQuerySet:
         return self.filter(stage__in=OPEN_STAGES)
 
@@ -250,7 +261,8 @@ class Deal(models.Model):
     def refusal_to_move(self, to_stage: str) -> str | None:
         return transition_refusal(self.stage, to_stage)
 
-    def can_be_edited_by(self, user) -> bool:
+    def is_led_by(self, user) -> bool:
+        """The deal's owner or its sponsor (or a superuser): those who run it."""
         return user.is_superuser or user.pk in (self.owner_id, self.sponsor_id)
 
     def involves(self, user) -> bool:
@@ -270,13 +282,6 @@ class Deal(models.Model):
         if getattr(self, "annotated_for", None) == user.pk:  # see get_deal_for_user
             return self.viewer_in_department
         return user.memberships.exists()
-
-    def can_edit_terms(self, user) -> bool:
-        return user.is_superuser or user.pk == self.owner_id
-
-    def can_decide(self, user) -> bool:
-        """Only the executive sponsor, the partnership czar, records decisions."""
-        return user.pk == self.sponsor_id
 
 
 class StageChange(models.Model):
@@ -497,6 +502,8 @@ class PackStatus(models.TextChoices):
 # A pack still queued or rendering after this long has lost its worker and its
 # task (the task's time limit is far shorter): the page offers to try again.
 PACK_STUCK_AFTER = dt.timedelta(minutes=15)
+# A pack made this recently is handed out again instead of rendering another.
+PACK_FRESH_FOR = dt.timedelta(minutes=2)
 
 
 def briefing_path(instance: BriefingPack, filename: str) -> str:
@@ -533,6 +540,14 @@ class BriefingPack(models.Model):
     @property
     def is_working(self) -> bool:
         return self.status in (PackStatus.QUEUED, PackStatus.RENDERING) and not self.is_stuck
+
+    @property
+    def is_fresh(self) -> bool:
+        return (
+            self.status == PackStatus.READY
+            and self.finished_at is not None
+            and timezone.now() - self.finished_at < PACK_FRESH_FOR
+        )
 
     @property
     def is_stuck(self) -> bool:

@@ -4,33 +4,33 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from core.audit import AuditAction, audit_record, changed, snapshot
-from stakeholders import services as stakeholder_services
+from core.audit import AuditAction, audit_record, model_update, snapshot
+from stakeholders import signoff
 
-from .briefing import render_pack
+from . import rules
+from .documents import sha256_of
 from .models import (
     BriefingPack,
     ContractDocument,
     Deal,
     Decision,
-    PackStatus,
     Stage,
     StageChange,
     Term,
     TermRevision,
     TermStatus,
-    briefing_path,
 )
+from .tasks import render_briefing_pack
 
 
 @transaction.atomic
 def deal_create(*, user, data: dict[str, Any]) -> Deal:
+    rules.CREATE_DEAL.require(user)
     deal = Deal(**data)
     deal.stage = Stage.INTAKE
     deal.stage_changed_at = timezone.now()
@@ -47,41 +47,51 @@ def deal_create(*, user, data: dict[str, Any]) -> Deal:
 
 @transaction.atomic
 def deal_update(*, deal: Deal, user, data: dict[str, Any]) -> Deal:
-    # Lock the row so that two people saving at once are applied one by one.
-    locked = Deal.objects.select_for_update(no_key=True).get(pk=deal.pk)
-    before = snapshot(locked)
-    for name, value in data.items():
-        setattr(locked, name, value)
-    locked.full_clean()
-    locked.save()
-    old, new = changed(before, snapshot(locked))
-    old.pop("updated_at", None)
-    new.pop("updated_at", None)
-    if new:
+    rules.EDIT_DEAL.require(user, deal)
+    # Under the row lock, so that two people saving at once are applied one by one.
+    locked = Deal.objects.lock(deal.pk)
+    changes = model_update(locked, data)
+    if changes:
         audit_record(
             actor=user,
             action=AuditAction.EDITED,
             instance=locked,
-            before=old,
-            after=new,
+            before=changes.before,
+            after=changes.after,
             deal=locked,
         )
-        stakeholder_services.reviews_top_up(deal=locked, user=user, reason="Deal edited")
+        signoff.reviews_top_up(deal=locked, user=user, reason="Deal edited")
     return locked
 
 
+class StageMoved(Exception):
+    """The deal left the stage the mover saw before their move applied."""
+
+    def __init__(self, deal: Deal, seen: str):
+        super().__init__(
+            f"The deal moved from {Stage(seen).label} to {deal.stage_label} meanwhile."
+        )
+        self.deal = deal
+        self.seen = seen
+
+
 @transaction.atomic
-def deal_advance(*, deal: Deal, user, to_stage: str, note: str = "") -> Deal:
-    """Move a deal to another stage, if the transition table allows it."""
-    if not deal.can_be_edited_by(user):
-        raise PermissionDenied("Only the deal's owner or sponsor can move it.")
-    # The stage is read again under a row lock: two clicks cannot both move it.
-    locked = Deal.objects.select_for_update(no_key=True).get(pk=deal.pk)
+def deal_advance(
+    *, deal: Deal, user, to_stage: str, note: str = "", seen_stage: str | None = None
+) -> Deal:
+    """Move a deal to another stage, if the transition table and the gate allow it.
+
+    `seen_stage` is the stage the mover's page showed: when the deal has moved since,
+    the move is refused (StageMoved) instead of applying to a stage nobody looked at.
+    """
+    rules.MOVE_DEAL.require(user, deal)
     if to_stage not in Stage.values:
         raise ValidationError({"to_stage": f"{to_stage!r} is not a stage."})
-    refusal = locked.refusal_to_move(to_stage)
-    if not refusal and to_stage == Stage.APPROVED:
-        refusal = stakeholder_services.gate_refusal(locked)
+    # The stage is read again under the row lock: two clicks cannot both move it.
+    locked = Deal.objects.lock(deal.pk)
+    if seen_stage is not None and seen_stage != locked.stage:
+        raise StageMoved(locked, seen_stage)
+    refusal = locked.refusal_to_move(to_stage) or signoff.gate_refusal(locked, to_stage)
     if refusal:
         raise ValidationError({"to_stage": refusal})
     from_stage = locked.stage
@@ -101,9 +111,9 @@ def deal_advance(*, deal: Deal, user, to_stage: str, note: str = "") -> Deal:
         deal=locked,
     )
     if to_stage == Stage.REVIEW:
-        stakeholder_services.reviews_route(deal=locked, user=user)
+        signoff.reviews_route(deal=locked, user=user)
     elif to_stage == Stage.NEGOTIATION:
-        stakeholder_services.reviews_top_up(deal=locked, user=user, reason="Deal in negotiation")
+        signoff.reviews_top_up(deal=locked, user=user, reason="Deal in negotiation")
     return locked
 
 
@@ -117,23 +127,42 @@ class TermConflict(Exception):
 
 @transaction.atomic
 def term_create(*, deal: Deal, user, data: dict[str, Any]) -> Term:
-    if not deal.can_edit_terms(user):
-        raise PermissionDenied("Only the deal owner edits its terms.")
-    stakeholder_services.lock_deal(deal.pk)
-    term = Term(deal=deal, updated_by=user, **data)
+    """Add a term. Its department's verdict did not cover it: that review re-opens."""
+    rules.EDIT_TERMS.require(user, deal)
+    locked = Deal.objects.lock(deal.pk)
+    term = Term(deal=locked, updated_by=user, **data)
     term.full_clean()
     term.save()
-    TermRevision.objects.create(
-        term=term, number=1, round=deal.revision_rounds, by=user, new_wording=term.wording
-    )
     audit_record(
         actor=user,
         action=AuditAction.TERM_ADDED,
         instance=term,
         after={"title": term.title, "wording": term.wording, "department": term.department.name},
-        deal=deal,
+        deal=locked,
+    )
+    reopened = signoff.wording_changed(
+        deal=locked,
+        department_id=term.department_id,
+        user=user,
+        reason=f"Term “{term.title}” added after the verdict",
+    )
+    locked.refresh_from_db(fields=["revision_rounds"])
+    TermRevision.objects.create(
+        term=term,
+        number=1,
+        round=locked.revision_rounds,
+        by=user,
+        new_wording=term.wording,
+        reopened_review=reopened,
     )
     return term
+
+
+# A withdrawn term leaves the contract and a restored one comes back: both change
+# what the department's verdict covered, as much as new wording does.
+def _changes_coverage(old: Term, wording: str, status: str) -> bool:
+    withdrawn = TermStatus.WITHDRAWN
+    return wording != old.wording or (old.status == withdrawn) != (status == withdrawn)
 
 
 @transaction.atomic
@@ -146,40 +175,36 @@ def term_revise(
     note: str = "",
     status: str | None = None,
 ) -> Term:
-    """Change a term's wording. A decided review of its department needs a re-review.
-
-    Applies only if nobody changed the term since the editor loaded `expected_version`.
-    """
+    """Change a term's wording or status. A verdict of its department no longer covers
+    it: that review re-opens. Applies only if nobody changed the term since the editor
+    loaded `expected_version`."""
     deal = term.deal
-    if not deal.can_edit_terms(user):
-        raise PermissionDenied("Only the deal owner edits its terms.")
+    rules.EDIT_TERMS.require(user, deal)
     wording = wording.strip()
     if not wording:
         raise ValidationError({"wording": "The term needs its wording or value."})
     if status is not None and status not in TermStatus.values:
         raise ValidationError({"status": "Choose a valid status."})
-    stakeholder_services.lock_deal(deal.pk)  # a review decision waits, then sees the change
+    Deal.objects.lock(deal.pk)  # a verdict waits, then sees the change
     old = Term.objects.get(pk=term.pk)
-    if wording == old.wording and (status is None or status == old.status):
+    status = status or old.status
+    if wording == old.wording and status == old.status:
         return old
     updated = Term.objects.filter(pk=term.pk, version=expected_version).update(
         wording=wording,
-        status=status or old.status,
+        status=status,
         version=F("version") + 1,
         updated_by=user,
         updated_at=timezone.now(),
     )
     if not updated:
         raise TermConflict(Term.objects.select_related("updated_by").get(pk=term.pk))
-    review = deal.reviews.filter(department_id=term.department_id).first()
-    # An approval, a request for changes or a rejection no longer covers new wording.
-    reopened = bool(review and review.is_decided and wording != old.wording)
-    if reopened:
-        # Counted once per deal-wide round, under a row lock on the deal.
-        Deal.objects.filter(pk=deal.pk).update(revision_rounds=F("revision_rounds") + 1)
-        stakeholder_services.review_reopen(
-            review=review, user=user, reason=f"Term “{term.title}” changed after approval"
-        )
+    reopened = _changes_coverage(old, wording, status) and signoff.wording_changed(
+        deal=deal,
+        department_id=term.department_id,
+        user=user,
+        reason=f"Term “{term.title}” changed after the verdict",
+    )
     deal.refresh_from_db(fields=["revision_rounds"])
     if wording != old.wording:
         TermRevision.objects.create(
@@ -207,8 +232,7 @@ def term_revise(
 @transaction.atomic
 def decision_record(*, deal: Deal, user, data: dict[str, Any]) -> Decision:
     """The sponsor's call, with its rationale; clears a pending request for a decision."""
-    if not deal.can_decide(user):
-        raise PermissionDenied("Only the deal's executive sponsor records decisions.")
+    rules.RECORD_DECISION.require(user, deal)
     decision = Decision(deal=deal, decided_by=user, **data)
     decision.full_clean()
     decision.save()
@@ -233,7 +257,7 @@ def decision_record(*, deal: Deal, user, data: dict[str, Any]) -> Decision:
 @transaction.atomic
 def deal_request_decision(*, deal: Deal, user, note: str) -> Deal:
     """Anyone involved asks the sponsor to decide; it shows on the sponsor's dashboard."""
-    stakeholder_services.require_involved(deal, user, "ask its sponsor to decide")
+    rules.ASK_FOR_DECISION.require(user, deal)
     note = note.strip()
     if not note:
         raise ValidationError({"note": "Say what the sponsor needs to decide."})
@@ -254,9 +278,8 @@ def deal_request_decision(*, deal: Deal, user, note: str) -> Deal:
 @transaction.atomic
 def deal_archive(*, deal: Deal, user, archive: bool) -> Deal:
     """Archive (or restore) a deal. Nothing is deleted: reviews, terms and history stay."""
-    if not deal.can_be_edited_by(user):
-        raise PermissionDenied("Only the deal's owner or sponsor archives it.")
-    locked = Deal.objects.select_for_update(no_key=True).get(pk=deal.pk)
+    rules.ARCHIVE_DEAL.require(user, deal)
+    locked = Deal.objects.lock(deal.pk)
     if bool(locked.archived_at) == archive:
         return locked
     before = {"archived_at": locked.archived_at.isoformat() if locked.archived_at else None}
@@ -276,10 +299,7 @@ def deal_archive(*, deal: Deal, user, archive: bool) -> Deal:
 @transaction.atomic
 def document_attach(*, deal: Deal, user, upload) -> ContractDocument:
     """Store a checked upload (see deals.documents) against the deal, audited."""
-    from .documents import sha256_of
-
-    if not deal.can_be_edited_by(user):
-        raise PermissionDenied("The deal owner or sponsor attaches contract documents.")
+    rules.ATTACH_DOCUMENT.require(user, deal)
     document = ContractDocument(
         deal=deal,
         original_name=upload.name[:255],
@@ -308,52 +328,16 @@ def document_attach(*, deal: Deal, user, upload) -> ContractDocument:
 @transaction.atomic
 def briefing_request(*, deal: Deal, user) -> BriefingPack:
     """Queue a briefing pack of the deal; one already on its way is returned instead."""
+    rules.REQUEST_BRIEFING.require(user, deal)
     # The deal row lock makes two clicks at once queue one pack, not two.
-    stakeholder_services.lock_deal(deal.pk)
-    working = BriefingPack.objects.filter(
-        deal=deal, status__in=[PackStatus.QUEUED, PackStatus.RENDERING]
-    ).first()
-    if working is not None and not working.is_stuck:
-        return working
+    Deal.objects.lock(deal.pk)
+    latest = BriefingPack.objects.filter(deal=deal).order_by("-requested_at", "-pk").first()
+    # At most one render in flight per deal, and a pack just made is handed out again.
+    if latest is not None and (latest.is_working or latest.is_fresh):
+        return latest
     pack = BriefingPack.objects.create(deal=deal, requested_by=user)
     audit_record(actor=user, action=AuditAction.BRIEFING_REQUESTED, instance=pack, deal=deal)
-    from .tasks import render_briefing_pack
-
     # After commit, so that the worker finds the row; robust, so that a broker
     # outage leaves a queued pack (the page offers a retry) instead of a failed request.
     transaction.on_commit(lambda: render_briefing_pack.delay(pack.pk), robust=True)
     return pack
-
-
-def briefing_render(*, pack_id: int) -> BriefingPack | None:
-    """Render a queued pack and store it; None when there is nothing to do.
-
-    Not one transaction: the render takes seconds and holds no lock. Safe to run
-    again — a redelivered task (worker died mid-render) renders the same file
-    again; a pack that is ready already is left alone.
-    """
-    started = BriefingPack.objects.filter(
-        pk=pack_id, status__in=[PackStatus.QUEUED, PackStatus.RENDERING]
-    ).update(status=PackStatus.RENDERING, started_at=timezone.now())
-    if not started:
-        return None
-    pack = BriefingPack.objects.select_related("deal").get(pk=pack_id)
-    pdf = render_pack(pack.deal)
-    name = briefing_path(pack, "")
-    pack.file.storage.delete(name)  # a render of an earlier attempt, if any
-    pack.file.save(name, ContentFile(pdf), save=False)
-    BriefingPack.objects.filter(pk=pack_id, status=PackStatus.RENDERING).update(
-        status=PackStatus.READY,
-        file=pack.file.name,
-        size=len(pdf),
-        error="",
-        finished_at=timezone.now(),
-    )
-    pack.refresh_from_db()
-    return pack
-
-
-def briefing_fail(*, pack_id: int, error: str) -> None:
-    BriefingPack.objects.filter(pk=pack_id).exclude(status=PackStatus.READY).update(
-        status=PackStatus.FAILED, error=error[:1000], finished_at=timezone.now()
-    )

@@ -1,4 +1,4 @@
-"""Thin Celery entry points for deals: take ids, call deals.services."""
+"""Thin Celery entry points for deals: take ids, call deals.briefing."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.db import InterfaceError, OperationalError
 
 from core.backoff import backoff
 
-from . import services
+from . import briefing
 
 log = logging.getLogger(__name__)
 
@@ -19,16 +19,16 @@ log = logging.getLogger(__name__)
 def render_briefing_pack(self, pack_id: int) -> bool:
     """Render one briefing pack. A worker that dies mid-render gets it redelivered."""
     try:
-        return services.briefing_render(pack_id=pack_id) is not None
+        return briefing.briefing_render(pack_id=pack_id) is not None
     except SoftTimeLimitExceeded:
-        services.briefing_fail(pack_id=pack_id, error="Rendering took longer than allowed.")
+        briefing.briefing_fail(pack_id=pack_id, error="Rendering took longer than allowed.")
     except (OSError, OperationalError, InterfaceError) as error:
         # The disk or the database: worth another try before giving up.
         if self.request.retries < self.max_retries:
             raise self.retry(exc=error, countdown=backoff(self.request.retries)) from error
-        services.briefing_fail(pack_id=pack_id, error=f"{type(error).__name__}: {error}")
+        briefing.briefing_fail(pack_id=pack_id, error=f"{type(error).__name__}: {error}")
     except Exception as error:
         # A bug or bad data: another try would fail the same way.
         log.exception("Briefing pack %s failed", pack_id)
-        services.briefing_fail(pack_id=pack_id, error=f"{type(error).__name__}: {error}")
+        briefing.briefing_fail(pack_id=pack_id, error=f"{type(error).__name__}: {error}")
     return False

@@ -4,7 +4,7 @@ import hashlib
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -20,9 +20,10 @@ from core.forms import form_status
 from core.models import AuditEvent
 from metrics.selectors import deal_value_context
 from stakeholders.models import Concern, Review, WorkingSession
-from stakeholders.selectors import gate_status, voices
+from stakeholders.selectors import voices
+from stakeholders.signoff import gate_status
 
-from . import services
+from . import rules, services
 from .briefing import briefing_context
 from .diff import word_diff
 from .documents import ContractDocumentForm
@@ -138,26 +139,31 @@ def deal_page_context(request: HttpRequest, deal) -> dict:
         Concern.objects.open().filter(deal=deal).select_related("department", "raised_by")
     )
     decisions = list(Decision.objects.filter(deal=deal).select_related("decided_by"))
+    terms = list(
+        Term.objects.filter(deal=deal)
+        .select_related("department")
+        .annotate(n_revisions=Count("revisions"))
+    )
     user = request.user
     return {
         "deal": deal,
         "changes": changes,
         "stage_times": time_in_stages(changes),
         "reviews": reviews,
-        "terms": Term.objects.filter(deal=deal)
-        .select_related("department")
-        .annotate(n_revisions=Count("revisions")),
+        "terms": terms,
         "concerns": concerns,
         "blocking_concerns": [c for c in concerns if c.blocking],
         "decisions": decisions,
         "sessions": WorkingSession.objects.filter(deal=deal),
         "history": AuditEvent.objects.filter(deal=deal).select_related("actor")[:12],
-        "gate": gate_status(deal, reviews, concerns, decisions),
+        "gate": gate_status(
+            deal, reviews, concerns, decisions, max((t.updated_at for t in terms), default=None)
+        ),
         "voices": voices(deal, reviews),
         "goal_links": deal.partnership.goal_links.select_related("goal"),
-        "can_edit": deal.can_be_edited_by(user),
-        "can_edit_terms": deal.can_edit_terms(user),
-        "can_decide": deal.can_decide(user),
+        "can_edit": rules.EDIT_DEAL(user, deal),
+        "can_edit_terms": rules.EDIT_TERMS(user, deal),
+        "can_decide": rules.RECORD_DECISION(user, deal),
         # Reading a deal is not having a say in it (see Deal.involves).
         "involved": deal.involves(user),
         "may_raise_concerns": deal.may_raise_concerns(user),
@@ -181,9 +187,9 @@ def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def deal_advance(request: HttpRequest, pk: int) -> HttpResponse:
     deal = get_deal_for_user(request.user, pk)
-    if not deal.can_be_edited_by(request.user):
-        raise PermissionDenied("Only the deal's owner or sponsor can move it.")
+    rules.MOVE_DEAL.require(request.user, deal)
     form = AdvanceForm(request.POST, deal=deal)
+    status = 409 if form.is_stale else 422
     if form.is_valid():
         try:
             deal = services.deal_advance(
@@ -191,7 +197,14 @@ def deal_advance(request: HttpRequest, pk: int) -> HttpResponse:
                 user=request.user,
                 to_stage=form.cleaned_data["to_stage"],
                 note=form.cleaned_data["note"],
+                seen_stage=form.cleaned_data["from_stage"] or None,
             )
+        except services.StageMoved as moved:
+            # Someone else moved it between the check above and the lock.
+            deal = moved.deal
+            form = AdvanceForm(request.POST, deal=deal)
+            form.is_valid()
+            status = 409
         except ValidationError as error:
             # Someone else moved it first; show why this move no longer applies.
             form.add_error(None, error.messages)
@@ -202,7 +215,6 @@ def deal_advance(request: HttpRequest, pk: int) -> HttpResponse:
                 response["HX-Refresh"] = "true"
                 return response
             return redirect(deal)
-    status = 422
     if request.htmx:
         context = {"deal": deal, "advance_form": form, "can_edit": True}
         return render(request, "deals/deal_detail.html#stage-panel", context, status=status)
@@ -212,8 +224,7 @@ def deal_advance(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def deal_create(request: HttpRequest) -> HttpResponse:
-    if not request.user.has_perm("deals.add_deal"):
-        raise PermissionDenied("Only deal owners and executives create deals.")
+    rules.CREATE_DEAL.require(request.user)
     initial = {"owner": request.user.pk}
     if request.GET.get("partnership", "").isdigit():
         initial["partnership"] = request.GET["partnership"]
@@ -230,8 +241,7 @@ def deal_create(request: HttpRequest) -> HttpResponse:
 
 def deal_edit(request: HttpRequest, pk: int) -> HttpResponse:
     deal = get_deal_for_user(request.user, pk)
-    if not deal.can_be_edited_by(request.user):
-        raise PermissionDenied("Only the deal's owner or sponsor can edit it.")
+    rules.EDIT_DEAL.require(request.user, deal)
     form = DealForm(request.POST or None, instance=deal)
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in form.Meta.fields}
@@ -248,8 +258,7 @@ def deal_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def term_create(request: HttpRequest, pk: int) -> HttpResponse:
     deal = get_deal_for_user(request.user, pk)
-    if not deal.can_edit_terms(request.user):
-        raise PermissionDenied("Only the deal owner edits its terms.")
+    rules.EDIT_TERMS.require(request.user, deal)
     form = TermForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         term = services.term_create(deal=deal, user=request.user, data=form.cleaned_data)
@@ -270,7 +279,7 @@ def get_term_for_user(user, pk: int) -> Term:
 
 def term_detail(request: HttpRequest, pk: int) -> HttpResponse:
     term = get_term_for_user(request.user, pk)
-    can_edit = term.deal.can_edit_terms(request.user)
+    can_edit = rules.EDIT_TERMS(request.user, term.deal)
     form = TermEditForm(
         request.POST or None,
         initial={"wording": term.wording, "status": term.status, "version": term.version},
@@ -278,8 +287,7 @@ def term_detail(request: HttpRequest, pk: int) -> HttpResponse:
     status = 200
     conflict = None
     if request.method == "POST":
-        if not can_edit:
-            raise PermissionDenied("Only the deal owner edits its terms.")
+        rules.EDIT_TERMS.require(request.user, term.deal)
         if form.is_valid():
             try:
                 services.term_revise(
@@ -327,8 +335,7 @@ def term_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def decision_create(request: HttpRequest, pk: int) -> HttpResponse:
     deal = get_deal_for_user(request.user, pk)
-    if not deal.can_decide(request.user):
-        raise PermissionDenied("Only the deal's executive sponsor records decisions.")
+    rules.RECORD_DECISION.require(request.user, deal)
     form = DecisionRecordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.decision_record(deal=deal, user=request.user, data=form.cleaned_data)
@@ -345,6 +352,7 @@ def decision_create(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def request_decision(request: HttpRequest, pk: int) -> HttpResponse:
     deal = get_deal_for_user(request.user, pk)
+    rules.ASK_FOR_DECISION.require(request.user, deal)
     form = RequestDecisionForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Say what the sponsor needs to decide.")
@@ -364,8 +372,7 @@ def deal_history(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def deal_archive(request: HttpRequest, pk: int) -> HttpResponse:
     deal = get_deal_for_user(request.user, pk)
-    if not deal.can_be_edited_by(request.user):
-        raise PermissionDenied("Only the deal's owner or sponsor archives it.")
+    rules.ARCHIVE_DEAL.require(request.user, deal)
     archive = request.POST.get("archive") == "1"
     deal = services.deal_archive(deal=deal, user=request.user, archive=archive)
     messages.success(request, "Deal archived." if archive else "Deal restored from the archive.")
@@ -375,8 +382,7 @@ def deal_archive(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
     deal = get_deal_for_user(request.user, pk)
-    if not deal.can_be_edited_by(request.user):
-        raise PermissionDenied("The deal owner or sponsor attaches contract documents.")
+    rules.ATTACH_DOCUMENT.require(request.user, deal)
     form = ContractDocumentForm(request.POST, request.FILES)
     if not form.is_valid():
         context = deal_page_context(request, deal)
@@ -411,6 +417,7 @@ def deal_briefing(request: HttpRequest, pk: int) -> HttpResponse:
     """POST queues a pack; GET is the card that the deal page polls while it renders."""
     deal = get_deal_for_user(request.user, pk)
     if request.method == "POST":
+        rules.REQUEST_BRIEFING.require(request.user, deal)
         services.briefing_request(deal=deal, user=request.user)
     if not request.htmx:
         if request.method == "POST":

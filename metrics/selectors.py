@@ -29,7 +29,7 @@ from deals.selectors import get_deal_for_user, visible_deals
 from partnerships.models import PartnershipGoal, StrategicGoal
 from stakeholders.models import Membership
 
-from . import charts
+from . import charts, rules
 from .models import (
     Assumption,
     BusinessCase,
@@ -39,7 +39,7 @@ from .models import (
     Outcome,
     OutcomeMetric,
 )
-from .services import FINANCE
+from .rules import FINANCE
 
 HEADLINE_METRICS = 3
 
@@ -202,7 +202,7 @@ def deal_value_context(deal: Deal, user) -> dict:
     goal_links = list(
         PartnershipGoal.objects.filter(partnership=deal.partnership_id).select_related("goal")
     )
-    can_edit_value = deal.can_be_edited_by(user)
+    can_edit_value = rules.EDIT_VALUE(user, deal)
     for metric in metrics:
         metric.chart = charts.metric_chart(
             metric, metric.check_in_rows, width=320, height=110, compact=True

@@ -11,17 +11,16 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from core.audit import AuditAction, audit_record, changed, snapshot
 from deals.models import Deal, Stage
-from stakeholders import services as stakeholder_services
-from stakeholders.models import Membership
+from stakeholders import signoff
 
-from . import finance
+from . import finance, rules
 from .models import (
     Assumption,
     BusinessCase,
@@ -32,25 +31,10 @@ from .models import (
     OutcomeMetric,
 )
 
-FINANCE = "finance"
 MONEY_FIELDS = ("revenue_growth", "cost_savings", "one_off_costs", "running_costs")
 ASSUMPTION_FIELDS = ("statement", "owner", "confidence", "evidence")
 # Assumptions are judged once the deal is signed: before that nothing is known.
 ASSESSABLE_STAGES = (Stage.SIGNED, Stage.LIVE)
-
-
-def is_finance(user) -> bool:
-    return Membership.objects.filter(user=user, department__slug=FINANCE).exists()
-
-
-def _require_editor(deal: Deal, user) -> None:
-    if not deal.can_be_edited_by(user):
-        raise PermissionDenied("Only the deal's owner or sponsor edits its business value.")
-
-
-def _lock(deal: Deal) -> Deal:
-    """Lock the deal row: writes to one deal's value data are applied one by one."""
-    return Deal.objects.select_for_update(no_key=True).get(pk=deal.pk)
 
 
 # Outcome metrics and check-ins
@@ -58,7 +42,7 @@ def _lock(deal: Deal) -> Deal:
 
 @transaction.atomic
 def metric_create(*, deal: Deal, user, data: dict[str, Any]) -> OutcomeMetric:
-    _require_editor(deal, user)
+    rules.EDIT_VALUE.require(user, deal)
     metric = OutcomeMetric(deal=deal, **data)
     metric.full_clean()
     metric.save()
@@ -70,7 +54,7 @@ def metric_create(*, deal: Deal, user, data: dict[str, Any]) -> OutcomeMetric:
 
 @transaction.atomic
 def metric_update(*, metric: OutcomeMetric, user, data: dict[str, Any]) -> OutcomeMetric:
-    _require_editor(metric.deal, user)
+    rules.EDIT_VALUE.require(user, metric.deal)
     locked = OutcomeMetric.objects.select_for_update().get(pk=metric.pk)
     before = snapshot(locked)
     for name, value in data.items():
@@ -90,16 +74,9 @@ def metric_update(*, metric: OutcomeMetric, user, data: dict[str, Any]) -> Outco
     return locked
 
 
-def can_record_check_in(metric: OutcomeMetric, user) -> bool:
-    return metric.deal.can_be_edited_by(user) or (
-        metric.owner_id is not None and metric.owner_id == user.pk
-    )
-
-
 def _lock_for_check_ins(metric: OutcomeMetric, user) -> OutcomeMetric:
     """The metric, locked: its check-ins are written one by one (and its latest value)."""
-    if not can_record_check_in(metric, user):
-        raise PermissionDenied("Only the deal's owner or sponsor, or the metric's owner, do this.")
+    rules.RECORD_CHECK_IN.require(user, metric)
     return OutcomeMetric.objects.select_for_update().get(pk=metric.pk)
 
 
@@ -280,8 +257,8 @@ def business_case_save(
     `based_on` is the version the editor saw: if someone saved another version
     meanwhile the save is refused instead of overwriting their work.
     """
-    _require_editor(deal, user)
-    locked_deal = _lock(deal)
+    rules.EDIT_VALUE.require(user, deal)
+    locked_deal = Deal.objects.lock(deal.pk)
     validate_case(discount_rate=discount_rate, years=years)
     latest = (
         BusinessCase.objects.filter(deal=locked_deal)
@@ -339,9 +316,7 @@ def business_case_save(
         deal=locked_deal,
     )
     if latest is None:  # a business case brings Finance into the review
-        stakeholder_services.reviews_top_up(
-            deal=locked_deal, user=user, reason="Business case added"
-        )
+        signoff.reviews_top_up(deal=locked_deal, user=user, reason="Business case added")
     return case
 
 
@@ -396,9 +371,8 @@ def _refresh_cost_of_delay(deal: Deal) -> Decimal:
 @transaction.atomic
 def business_case_sign_off(*, business_case: BusinessCase, user, note: str = "") -> BusinessCase:
     """Finance signs off the newest version; from then on it never changes."""
-    if not is_finance(user):
-        raise PermissionDenied("Only members of the Finance department sign off a business case.")
-    deal = _lock(business_case.deal)
+    rules.SIGN_OFF_CASE.require(user, business_case)
+    deal = Deal.objects.lock(business_case.deal.pk)
     newest = BusinessCase.objects.filter(deal=deal).aggregate(v=Max("version"))["v"]
     if business_case.version != newest:
         raise ValidationError(
@@ -434,7 +408,7 @@ def business_case_sign_off(*, business_case: BusinessCase, user, note: str = "")
 def assumption_assess(*, assumption: Assumption, user, outcome: str, evidence: str) -> Assumption:
     """Mark an assumption of a signed-off case held or broken, with the evidence."""
     deal = assumption.business_case.deal
-    _require_editor(deal, user)
+    rules.EDIT_VALUE.require(user, deal)
     if deal.stage not in ASSESSABLE_STAGES:
         raise ValidationError({"outcome": "Assumptions are judged once the deal is signed."})
     if not assumption.business_case.is_signed_off:
@@ -467,8 +441,8 @@ def journey_stage_save(
     *, deal: Deal, user, data: dict[str, Any], stage: JourneyStage | None = None
 ) -> JourneyStage:
     """Add a stage at the end of the journey, or edit one."""
-    _require_editor(deal, user)
-    locked_deal = _lock(deal)
+    rules.EDIT_VALUE.require(user, deal)
+    locked_deal = Deal.objects.lock(deal.pk)
     metric = data.get("metric")
     if metric is not None and metric.deal_id != deal.pk:
         raise ValidationError({"metric": "Link a metric of this deal."})
@@ -496,8 +470,8 @@ def journey_stage_move(*, stage: JourneyStage, user, direction: str) -> list[Jou
     if direction not in ("up", "down"):
         raise ValidationError({"direction": "Move a stage up or down."})
     deal = stage.deal
-    _require_editor(deal, user)
-    _lock(deal)
+    rules.EDIT_VALUE.require(user, deal)
+    Deal.objects.lock(deal.pk)
     stages = list(JourneyStage.objects.filter(deal=deal).select_related("metric"))
     index = next(i for i, s in enumerate(stages) if s.pk == stage.pk)
     other = index - 1 if direction == "up" else index + 1
@@ -522,8 +496,8 @@ def journey_stage_move(*, stage: JourneyStage, user, direction: str) -> list[Jou
 @transaction.atomic
 def journey_stage_delete(*, stage: JourneyStage, user) -> None:
     deal = stage.deal
-    _require_editor(deal, user)
-    _lock(deal)
+    rules.EDIT_VALUE.require(user, deal)
+    Deal.objects.lock(deal.pk)
     before = snapshot(stage)
     pk = stage.pk
     stage.delete()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
@@ -15,7 +15,7 @@ from core.forms import form_status
 from deals.models import Deal
 from deals.selectors import get_deal_for_user
 
-from . import charts, selectors, services
+from . import charts, rules, selectors, services
 from .forms import (
     AssessForm,
     AssumptionFormSet,
@@ -27,13 +27,6 @@ from .forms import (
     SignOffForm,
 )
 from .models import Assumption, BusinessCase, JourneyStage, OutcomeMetric
-
-NOT_EDITOR = "Only the deal's owner or sponsor edits its business value."
-
-
-def _require_editor(deal: Deal, user) -> None:
-    if not deal.can_be_edited_by(user):
-        raise PermissionDenied(NOT_EDITOR)
 
 
 def _add_errors(form, error: ValidationError) -> None:
@@ -50,7 +43,7 @@ def _add_errors(form, error: ValidationError) -> None:
 
 def metric_create(request: HttpRequest, pk: int) -> HttpResponse:
     deal = get_deal_for_user(request.user, pk)
-    _require_editor(deal, request.user)
+    rules.EDIT_VALUE.require(request.user, deal)
     form = OutcomeMetricForm(request.POST or None, deal=deal, instance=OutcomeMetric(deal=deal))
     if request.method == "POST" and form.is_valid():
         try:
@@ -70,7 +63,7 @@ def metric_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 def metric_edit(request: HttpRequest, metric_id: int) -> HttpResponse:
     metric = selectors.get_metric_for_user(request.user, metric_id)
-    _require_editor(metric.deal, request.user)
+    rules.EDIT_VALUE.require(request.user, metric.deal)
     form = OutcomeMetricForm(request.POST or None, deal=metric.deal, instance=metric)
     if request.method == "POST" and form.is_valid():
         try:
@@ -92,14 +85,14 @@ def metric_edit(request: HttpRequest, metric_id: int) -> HttpResponse:
 
 def _metric_context(request: HttpRequest, metric: OutcomeMetric, form=None) -> dict:
     check_ins = list(metric.check_ins.select_related("recorded_by"))
-    can_record = services.can_record_check_in(metric, request.user)
+    can_record = rules.RECORD_CHECK_IN(request.user, metric)
     return {
         "deal": metric.deal,
         "metric": metric,
         "check_ins": check_ins,
         "chart": charts.metric_chart(metric, check_ins),
         "can_record": can_record,
-        "can_edit": metric.deal.can_be_edited_by(request.user),
+        "can_edit": rules.EDIT_VALUE(request.user, metric.deal),
         "form": form or (CheckInForm(metric=metric) if can_record else None),
     }
 
@@ -112,8 +105,7 @@ def metric_detail(request: HttpRequest, metric_id: int) -> HttpResponse:
 @require_POST
 def check_in_create(request: HttpRequest, metric_id: int) -> HttpResponse:
     metric = selectors.get_metric_for_user(request.user, metric_id)
-    if not services.can_record_check_in(metric, request.user):
-        raise PermissionDenied("Only the deal's owner or sponsor, or the metric's owner, do this.")
+    rules.RECORD_CHECK_IN.require(request.user, metric)
     form = CheckInForm(request.POST, metric=metric)
     status = 422
     if form.is_valid():
@@ -135,8 +127,7 @@ def check_in_create(request: HttpRequest, metric_id: int) -> HttpResponse:
 def check_in_edit(request: HttpRequest, check_in_id: int) -> HttpResponse:
     check_in = selectors.get_check_in_for_user(request.user, check_in_id)
     metric = check_in.metric
-    if not services.can_record_check_in(metric, request.user):
-        raise PermissionDenied("Only the deal's owner or sponsor, or the metric's owner, do this.")
+    rules.RECORD_CHECK_IN.require(request.user, metric)
     form = CheckInForm(request.POST or None, metric=metric, check_in=check_in)
     if request.method == "POST" and form.is_valid():
         try:
@@ -158,8 +149,7 @@ def check_in_edit(request: HttpRequest, check_in_id: int) -> HttpResponse:
 def check_in_delete(request: HttpRequest, check_in_id: int) -> HttpResponse:
     check_in = selectors.get_check_in_for_user(request.user, check_in_id)
     metric = check_in.metric
-    if not services.can_record_check_in(metric, request.user):
-        raise PermissionDenied("Only the deal's owner or sponsor, or the metric's owner, do this.")
+    rules.RECORD_CHECK_IN.require(request.user, metric)
     services.check_in_delete(check_in=check_in, user=request.user)
     if request.htmx:
         return render(
@@ -202,7 +192,7 @@ def _case_initial(case: BusinessCase | None) -> tuple[dict, list[dict], list[dic
 def business_case_year_row(request: HttpRequest, pk: int) -> HttpResponse:
     """One more blank year row for the business-case form (htmx), at row `index`."""
     deal = get_deal_for_user(request.user, pk)
-    _require_editor(deal, request.user)
+    rules.EDIT_VALUE.require(request.user, deal)
     index = request.GET.get("index", "")
     if not index.isdigit() or not 0 < int(index) < CaseYearFormSet.max_num:
         return HttpResponse("The business case has room for ten years.", status=400)
@@ -221,7 +211,7 @@ def business_case_year_row(request: HttpRequest, pk: int) -> HttpResponse:
 
 def business_case_edit(request: HttpRequest, pk: int) -> HttpResponse:
     deal = get_deal_for_user(request.user, pk)
-    _require_editor(deal, request.user)
+    rules.EDIT_VALUE.require(request.user, deal)
     latest = (
         BusinessCase.objects.filter(deal=deal)
         .prefetch_related("years", "assumptions")
@@ -274,8 +264,7 @@ def business_case_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def business_case_sign_off(request: HttpRequest, case_id: int) -> HttpResponse:
     case = selectors.get_case_for_user(request.user, case_id)
-    if not services.is_finance(request.user):
-        raise PermissionDenied("Only members of the Finance department sign off a business case.")
+    rules.SIGN_OFF_CASE.require(request.user, case)
     form = SignOffForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -345,7 +334,7 @@ def business_case_compare(request: HttpRequest, pk: int) -> HttpResponse:
 def assumption_assess(request: HttpRequest, assumption_id: int) -> HttpResponse:
     assumption = selectors.get_assumption_for_user(request.user, assumption_id)
     deal = assumption.business_case.deal
-    _require_editor(deal, request.user)
+    rules.EDIT_VALUE.require(request.user, deal)
     form = AssessForm(request.POST or None, instance=assumption)
     if request.method == "POST" and form.is_valid():
         try:
@@ -372,7 +361,7 @@ def assumption_assess(request: HttpRequest, assumption_id: int) -> HttpResponse:
 
 
 def _journey_context(request: HttpRequest, deal: Deal, form=None) -> dict:
-    can_edit = deal.can_be_edited_by(request.user)
+    can_edit = rules.EDIT_VALUE(request.user, deal)
     return {
         "deal": deal,
         "stages": list(JourneyStage.objects.filter(deal=deal).select_related("metric")),
@@ -385,7 +374,7 @@ def journey(request: HttpRequest, pk: int) -> HttpResponse:
     deal = get_deal_for_user(request.user, pk)
     form = None
     if request.method == "POST":
-        _require_editor(deal, request.user)
+        rules.EDIT_VALUE.require(request.user, deal)
         form = JourneyStageForm(request.POST, deal=deal)
         if form.is_valid():
             try:
@@ -405,7 +394,7 @@ def journey(request: HttpRequest, pk: int) -> HttpResponse:
 
 def journey_stage_edit(request: HttpRequest, stage_id: int) -> HttpResponse:
     stage = selectors.get_journey_stage_for_user(request.user, stage_id)
-    _require_editor(stage.deal, request.user)
+    rules.EDIT_VALUE.require(request.user, stage.deal)
     form = JourneyStageForm(request.POST or None, deal=stage.deal, instance=stage)
     if request.method == "POST" and form.is_valid():
         try:
@@ -428,7 +417,7 @@ def journey_stage_edit(request: HttpRequest, stage_id: int) -> HttpResponse:
 @require_POST
 def journey_stage_move(request: HttpRequest, stage_id: int) -> HttpResponse:
     stage = selectors.get_journey_stage_for_user(request.user, stage_id)
-    _require_editor(stage.deal, request.user)
+    rules.EDIT_VALUE.require(request.user, stage.deal)
     direction = request.POST.get("direction", "")
     try:
         services.journey_stage_move(stage=stage, user=request.user, direction=direction)
@@ -444,7 +433,7 @@ def journey_stage_move(request: HttpRequest, stage_id: int) -> HttpResponse:
 @require_POST
 def journey_stage_delete(request: HttpRequest, stage_id: int) -> HttpResponse:
     stage = selectors.get_journey_stage_for_user(request.user, stage_id)
-    _require_editor(stage.deal, request.user)
+    rules.EDIT_VALUE.require(request.user, stage.deal)
     services.journey_stage_delete(stage=stage, user=request.user)
     messages.success(request, f"Stage “{stage.name}” removed.")
     return redirect("journey", pk=stage.deal_id)

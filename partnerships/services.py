@@ -6,7 +6,7 @@ from typing import Any
 
 from core.audit import AuditAction, audit_record
 from deals.models import Deal
-from stakeholders.services import reviews_top_up_many
+from stakeholders.signoff import reviews_top_up_many
 
 from .models import Partner, Partnership
 

@@ -14,7 +14,7 @@ from .models import (
     User,
     WorkingSession,
 )
-from .services import reviews_top_up_many
+from .signoff import reviews_top_up_many
 
 
 class MembershipInline(admin.TabularInline):

@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
@@ -21,8 +21,9 @@ from core.forms import form_status
 from core.models import AuditEvent
 from deals.models import Term
 from deals.selectors import get_deal_for_user
+from metrics.selectors import value_summary
 
-from . import notifications
+from . import notifications, rules
 from .calendar import ics_invitation
 from .forms import (
     CommentForm,
@@ -53,20 +54,17 @@ from .selectors import (
 )
 from .services import (
     AlreadyDecided,
-    TermsChanged,
     concern_raise,
     concern_reply,
     concern_resolve,
     digest_preference_set,
-    is_member,
-    require_concern_voice,
     review_comment,
     review_decide,
     review_reassign,
     session_record,
     session_schedule,
-    terms_stamp,
 )
+from .signoff import TermsChanged, terms_stamp
 
 
 @login_not_required
@@ -77,15 +75,6 @@ def logout_view(request: HttpRequest) -> HttpResponse:
         logout(request)
         return redirect("login")
     return render(request, "registration/logout_confirm.html")
-
-
-def _value_summary(deal) -> dict | None:
-    # The business-value block arrives with the metrics app; until then, none.
-    try:
-        from metrics.selectors import value_summary
-    except ImportError:
-        return None
-    return value_summary(deal)
 
 
 def review_inbox(request: HttpRequest) -> HttpResponse:
@@ -127,6 +116,8 @@ def _review_context(request: HttpRequest, review: Review, terms_seen: str, **ext
         "review": review,
         "deal": deal,
         "can_act": can_act,
+        # A reviewer of the department is involved: no query to ask the rule for them.
+        "may_comment": can_act or rules.COMMENT_ON_REVIEW(request.user, review),
         "decision_form": DecisionForm(),
         "terms_seen": terms_seen,
         "reassign_form": ReassignForm(
@@ -150,7 +141,7 @@ def _review_page(request: HttpRequest, review: Review, status: int = 200, **extr
     own_terms = [term for term in terms if term.department_id == review.department_id]
     context = _review_context(request, review, terms_seen=terms_stamp(own_terms), **extra)
     context.update(
-        value_summary=_value_summary(deal),
+        value_summary=value_summary(deal),
         terms=terms,
         concerns=Concern.objects.open()
         .filter(deal=deal)
@@ -189,8 +180,7 @@ def _decision_panel(
 @require_POST
 def review_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
     review = get_review_for_user(request.user, pk)
-    if not is_member(request.user, review.department_id):
-        raise PermissionDenied(f"Only members of {review.department} decide this review.")
+    rules.GIVE_VERDICT.require(request.user, review)
     form = DecisionForm(request.POST)
     if form.is_valid() and "terms_seen" not in request.POST:
         form.add_error(None, "This review page is out of date: reload it to see the current terms.")
@@ -226,8 +216,7 @@ def review_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def review_reassign_view(request: HttpRequest, pk: int) -> HttpResponse:
     review = get_review_for_user(request.user, pk)
-    if not is_member(request.user, review.department_id):
-        raise PermissionDenied(f"Only members of {review.department} reassign this review.")
+    rules.REASSIGN_REVIEW.require(request.user, review)
     form = ReassignForm(request.POST, department=review.department)
     if not form.is_valid():
         return _decision_panel(request, review, status=422, reassign_form=form)
@@ -240,6 +229,7 @@ def review_reassign_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def review_comment_view(request: HttpRequest, pk: int) -> HttpResponse:
     review = get_review_for_user(request.user, pk)
+    rules.COMMENT_ON_REVIEW.require(request.user, review)
     form = CommentForm(request.POST)
     if form.is_valid():
         review_comment(review=review, user=request.user, body=form.cleaned_data["body"])
@@ -252,6 +242,7 @@ def review_comment_view(request: HttpRequest, pk: int) -> HttpResponse:
             "review": review,
             "comments": review.comments.select_related("author"),
             "comment_form": form,
+            "may_comment": True,
         }
         return render(request, "stakeholders/review_detail.html#comments", context, status=status)
     if status == 200:
@@ -261,7 +252,7 @@ def review_comment_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 def concern_create(request: HttpRequest, pk: int) -> HttpResponse:
     deal = get_deal_for_user(request.user, pk)
-    require_concern_voice(deal, request.user)
+    rules.RAISE_CONCERN.require(request.user, deal)
     form = ConcernForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         concern = concern_raise(deal=deal, user=request.user, data=form.cleaned_data)
@@ -285,8 +276,8 @@ def concern_detail(
         "replies": concern.replies.select_related("author"),
         "reply_form": reply_form or ReplyForm(),
         "resolve_form": resolve_form or ResolveForm(),
-        "can_resolve": concern.is_open and concern.can_be_resolved_by(request.user),
-        "may_reply": concern.deal.may_raise_concerns(request.user),
+        "can_resolve": concern.is_open and rules.RESOLVE_CONCERN(request.user, concern),
+        "may_reply": rules.RAISE_CONCERN(request.user, concern.deal),
     }
     return render(request, "stakeholders/concern_detail.html", context, status=status)
 
@@ -294,6 +285,7 @@ def concern_detail(
 @require_POST
 def concern_reply_view(request: HttpRequest, pk: int) -> HttpResponse:
     concern = get_concern_for_user(request.user, pk)
+    rules.RAISE_CONCERN.require(request.user, concern.deal)
     form = ReplyForm(request.POST)
     if not form.is_valid():
         return concern_detail(request, pk, reply_form=form, status=422)
@@ -304,10 +296,7 @@ def concern_reply_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def concern_resolve_view(request: HttpRequest, pk: int) -> HttpResponse:
     concern = get_concern_for_user(request.user, pk)
-    if not concern.can_be_resolved_by(request.user):
-        raise PermissionDenied(
-            "The deal owner, the sponsor or whoever raised it resolves a concern."
-        )
+    rules.RESOLVE_CONCERN.require(request.user, concern)
     form = ResolveForm(request.POST)
     if not form.is_valid():
         return concern_detail(request, pk, resolve_form=form, status=422)
@@ -324,8 +313,7 @@ def concern_resolve_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 def session_create(request: HttpRequest, pk: int) -> HttpResponse:
     deal = get_deal_for_user(request.user, pk)
-    if not deal.can_be_edited_by(request.user):
-        raise PermissionDenied("The deal owner or sponsor schedules working sessions.")
+    rules.SCHEDULE_SESSION.require(request.user, deal)
     form = SessionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k not in ("departments", "invitees")}
@@ -348,7 +336,7 @@ def session_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     session = get_session_for_user(request.user, pk)
-    can_record = session.deal.can_be_edited_by(request.user)
+    can_record = rules.RECORD_SESSION(request.user, session)
     form = SessionRecordForm(
         request.POST or None,
         session=session,
@@ -359,8 +347,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
         },
     )
     if request.method == "POST":
-        if not can_record:
-            raise PermissionDenied("The deal owner or sponsor records a session's outcomes.")
+        rules.RECORD_SESSION.require(request.user, session)
         if form.is_valid():
             session_record(
                 session=session,

@@ -10,7 +10,7 @@ from django.urls import reverse
 from deals.models import Stage
 from deals.services import deal_advance, term_create
 from stakeholders.models import Concern, WorkingSession
-from stakeholders.services import current_terms_stamp
+from stakeholders.signoff import current_terms_stamp
 from tests.factories import DealFactory, department
 
 pytestmark = pytest.mark.django_db

@@ -49,9 +49,7 @@ def rich_deal(personas, partnership):
     metric = OutcomeMetricFactory(deal=deal, name="First-call resolution", unit="%")
     CheckInFactory(metric=metric, actual=Decimal("55"))
     JourneyStageFactory(deal=deal, name="Customer calls in", metric=metric)
-    statuses = {"legal": "approved", "procurement": "changes_requested", "it": "pending"}
-    for slug, status in statuses.items():
-        ReviewFactory(deal=deal, department=department(slug), status=status)
+    # The term first: a term added after Legal's approval would re-open it.
     term_create(
         deal=deal,
         user=personas.owner,
@@ -62,6 +60,9 @@ def rich_deal(personas, partnership):
             "department": department("legal"),
         },
     )
+    statuses = {"legal": "approved", "procurement": "changes_requested", "it": "pending"}
+    for slug, status in statuses.items():
+        ReviewFactory(deal=deal, department=department(slug), status=status)
     concern_raise(
         deal=deal,
         user=personas.legal,

@@ -4,7 +4,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from core.models import AuditEvent
 from deals.models import TRANSITIONS, Deal, Stage, StageChange, transition_refusal
 from deals.services import deal_advance
-from tests.factories import DealFactory
+from stakeholders.models import ReviewStatus
+from tests.factories import DealFactory, ReviewFactory, department
 
 pytestmark = pytest.mark.django_db
 
@@ -29,6 +30,9 @@ def test_every_stage_has_a_row_in_the_transition_table():
 )
 def test_an_allowed_move_changes_the_stage_and_records_history_and_audit(personas, source, target):
     deal = DealFactory(stage=source, owner=personas.owner, sponsor=personas.executive)
+    if target in (Stage.SIGNED, Stage.LIVE):  # gated: every required department approved
+        for slug in ("legal", "procurement", "it"):
+            ReviewFactory(deal=deal, department=department(slug), status=ReviewStatus.APPROVED)
     moved = deal_advance(deal=deal, user=personas.owner, to_stage=target, note="Ready")
 
     moved.refresh_from_db()

@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from core.models import AuditEvent
-from deals.models import Stage, TermRevision
+from deals.models import Deal, Stage, TermRevision
 from deals.services import deal_advance, term_create
 from stakeholders.models import ReviewStatus
 from tests.factories import DealFactory, UserFactory, department, make_member
@@ -132,7 +132,7 @@ def test_an_approval_racing_a_term_edit_never_covers_the_new_wording(personas, p
     """Either the approval lands first and the edit re-opens it, or the edit lands first
     and the approval is refused: never an approval standing over wording nobody saw."""
     from deals.models import Term
-    from stakeholders.services import current_terms_stamp
+    from stakeholders.signoff import current_terms_stamp
 
     deal = DealFactory(partnership=partnership, owner=personas.owner, stage=Stage.BUSINESS_CASE)
     deal = deal_advance(deal=deal, user=personas.owner, to_stage=Stage.REVIEW)
@@ -187,7 +187,6 @@ def test_a_locked_deal_still_takes_rows_that_point_at_it(personas, partnership):
     from django.db import transaction
 
     from core.audit import audit_record
-    from stakeholders.services import lock_deal
 
     deal = DealFactory(partnership=partnership, owner=personas.owner)
     locked, release = threading.Event(), threading.Event()
@@ -195,7 +194,7 @@ def test_a_locked_deal_still_takes_rows_that_point_at_it(personas, partnership):
     def hold_the_lock():
         try:
             with transaction.atomic():
-                lock_deal(deal.pk)
+                Deal.objects.lock(deal.pk)
                 locked.set()
                 release.wait(10)
         finally:

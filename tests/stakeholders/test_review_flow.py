@@ -12,12 +12,12 @@ from deals.services import deal_advance, decision_record, term_create, term_revi
 from stakeholders.models import ReviewRule, ReviewStatus, RuleCondition
 from stakeholders.services import (
     AlreadyDecided,
-    add_working_days,
     concern_raise,
     concern_resolve,
     review_decide,
     review_reassign,
 )
+from stakeholders.signoff import add_working_days
 from tests.factories import DealFactory, PartnerFactory, PartnershipFactory, department
 
 pytestmark = pytest.mark.django_db

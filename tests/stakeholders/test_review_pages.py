@@ -9,7 +9,7 @@ from django.utils import timezone
 from deals.models import Stage
 from deals.services import deal_advance, term_create
 from stakeholders.models import Concern, ReviewStatus
-from stakeholders.services import current_terms_stamp
+from stakeholders.signoff import current_terms_stamp
 from tests.factories import DealFactory, ReviewFactory, department, make_member
 
 pytestmark = pytest.mark.django_db

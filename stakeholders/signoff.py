@@ -1,0 +1,284 @@
+"""The sign-off rules, in one place: who must sign off, what a verdict covers, and
+the gate that holds a deal until they have.
+
+- Routing: the review rules say which departments must sign off a deal *today*;
+  a department that becomes required while the deal is under review is asked at
+  once (the late-required top-up).
+- The stamp: a verdict covers only the wording its reviewer saw. The review page
+  carries a stamp of the department's terms (id:version each); a verdict on a
+  stale stamp is refused, and any change to a department's wording (a term added,
+  revised, withdrawn or restored) re-opens that department's review, through
+  `wording_changed`.
+- The gate: a deal moves into Approved, Signed or Live only when every required
+  department's latest verdict is an approval and no blocking concern is open —
+  or the sponsor recorded a decision that overrules, after the deal entered its
+  stage and after its wording last changed.
+
+Every writer here runs under the deal's row lock (Deal.objects.lock), so none of
+them acts on what another is changing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.db.models import F, Max
+from django.utils import timezone
+
+from core.audit import AuditAction, audit_record
+from deals.models import Deal, Decision, Stage, Term
+from metrics.models import BusinessCase
+
+from .models import APPROVALS, Concern, Department, Review, ReviewRule, ReviewStatus
+
+# Stages in which the departments' reviews are live: a department that becomes
+# required here (value raised, business case added, partner now handles customer
+# data, a new rule) is asked at once, not only when the deal next enters review.
+REVIEWING_STAGES = (Stage.REVIEW, Stage.NEGOTIATION)
+
+# Moving into these stages needs the gate open: every path, not only the first.
+GATED_STAGES = (Stage.APPROVED, Stage.SIGNED, Stage.LIVE)
+
+
+# The stamp: what a reviewer saw of their department's terms.
+
+
+class TermsChanged(Exception):
+    """The department's terms changed after the reviewer loaded them; carries what changed."""
+
+    def __init__(self, review: Review, changed_terms: list[Term], stamp: str):
+        super().__init__("The terms changed since this review was opened.")
+        self.review = review
+        self.changed_terms = changed_terms
+        # The stamp of the terms as read under the lock: what a panel showing
+        # `changed_terms` may offer a verdict on, and nothing newer.
+        self.stamp = stamp
+
+
+def terms_stamp(terms: Iterable[Term]) -> str:
+    """What a reviewer saw of their department's terms: each term's id and version."""
+    return ",".join(f"{term.pk}:{term.version}" for term in sorted(terms, key=lambda t: t.pk))
+
+
+def parse_stamp(seen: str) -> dict[int, int] | None:
+    """{term id: version} from a stamp, or None when it is not one (a forged or
+    mangled field): only ASCII digits count, so '²' or '①' are refused, not a 500."""
+    versions: dict[int, int] = {}
+    for part in filter(None, seen.split(",")):
+        pk, _, version = part.partition(":")
+        if not (pk.isascii() and pk.isdigit() and version.isascii() and version.isdigit()):
+            return None
+        if len(pk) > 18 or len(version) > 9:
+            return None
+        versions[int(pk)] = int(version)
+    return versions
+
+
+def department_terms(review: Review):
+    return Term.objects.filter(deal_id=review.deal_id, department_id=review.department_id)
+
+
+def current_terms_stamp(review: Review) -> str:
+    return terms_stamp(department_terms(review).only("pk", "version"))
+
+
+def check_stamp(review: Review, seen: str) -> None:
+    """Raise TermsChanged when the department's terms differ from the stamp `seen`.
+    Call under the deal's lock: term edits take the same lock."""
+    versions = parse_stamp(seen) or {}
+    terms = list(department_terms(review).select_related("updated_by").order_by("pk"))
+    changed = [term for term in terms if versions.get(term.pk) != term.version]
+    gone = set(versions) - {term.pk for term in terms}
+    if changed or gone:
+        raise TermsChanged(review, changed, terms_stamp(terms))
+
+
+@transaction.atomic
+def wording_changed(*, deal: Deal, department_id: int, user, reason: str) -> bool:
+    """The one path for any change to a department's wording: a verdict given on the
+    old wording no longer covers it, so that review is re-opened (a new round).
+    True when a review was re-opened."""
+    Deal.objects.lock(deal.pk)
+    review = deal.reviews.filter(department_id=department_id).select_related("department").first()
+    if review is None or review.status == ReviewStatus.PENDING:
+        return False  # nothing given yet: the reviewer's stamp shows the change
+    # Counted once per re-opened review, under the deal's lock.
+    Deal.objects.filter(pk=deal.pk).update(revision_rounds=F("revision_rounds") + 1)
+    review_reopen(review=review, user=user, reason=reason)
+    return True
+
+
+# Routing: which departments must sign off, asked when they become required.
+
+
+def required_departments(deal: Deal) -> list[Department]:
+    """The departments whose sign-off the review rules require for this deal today."""
+    has_case = BusinessCase.objects.filter(deal=deal).exists()
+    rules = ReviewRule.objects.filter(active=True).select_related("department")
+    found: dict[int, Department] = {}
+    for rule in rules:
+        if rule.applies_to(deal, has_business_case=has_case):
+            found[rule.department_id] = rule.department
+    return sorted(found.values(), key=lambda d: d.name)
+
+
+def add_working_days(start: dt.date, days: int) -> dt.date:
+    """The date `days` working days (Monday to Friday) after `start`."""
+    current = start
+    while days > 0:
+        current += dt.timedelta(days=1)
+        if current.weekday() < 5:
+            days -= 1
+    return current
+
+
+def _due(department: Department) -> dt.date:
+    return add_working_days(timezone.localdate(), department.review_sla_days)
+
+
+def _request_review(deal: Deal, department: Department, *, user, reason: str = "") -> Review:
+    due = _due(department)
+    review = Review.objects.create(deal=deal, department=department, due_on=due)
+    after = {"department": department.name, "due_on": due.isoformat()}
+    if reason:
+        after["reason"] = reason
+    audit_record(
+        actor=user, action=AuditAction.REVIEW_REQUESTED, instance=review, after=after, deal=deal
+    )
+    return review
+
+
+def reviews_route(*, deal: Deal, user) -> list[Review]:
+    """Create the required reviews for a deal entering review; re-open refused ones.
+
+    Called inside deal_advance's transaction. Approvals from an earlier round stay:
+    any wording change since re-opened them already (wording_changed).
+    """
+    existing = {review.department_id: review for review in deal.reviews.all()}
+    created = []
+    for department in required_departments(deal):
+        review = existing.get(department.pk)
+        if review is None:
+            created.append(_request_review(deal, department, user=user))
+        elif review.status in (ReviewStatus.CHANGES_REQUESTED, ReviewStatus.REJECTED):
+            _reopen(review, user=user, reason="Deal back in review")
+    return created
+
+
+@transaction.atomic
+def reviews_top_up(*, deal: Deal, user, reason: str) -> list[Review]:
+    """Request the reviews that the rules now require but nobody was asked for."""
+    # Under the deal's lock, as every other writer of its reviews: the stage is read
+    # fresh (not moving to Approved meanwhile) and no two top-ups add the same review.
+    locked = Deal.objects.lock(deal.pk)
+    if locked.stage not in REVIEWING_STAGES or locked.archived_at is not None:
+        return []
+    existing = set(locked.reviews.values_list("department_id", flat=True))
+    return [
+        _request_review(locked, department, user=user, reason=reason)
+        for department in required_departments(locked)
+        if department.pk not in existing
+    ]
+
+
+def reviews_top_up_many(*, deals, user, reason: str) -> int:
+    """reviews_top_up for every live deal of a queryset (a partner or rule changed)."""
+    count = 0
+    live = deals.filter(stage__in=REVIEWING_STAGES, archived_at__isnull=True)
+    for deal in live.select_related("partnership__partner").order_by("pk"):  # lock order
+        count += len(reviews_top_up(deal=deal, user=user, reason=reason))
+    return count
+
+
+def _reopen(review: Review, *, user, reason: str) -> None:
+    before = {"status": review.status, "round": review.round}
+    review.status = ReviewStatus.PENDING
+    review.needs_rereview = True
+    review.round += 1
+    review.decided_by = None
+    review.decided_at = None
+    review.due_on = _due(review.department)
+    review.save()
+    audit_record(
+        actor=user,
+        action=AuditAction.REVIEW_REOPENED,
+        instance=review,
+        before=before,
+        after={"status": review.status, "round": review.round, "reason": reason},
+        deal=review.deal,
+    )
+
+
+def review_reopen(*, review: Review, user, reason: str) -> None:
+    _reopen(review, user=user, reason=reason)
+
+
+# The gate, and the sponsor's overrule.
+
+
+def overrule_covers(deal: Deal, decisions: Iterable[Decision], wording_at=None) -> bool:
+    """Has the sponsor recorded a decision that overrules the gate for the deal as it
+    is now: made in the deal's current stage, and after its wording last changed."""
+    since = max(filter(None, [deal.stage_changed_at, wording_at]))
+    return any(d.overrules_gate and d.decided_at >= since for d in decisions)
+
+
+def gate_status(
+    deal: Deal,
+    reviews: list[Review],
+    open_concerns: list[Concern],
+    decisions: list[Decision],
+    wording_at: dt.datetime | None = None,
+) -> dict:
+    """What stands between the deal and its next gated stage, from loaded rows (no queries)."""
+    waiting = [r.department.name for r in reviews if r.status not in APPROVALS]
+    blocking = [c for c in open_concerns if c.blocking]
+    return {
+        "waiting": waiting,
+        "blocking": blocking,
+        "no_reviews": not reviews,
+        "clear": bool(reviews) and not waiting and not blocking,
+        "overruled": overrule_covers(deal, decisions, wording_at),
+        "rejected": [r.department.name for r in reviews if r.status == ReviewStatus.REJECTED],
+    }
+
+
+def gate_refusal(deal: Deal, to_stage: str = Stage.APPROVED) -> str | None:
+    """Why the deal cannot move into `to_stage` yet, or None. Call under the deal's lock."""
+    if to_stage not in GATED_STAGES:
+        return None
+    reviews = list(deal.reviews.select_related("department"))
+    wording_at = Term.objects.filter(deal=deal).aggregate(at=Max("updated_at"))["at"]
+    gate = gate_status(
+        deal,
+        reviews,
+        list(Concern.objects.blocking().filter(deal=deal)),
+        list(deal.decisions.all()),
+        wording_at,
+    )
+    if gate["overruled"]:
+        return None
+    # The rules may require more than was requested when the deal entered review.
+    asked = {review.department_id for review in reviews}
+    unasked = [d.name for d in required_departments(deal) if d.pk not in asked]
+    if gate["clear"] and not unasked:
+        return None
+    parts = []
+    if gate["no_reviews"] and not unasked:
+        parts.append("the departments' reviews (none requested yet)")
+    elif gate["waiting"] or unasked:
+        parts.append(
+            "sign-off from "
+            + ", ".join(gate["waiting"] + [f"{name} (not requested yet)" for name in unasked])
+        )
+    if gate["blocking"]:
+        count = len(gate["blocking"])
+        parts.append(f"{count} blocking concern{'s' if count > 1 else ''} to be resolved")
+    label = Stage(to_stage).label
+    return (
+        f"The deal can move to {label} only when every department has signed off and no "
+        f"blocking concern is open. Waiting for {' and '.join(parts)} — or a decision by the "
+        "sponsor that overrules."
+    )
