@@ -6,7 +6,10 @@ import ipaddress
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+
+from core.parsing import has_nul
+from stakeholders.models import normalise_email
 
 # The Django admin still uses inline styles and scripts; it is for administrators only.
 ADMIN_CSP_EXTRA = "; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'"
@@ -27,6 +30,22 @@ class SecurityHeadersMiddleware:
         )
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         return response
+
+
+class RefuseNulMiddleware:
+    """400 for a NUL byte anywhere in the query string or form data: no page means it,
+    and PostgreSQL refuses it in text (a search would otherwise end in a 500)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if has_nul(request):
+            return HttpResponseBadRequest(
+                "The request holds a NUL byte (%00), which no field accepts.",
+                content_type="text/plain; charset=utf-8",
+            )
+        return self.get_response(request)
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -58,3 +77,10 @@ def _plain_address(hop: str) -> str | None:
         return str(ipaddress.ip_address(hop))
     except ValueError:
         return None
+
+
+def lockout_username(request: HttpRequest, credentials: dict | None) -> str:
+    """The address that failed logins count against: normalised as login matches it,
+    so failures typed in capitals lock the same account (django-axes callable)."""
+    typed = (credentials or {}).get("username") or request.POST.get("username", "")
+    return normalise_email(typed)

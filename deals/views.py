@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core import freshness
 from core.forms import form_status
 from core.models import AuditEvent
+from core.parsing import ascii_int
 from metrics.selectors import deal_value_context
 from stakeholders.models import Concern, Review, WorkingSession
 from stakeholders.selectors import voices
@@ -226,8 +227,9 @@ def deal_advance(request: HttpRequest, pk: int) -> HttpResponse:
 def deal_create(request: HttpRequest) -> HttpResponse:
     rules.CREATE_DEAL.require(request.user)
     initial = {"owner": request.user.pk}
-    if request.GET.get("partnership", "").isdigit():
-        initial["partnership"] = request.GET["partnership"]
+    partnership = ascii_int(request.GET.get("partnership"))
+    if partnership is not None:
+        initial["partnership"] = partnership
     form = DealForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in form.Meta.fields}

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from core import freshness
 from core.forms import form_status
+from core.parsing import ascii_int
 from deals.models import Deal
 from deals.selectors import get_deal_for_user
 
@@ -193,10 +194,9 @@ def business_case_year_row(request: HttpRequest, pk: int) -> HttpResponse:
     """One more blank year row for the business-case form (htmx), at row `index`."""
     deal = get_deal_for_user(request.user, pk)
     rules.EDIT_VALUE.require(request.user, deal)
-    index = request.GET.get("index", "")
-    if not index.isdigit() or not 0 < int(index) < CaseYearFormSet.max_num:
+    index = ascii_int(request.GET.get("index"), low=1, high=CaseYearFormSet.max_num - 1)
+    if index is None:
         return HttpResponse("The business case has room for ten years.", status=400)
-    index = int(index)
     row = CaseYearFormSet(prefix="years").empty_form
     row.prefix = f"years-{index}"  # the row's place in the formset, as Django numbers them
     context = {
@@ -302,12 +302,13 @@ def business_case_compare(request: HttpRequest, pk: int) -> HttpResponse:
     errors: dict[str, str] = {}
     for key in ("a", "b"):
         raw = request.GET.get(key, "").strip()
+        number = ascii_int(raw)
         if not raw:
             picked[key] = by_number.get(defaults[key])
-        elif not raw.isdigit() or int(raw) not in by_number:
+        elif number not in by_number:
             errors[key] = f"There is no version {raw[:20]} of this business case."
         else:
-            picked[key] = by_number[int(raw)]
+            picked[key] = by_number[number]
     left, right = (None, None) if errors else (picked["a"], picked["b"])
     rows = []
     if left and right:

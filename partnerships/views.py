@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from core.audit import changed, snapshot
 from core.forms import form_status
+from core.parsing import ascii_int
 from deals.selectors import visible_deals
 
 from .forms import PartnerForm, PartnershipForm, PartnershipGoalFormSet
@@ -123,8 +124,9 @@ def partnership_form(request: HttpRequest, pk: int | None = None) -> HttpRespons
     else:
         _require(request, "partnerships.add_partnership", "You may not add partnerships.")
     initial = {}
-    if not partnership and request.GET.get("partner", "").isdigit():
-        initial["partner"] = request.GET["partner"]
+    partner = ascii_int(request.GET.get("partner"))
+    if not partnership and partner is not None:
+        initial["partner"] = partner
     before = snapshot(partnership) if partnership else {}  # before the form touches it
     form = PartnershipForm(request.POST or None, instance=partnership, initial=initial)
     goals = PartnershipGoalFormSet(request.POST or None, instance=partnership or Partnership())

@@ -1,5 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm
+from django.contrib.auth.forms import UserChangeForm as BaseUserChangeForm
 
 from core.admin import ReadOnlyAdmin
 from deals.models import Deal
@@ -13,6 +15,7 @@ from .models import (
     ReviewRule,
     User,
     WorkingSession,
+    normalise_email,
 )
 from .signoff import reviews_top_up_many
 
@@ -23,8 +26,26 @@ class MembershipInline(admin.TabularInline):
     autocomplete_fields = ["department"]
 
 
+class _NormalisedEmail:
+    """The address as it is stored, before the uniqueness check: `Ann@X` is taken
+    when `ann@x` exists, at the field, instead of a database error on save."""
+
+    def clean_email(self):
+        return normalise_email(self.cleaned_data.get("email", ""))
+
+
+class UserCreationForm(_NormalisedEmail, AdminUserCreationForm):
+    pass
+
+
+class UserChangeForm(_NormalisedEmail, BaseUserChangeForm):
+    pass
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    add_form = UserCreationForm
+    form = UserChangeForm
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "is_active", "is_staff"]
     search_fields = ["email", "first_name", "last_name"]

@@ -3,24 +3,28 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.conf import settings
 
 from .models import WorkingSession
 
+# Line breaks of any kind (CRLF, a bare CR or LF, and the Unicode separators some
+# calendar apps also honour) become an escaped \n; other control characters go.
+_BREAKS = re.compile("\r\n|[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x1b\x1f\x7f]")
+
 
 def _escape(text: str) -> str:
-    return (
-        text.replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\r\n", "\n")
-        .replace("\n", "\\n")
-    )
+    """A TEXT value (RFC 5545 3.3.11) that no calendar app can read as a new line."""
+    text = _CONTROLS.sub("", text.replace("\t", " "))
+    text = text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+    return _BREAKS.sub("\\\\n", text)
 
 
 def _param(text: str) -> str:
-    """A quoted parameter value: no quotes or line breaks inside (RFC 5545 3.2)."""
+    """A quoted parameter value: no quotes, line breaks or controls inside (RFC 5545 3.2)."""
+    text = _CONTROLS.sub("", _BREAKS.sub(" ", text))
     return '"' + " ".join(text.replace('"', "").split()) + '"'
 
 

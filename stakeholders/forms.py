@@ -7,6 +7,7 @@ from core.fields import BoundedModelChoiceField, BoundedModelMultipleChoiceField
 
 from .models import Concern, Department, User, Weekday, WorkingSession
 from .services import DECISIONS
+from .signoff import parse_stamp
 
 
 class DecisionForm(forms.Form):
@@ -25,6 +26,12 @@ class DecisionForm(forms.Form):
         max_length=10000,
         error_messages={"max_length": "This review page is out of date: reload it."},
     )
+
+    def clean_terms_seen(self) -> str:
+        stamp = self.cleaned_data["terms_seen"]
+        if parse_stamp(stamp) is None:
+            raise forms.ValidationError("This review page is out of date: reload it.")
+        return stamp
 
     def clean(self):
         data = super().clean()

@@ -18,13 +18,19 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "Administrator", "Administrator"
 
 
+def normalise_email(address: str) -> str:
+    """The one spelling of an address: trimmed and lower-case. Storage, login, password
+    reset and login lock-outs all use it, so `LockMe@X ` and `lockme@x` are one person."""
+    return (address or "").strip().lower()
+
+
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
     def _create_user(self, email: str, password: str | None, **extra) -> User:
         if not email:
             raise ValueError("Users need an email address")
-        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user = self.model(email=normalise_email(email), **extra)
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -41,7 +47,7 @@ class UserManager(BaseUserManager["User"]):
 
     def get_by_natural_key(self, username: str) -> User:
         # People type their address in any case; it is stored lower-case.
-        return self.get(email__iexact=username)
+        return self.get(email__iexact=normalise_email(username))
 
 
 class User(AbstractUser):
@@ -63,7 +69,7 @@ class User(AbstractUser):
         return self.get_full_name() or self.email
 
     def save(self, *args, **kwargs) -> None:
-        self.email = self.email.lower()
+        self.email = normalise_email(self.email)
         super().save(*args, **kwargs)
 
     @property

@@ -28,6 +28,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from core.audit import AuditAction, audit_record
+from core.parsing import ascii_int
 from deals.models import Deal, Decision, Stage, Term
 from metrics.models import BusinessCase
 
@@ -68,11 +69,10 @@ def parse_stamp(seen: str) -> dict[int, int] | None:
     versions: dict[int, int] = {}
     for part in filter(None, seen.split(",")):
         pk, _, version = part.partition(":")
-        if not (pk.isascii() and pk.isdigit() and version.isascii() and version.isdigit()):
+        pk_number, version_number = ascii_int(pk), ascii_int(version)
+        if pk_number is None or version_number is None:
             return None
-        if len(pk) > 18 or len(version) > 9:
-            return None
-        versions[int(pk)] = int(version)
+        versions[pk_number] = version_number
     return versions
 
 

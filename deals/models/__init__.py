@@ -1,0 +1,57 @@
+"""The deals app's models, by job: the deal and its stages, its terms and decisions,
+its files."""
+
+from .deal import (
+    ACTIVE_STAGES,
+    OPEN_STAGES,
+    PIPELINE,
+    TRANSITIONS,
+    Currency,
+    Deal,
+    DealQuerySet,
+    Stage,
+    StageChange,
+    involvement,
+    time_in_stages,
+    transition_refusal,
+)
+from .files import (
+    PACK_FRESH_FOR,
+    PACK_STUCK_AFTER,
+    BriefingPack,
+    ContractDocument,
+    PackStatus,
+    PrivateStorage,
+    briefing_path,
+    contract_path,
+)
+from .terms import Decision, DecisionKind, Term, TermCategory, TermRevision, TermStatus
+
+__all__ = [
+    "ACTIVE_STAGES",
+    "OPEN_STAGES",
+    "PACK_FRESH_FOR",
+    "PACK_STUCK_AFTER",
+    "PIPELINE",
+    "TRANSITIONS",
+    "BriefingPack",
+    "ContractDocument",
+    "Currency",
+    "Deal",
+    "DealQuerySet",
+    "Decision",
+    "DecisionKind",
+    "PackStatus",
+    "PrivateStorage",
+    "Stage",
+    "StageChange",
+    "Term",
+    "TermCategory",
+    "TermRevision",
+    "TermStatus",
+    "briefing_path",
+    "contract_path",
+    "involvement",
+    "time_in_stages",
+    "transition_refusal",
+]
