@@ -94,6 +94,16 @@ def deal_advance(
     refusal = locked.refusal_to_move(to_stage) or signoff.gate_refusal(locked, to_stage)
     if refusal:
         raise ValidationError({"to_stage": refusal})
+    _move(locked, user=user, to_stage=to_stage, note=note)
+    if to_stage == Stage.REVIEW:
+        signoff.reviews_route(deal=locked, user=user)
+    elif to_stage == Stage.NEGOTIATION:
+        signoff.reviews_top_up(deal=locked, user=user, reason="Deal in negotiation")
+    return locked
+
+
+def _move(locked: Deal, *, user, to_stage: str, note: str) -> None:
+    """Record a stage change of a deal held under its lock: row, history, audit."""
     from_stage = locked.stage
     now = timezone.now()
     locked.stage = to_stage
@@ -110,11 +120,24 @@ def deal_advance(
         after={"stage": to_stage, "note": note},
         deal=locked,
     )
-    if to_stage == Stage.REVIEW:
-        signoff.reviews_route(deal=locked, user=user)
-    elif to_stage == Stage.NEGOTIATION:
-        signoff.reviews_top_up(deal=locked, user=user, reason="Deal in negotiation")
-    return locked
+
+
+# Terms of a signed contract change only by amendment, never in place.
+TERMS_FROZEN_IN = (Stage.SIGNED, Stage.LIVE)
+
+
+def _wording_moved_on(locked: Deal, *, user, reason: str) -> None:
+    """Neither a verdict nor an overrule covers wording that changed after it: an
+    approved deal goes back to Negotiation, never Approved on wording nobody saw."""
+    if locked.stage == Stage.APPROVED:
+        _move(locked, user=user, to_stage=Stage.NEGOTIATION, note=reason)
+
+
+def _require_open_terms(deal: Deal) -> None:
+    if deal.stage in TERMS_FROZEN_IN:
+        raise ValidationError(
+            f"The deal is {deal.stage_label}: its terms are those signed and no longer change here."
+        )
 
 
 class TermConflict(Exception):
@@ -130,6 +153,7 @@ def term_create(*, deal: Deal, user, data: dict[str, Any]) -> Term:
     """Add a term. Its department's verdict did not cover it: that review re-opens."""
     rules.EDIT_TERMS.require(user, deal)
     locked = Deal.objects.lock(deal.pk)
+    _require_open_terms(locked)
     term = Term(deal=locked, updated_by=user, **data)
     term.full_clean()
     term.save()
@@ -140,12 +164,11 @@ def term_create(*, deal: Deal, user, data: dict[str, Any]) -> Term:
         after={"title": term.title, "wording": term.wording, "department": term.department.name},
         deal=locked,
     )
+    reason = f"Term “{term.title}” added after the verdict"
     reopened = signoff.wording_changed(
-        deal=locked,
-        department_id=term.department_id,
-        user=user,
-        reason=f"Term “{term.title}” added after the verdict",
+        deal=locked, department_id=term.department_id, user=user, reason=reason
     )
+    _wording_moved_on(locked, user=user, reason=reason)
     locked.refresh_from_db(fields=["revision_rounds"])
     TermRevision.objects.create(
         term=term,
@@ -185,7 +208,8 @@ def term_revise(
         raise ValidationError({"wording": "The term needs its wording or value."})
     if status is not None and status not in TermStatus.values:
         raise ValidationError({"status": "Choose a valid status."})
-    Deal.objects.lock(deal.pk)  # a verdict waits, then sees the change
+    locked = Deal.objects.lock(deal.pk)  # a verdict waits, then sees the change
+    _require_open_terms(locked)
     old = Term.objects.get(pk=term.pk)
     status = status or old.status
     if wording == old.wording and status == old.status:
@@ -199,12 +223,13 @@ def term_revise(
     )
     if not updated:
         raise TermConflict(Term.objects.select_related("updated_by").get(pk=term.pk))
-    reopened = _changes_coverage(old, wording, status) and signoff.wording_changed(
-        deal=deal,
-        department_id=term.department_id,
-        user=user,
-        reason=f"Term “{term.title}” changed after the verdict",
-    )
+    reason = f"Term “{term.title}” changed after the verdict"
+    reopened = False
+    if _changes_coverage(old, wording, status):
+        reopened = signoff.wording_changed(
+            deal=locked, department_id=term.department_id, user=user, reason=reason
+        )
+        _wording_moved_on(locked, user=user, reason=reason)
     deal.refresh_from_db(fields=["revision_rounds"])
     if wording != old.wording:
         TermRevision.objects.create(
