@@ -38,6 +38,35 @@ def _bump_after_commit() -> None:
     transaction.on_commit(bump)
 
 
+def audit_event(
+    *,
+    actor,
+    action: str,
+    instance: models.Model,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    deal=None,
+    at: dt.datetime | None = None,
+) -> AuditEvent:
+    """An unsaved audit row for `instance`: the one way an audit row is built.
+
+    audit_record saves it; bulk writers (the demo data) collect many and bulk_create
+    them, and then bump the data version themselves. `at` defaults to now.
+    """
+    event = AuditEvent(
+        deal=deal,
+        actor=actor,
+        action=action,
+        object_type=instance._meta.label_lower,
+        object_id=str(instance.pk),
+        before=before or {},
+        after=after or {},
+    )
+    if at is not None:
+        event.at = at
+    return event
+
+
 def audit_record(
     *,
     actor,
@@ -47,13 +76,10 @@ def audit_record(
     after: dict[str, Any] | None = None,
     deal=None,
 ) -> AuditEvent:
+    """Write one audit row, in the caller's transaction; the data version moves after commit."""
     _bump_after_commit()
-    return AuditEvent.objects.create(
-        deal=deal,
-        actor=actor,
-        action=action,
-        object_type=instance._meta.label_lower,
-        object_id=str(instance.pk),
-        before=before or {},
-        after=after or {},
+    event = audit_event(
+        actor=actor, action=action, instance=instance, before=before, after=after, deal=deal
     )
+    event.save(force_insert=True)
+    return event
