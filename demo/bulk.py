@@ -16,11 +16,12 @@ from django.utils import timezone
 
 from deals.models import Currency, Deal, Stage, StageChange, Term, TermRevision
 from partnerships.models import Partnership
-from stakeholders.models import Concern, Department, Membership, Review, ReviewStatus, Role, User
+from stakeholders.models import Concern, Department, Membership, Review, Role, User
 
 from .history import history, stage_path
 from .partners import THEMES
-from .texts import CONCERNS, DECISION_TEXTS, REVIEW_DEPARTMENTS, SUMMARIES, TERMS
+from .reviews import IN_OR_PAST_REVIEW, REVIEW_DEPARTMENTS, demo_review
+from .texts import CONCERNS, SUMMARIES, TERMS
 
 
 def seed_bulk(count: int, batch_size: int = 2000) -> int:
@@ -92,8 +93,7 @@ def seed_bulk(count: int, batch_size: int = 2000) -> int:
 
 # Bulk volumes per deal, as a large company's desk has them: at 10,000 deals about
 # 48,000 reviews, 30,000 terms (one revision each) and 20,000 concerns.
-BULK_REVIEWING = (Stage.REVIEW, Stage.NEGOTIATION, Stage.APPROVED, Stage.SIGNED, Stage.LIVE)
-BULK_TERMS = dict.fromkeys(BULK_REVIEWING, 5) | {Stage.BUSINESS_CASE: 2}
+BULK_TERMS = dict.fromkeys(IN_OR_PAST_REVIEW, 5) | {Stage.BUSINESS_CASE: 2}
 BULK_CONCERNS = {Stage.REVIEW: 4, Stage.NEGOTIATION: 4} | dict.fromkeys(
     (Stage.APPROVED, Stage.SIGNED, Stage.LIVE, Stage.ON_HOLD, Stage.ABANDONED), 2
 )
@@ -109,34 +109,6 @@ def _is_big(n: int) -> bool:
     return n % BIG_DEAL_EVERY == BIG_DEAL_EVERY - 1
 
 
-def _bulk_review_status(deal: Deal, rng: random.Random, today: dt.date):
-    """Status and due date of one bulk review, by the deal's stage."""
-    if deal.stage in (Stage.INTAKE, Stage.BUSINESS_CASE):
-        # Routing asks for early sight: open, due once the business case is done.
-        return ReviewStatus.PENDING, today + dt.timedelta(days=rng.randint(5, 40))
-    if deal.stage in (Stage.ON_HOLD, Stage.ABANDONED):
-        status = rng.choice([ReviewStatus.PENDING, ReviewStatus.APPROVED, ReviewStatus.REJECTED])
-        return status, deal.stage_changed_at.date() + dt.timedelta(days=rng.randint(-10, 10))
-    if deal.stage == Stage.REVIEW:
-        status = rng.choice(
-            [ReviewStatus.PENDING] * 4
-            + [
-                ReviewStatus.APPROVED,
-                ReviewStatus.APPROVED_WITH_CONDITIONS,
-                ReviewStatus.CHANGES_REQUESTED,
-            ]
-        )
-        return status, today + dt.timedelta(days=rng.randint(-6, 8))
-    if deal.stage == Stage.NEGOTIATION:
-        status = rng.choice(
-            [ReviewStatus.APPROVED] * 2
-            + [ReviewStatus.APPROVED_WITH_CONDITIONS, ReviewStatus.PENDING, ReviewStatus.REJECTED]
-        )
-        return status, today + dt.timedelta(days=rng.randint(-4, 6))
-    status = rng.choice([ReviewStatus.APPROVED] * 3 + [ReviewStatus.APPROVED_WITH_CONDITIONS])
-    return status, deal.stage_changed_at.date() - dt.timedelta(days=rng.randint(1, 10))
-
-
 def _bulk_collaboration(
     deals: list[Deal], first: int, rng: random.Random, departments, people: dict[str, list[User]]
 ) -> None:
@@ -149,23 +121,15 @@ def _bulk_collaboration(
         big = _is_big(n)
         # Every department reviews, except at intake where three take an early look.
         for slug in slugs[:3] if deal.stage == Stage.INTAKE else slugs:
-            status, due = _bulk_review_status(deal, rng, today)
-            decided = status != ReviewStatus.PENDING
             members = people.get(slug) or [None]
             reviewer = members[n % len(members)]
             reviews.append(
-                Review(
-                    deal=deal,
-                    department=departments[slug],
-                    reviewer=reviewer,
-                    status=status,
-                    due_on=due,
-                    decided_by=reviewer if decided else None,
-                    decided_at=deal.stage_changed_at if decided else None,
-                    decision_text=DECISION_TEXTS[status] if decided else "",
-                    conditions="Liability cap to be confirmed in the final draft."
-                    if status == ReviewStatus.APPROVED_WITH_CONDITIONS
-                    else "",
+                demo_review(
+                    deal,
+                    departments[slug],
+                    reviewer,
+                    rng,
+                    today,
                     created_at=deal.stage_changed_at,
                 )
             )

@@ -37,7 +37,8 @@ from stakeholders.models import (
 from .audit import audit_history
 from .history import history, stage_note, stage_path
 from .partners import THEMES
-from .texts import CONCERNS, DECISION_TEXTS, REVIEW_DEPARTMENTS, SUMMARIES, TERMS
+from .reviews import IN_OR_PAST_REVIEW, REVIEW_DEPARTMENTS, demo_review
+from .texts import CONCERNS, SUMMARIES, TERMS
 
 # The stage each of the 40 portfolio deals sits in: every stage is present,
 # most deals are in the busy middle of the pipeline.
@@ -57,61 +58,14 @@ PORTFOLIO_STAGES = (
 def _reviews_for(
     deal: Deal, rng: random.Random, departments: dict[str, Department], reviewers: dict[str, User]
 ) -> list[Review]:
-    if deal.stage not in (
-        Stage.REVIEW,
-        Stage.NEGOTIATION,
-        Stage.APPROVED,
-        Stage.SIGNED,
-        Stage.LIVE,
-    ):
+    if deal.stage not in IN_OR_PAST_REVIEW:
         return []
     today = timezone.localdate()
-    reviews = []
-    for slug in REVIEW_DEPARTMENTS:
-        if slug not in departments:
-            continue
-        if deal.stage == Stage.REVIEW:
-            status = rng.choice(
-                [ReviewStatus.PENDING] * 4
-                + [
-                    ReviewStatus.APPROVED,
-                    ReviewStatus.APPROVED_WITH_CONDITIONS,
-                    ReviewStatus.CHANGES_REQUESTED,
-                ]
-            )
-            due = today + dt.timedelta(days=rng.randint(-6, 8))
-        elif deal.stage == Stage.NEGOTIATION:
-            status = rng.choice(
-                [ReviewStatus.APPROVED] * 2
-                + [
-                    ReviewStatus.APPROVED_WITH_CONDITIONS,
-                    ReviewStatus.PENDING,
-                    ReviewStatus.REJECTED,
-                ]
-            )
-            due = today + dt.timedelta(days=rng.randint(-4, 6))
-        else:
-            status = rng.choice(
-                [ReviewStatus.APPROVED] * 3 + [ReviewStatus.APPROVED_WITH_CONDITIONS]
-            )
-            due = deal.stage_changed_at.date() - dt.timedelta(days=rng.randint(1, 10))
-        decided = status != ReviewStatus.PENDING
-        reviews.append(
-            Review(
-                deal=deal,
-                department=departments[slug],
-                reviewer=reviewers.get(slug),
-                status=status,
-                due_on=due,
-                decided_by=reviewers.get(slug) if decided else None,
-                decided_at=deal.stage_changed_at if decided else None,
-                decision_text=DECISION_TEXTS[status] if decided else "",
-                conditions="Liability cap to be confirmed in the final draft."
-                if status == ReviewStatus.APPROVED_WITH_CONDITIONS
-                else "",
-            )
-        )
-    return reviews
+    return [
+        demo_review(deal, departments[slug], reviewers.get(slug), rng, today)
+        for slug in REVIEW_DEPARTMENTS
+        if slug in departments
+    ]
 
 
 @transaction.atomic
@@ -186,13 +140,7 @@ def seed_portfolio(people: dict[str, User], partnerships: list[Partnership]) -> 
 
 def _collaboration_for(deal: Deal, rng: random.Random, departments, people) -> None:
     """Terms, concerns, comments and decisions for a deal in or past review."""
-    if deal.stage not in (
-        Stage.REVIEW,
-        Stage.NEGOTIATION,
-        Stage.APPROVED,
-        Stage.SIGNED,
-        Stage.LIVE,
-    ):
+    if deal.stage not in IN_OR_PAST_REVIEW:
         return
     fee = int(deal.contract_value / max(deal.term_months // 12, 1))
     for category, title, wording, slug in rng.sample(TERMS, 5):

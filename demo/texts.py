@@ -1,9 +1,7 @@
-"""What demo deals say: summaries, verdict texts, contract terms and concerns.
+"""What demo deals say: summaries, contract terms and concerns.
 
 Shared by the hand-made portfolio (demo/deals.py) and the bulk deals (demo/bulk.py).
 """
-
-from stakeholders.models import ReviewStatus
 
 SUMMARIES = [
     "Cuts onboarding time for new customers and removes two manual hand-offs that cause most "
@@ -15,14 +13,6 @@ SUMMARIES = [
     "Brings in expertise we do not have, for a fixed fee, with results measured quarterly.",
     "Lets us launch the new product a year earlier than building it ourselves would.",
 ]
-
-REVIEW_DEPARTMENTS = ["legal", "procurement", "it", "finance"]
-DECISION_TEXTS = {
-    ReviewStatus.APPROVED: "Reviewed against our standard checklist; nothing outstanding.",
-    ReviewStatus.APPROVED_WITH_CONDITIONS: "",
-    ReviewStatus.CHANGES_REQUESTED: "Please add a data processing agreement and an exit plan.",
-    ReviewStatus.REJECTED: "The price is 30 % above the benchmark for this category.",
-}
 
 # Terms as they read in real contracts: (category, title, wording, department).
 TERMS = [
