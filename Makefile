@@ -33,7 +33,7 @@ format: install
 	$(BIN)/ruff format .
 
 bench: install
-	$(BIN)/python bench/run.py  # also runs bench/throughput.py and bench/background.py
+	$(BIN)/python bench/run.py $(BENCH_ARGS)  # also runs bench/throughput.py and bench/background.py
 
 worker: install
 	$(BIN)/celery -A config worker --loglevel=INFO

@@ -21,7 +21,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -30,10 +29,11 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-BENCH_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/" + (
-    os.environ.get("BENCH_DB") or "dealdesk_bench"
-)
+# Run as a file, Python puts bench/ on the path: put the checkout first, for `bench.…`.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.environment import ROOT, BenchError, bench_database_url, free_port
+
 WORKERS = 2
 
 # wrk prints only 50/75/90/99 %; this prints what we need as one JSON line.
@@ -48,10 +48,6 @@ done = function(summary, latency, requests)
     errors.connect + errors.read + errors.write + errors.timeout))
 end
 """
-
-
-class ThroughputError(Exception):
-    pass
 
 
 def server_environment(database_url: str, port: int) -> dict[str, str]:
@@ -75,12 +71,6 @@ def server_environment(database_url: str, port: int) -> dict[str, str]:
     return env
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def ensure_wrk() -> str:
     found = shutil.which("wrk")
     if found:
@@ -96,7 +86,7 @@ def ensure_wrk() -> str:
         found = shutil.which("wrk")
         if found:
             return found
-    raise ThroughputError("wrk is not installed: run `sudo apt-get install -y wrk` and try again")
+    raise BenchError("wrk is not installed: run `sudo apt-get install -y wrk` and try again")
 
 
 def session_cookies(env: dict[str, str]) -> tuple[str, dict[str, str]]:
@@ -123,7 +113,7 @@ def session_cookies(env: dict[str, str]) -> tuple[str, dict[str, str]]:
         check=False,
     )
     if done.returncode != 0:
-        raise ThroughputError(f"could not create sessions: {done.stderr.strip()[-2000:]}")
+        raise BenchError(f"could not create sessions: {done.stderr.strip()[-2000:]}")
     name, cookies = json.loads(done.stdout.strip().splitlines()[-1])
     return name, cookies
 
@@ -141,16 +131,14 @@ def wait_until_up(base: str, server: subprocess.Popen, log: Path) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise ThroughputError(f"gunicorn exited: {log.read_text()[-3000:]}")
+            raise BenchError(f"gunicorn exited: {log.read_text()[-3000:]}")
         try:
             if get(base + "/healthz", None)[0] == 200:
                 return
         except OSError:
             pass
         time.sleep(0.3)
-    raise ThroughputError(
-        f"gunicorn did not answer /healthz within 60 s: {log.read_text()[-3000:]}"
-    )
+    raise BenchError(f"gunicorn did not answer /healthz within 60 s: {log.read_text()[-3000:]}")
 
 
 def stop(server: subprocess.Popen) -> None:
@@ -193,7 +181,7 @@ def run_wrk(wrk: str, url: str, cookie: str | None, duration: int, connections: 
         os.unlink(script.name)
     line = next((s for s in reversed(done.stdout.splitlines()) if s.startswith("{")), None)
     if done.returncode != 0 or line is None:
-        raise ThroughputError(f"wrk failed on {url}: {done.stdout[-1000:]} {done.stderr[-1000:]}")
+        raise BenchError(f"wrk failed on {url}: {done.stdout[-1000:]} {done.stderr[-1000:]}")
     raw = json.loads(line)
     return {
         "requests": raw["requests"],
@@ -240,7 +228,7 @@ def measure(database_url: str, duration: int = 30, connections: int = 4) -> dict
             for key, label, path, cookie, marker in targets:
                 status, body = get(base + path, cookie)
                 if status != 200 or marker not in body:
-                    raise ThroughputError(
+                    raise BenchError(
                         f"{path} answered {status} without {marker!r} under gunicorn; "
                         f"first bytes: {body[:300]!r}"
                     )
@@ -267,6 +255,33 @@ def measure(database_url: str, duration: int = 30, connections: int = 4) -> dict
     }
 
 
+def run_from_bench(seconds: int) -> dict:
+    """This script against bench/run.py's database, in a process of its own; its result.
+
+    Its own process: run.py has set up Django with DEBUG on, and gunicorn's workers get
+    the database to themselves (the caller closes its connections first).
+    """
+    print(f"Throughput: gunicorn, {WORKERS} workers, wrk for {seconds} s per page…", flush=True)
+    done = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), "--json", "--duration", str(seconds)],
+        cwd=ROOT,
+        env={k: v for k, v in os.environ.items() if k not in ("DEBUG", "ALLOWED_HOSTS")},
+        stdout=subprocess.PIPE,
+        text=True,
+        timeout=seconds * 3 + 300,
+        check=False,
+    )
+    lines = [line for line in done.stdout.splitlines() if line.strip()]
+    for line in lines[:-1]:
+        print(line)
+    if done.returncode != 0 or not lines or not lines[-1].startswith("{"):
+        raise BenchError("bench/throughput.py failed (see above)")
+    result = json.loads(lines[-1])
+    if any(row["errors"] for row in result["rows"]):
+        raise BenchError("wrk saw errors (non-2xx answers or socket errors); see the table")
+    return result
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=int, default=30, help="seconds per page (default 30)")
@@ -278,10 +293,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--json", action="store_true", help="print the results as JSON last")
     args = parser.parse_args(argv)
-    database_url = os.environ.get("DATABASE_URL") or BENCH_DATABASE_URL
+    database_url = os.environ.get("DATABASE_URL") or bench_database_url()
     try:
         result = measure(database_url, args.duration, args.connections)
-    except ThroughputError as error:
+    except BenchError as error:
         print(f"THROUGHPUT FAILED: {error}", file=sys.stderr)
         return 1
     if args.json:

@@ -120,6 +120,7 @@ INSTALLED_APPS = [
     "partnerships",
     "deals",
     "metrics",
+    "demo",  # seed_demo; at the top: imports every app, none imports it
 ]
 
 MIDDLEWARE = [

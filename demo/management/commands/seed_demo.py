@@ -1,9 +1,12 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from core import freshness
-from deals import demo
 from deals.models import Deal
-from metrics.demo import seed_value
+from demo.bulk import seed_bulk
+from demo.deals import seed_portfolio
+from demo.partners import ensure_partners
+from demo.people import DEMO_PASSWORD, LOGINS, ensure_people
+from demo.value import seed_value
 
 
 class Command(BaseCommand):
@@ -17,16 +20,16 @@ class Command(BaseCommand):
     def handle(self, *args, deals: int, **options) -> None:
         if deals < 0:
             raise CommandError("--deals must be zero or more")
-        people = demo.ensure_people()
-        partnerships = demo.ensure_partners(people)
-        made = demo.seed_portfolio(people, partnerships)
+        people = ensure_people()
+        partnerships = ensure_partners(people)
+        made = seed_portfolio(people, partnerships)
         if made:
             self.stdout.write(f"Created the demo portfolio: {made} deals.")
         else:
             self.stdout.write("The desk already has deals; demo portfolio left as it is.")
         if deals:
             self.stdout.write(f"Adding {deals} synthetic deals…")
-            demo.seed_bulk(deals)
+            seed_bulk(deals)
             self.stdout.write(f"Added {deals} synthetic deals.")
         valued = seed_value(Deal.objects.all())  # only deals without a business case yet
         if valued:
@@ -34,6 +37,6 @@ class Command(BaseCommand):
         # Bulk inserts bypass the audited services: tell cached summaries.
         freshness.bump()
         self.stdout.write("")
-        self.stdout.write(f"Demo logins (password: {demo.DEMO_PASSWORD}):")
-        for login in demo.LOGINS:
+        self.stdout.write(f"Demo logins (password: {DEMO_PASSWORD}):")
+        for login in LOGINS:
             self.stdout.write(f"  {login.email:<24} {login.description}")

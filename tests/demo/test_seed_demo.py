@@ -61,11 +61,7 @@ def test_seed_demo_adds_bulk_deals_with_histories_for_benchmarks():
     assert not Deal.objects.filter(stage_changes__isnull=True).exists()
 
 
-def test_demo_deals_have_distinct_titles(db):
-    from django.core.management import call_command
-
-    from deals.models import Deal
-
+def test_demo_deals_have_distinct_titles():
     call_command("seed_demo", verbosity=0)
     titles = list(Deal.objects.values_list("title", flat=True))
     assert len(titles) == len(set(titles)) >= 40

@@ -1,0 +1,83 @@
+"""The benchmark's goals: query budgets at every size, time budgets at 10,000 deals and more.
+
+A missed goal is reported (`GOAL MISSED`), not raised: only something broken fails a run.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bench.pages import Page, Row
+
+DASHBOARD_QUERIES = 12
+MAIN_PAGE_QUERIES = 15
+DEAL_PAGE_QUERIES = 20
+P95_MS = 150.0  # every main page
+P95_FROM_DEALS = 10_000
+GROWTH_RATIO = 1.5  # median at 10,000 deals / median at the first size
+MAIN_KINDS = ("dashboard", "deal", "page")
+THROUGHPUT_RATIO = 2.0  # dashboard requests/s at least twice the admin changelist's
+
+# Main pages have MAIN_PAGE_QUERIES; the dashboard a tighter, the deal page a looser budget.
+QUERY_BUDGETS = {
+    "dashboard": DASHBOARD_QUERIES,
+    "deal": DEAL_PAGE_QUERIES,
+    "page": MAIN_PAGE_QUERIES,
+}
+
+
+def goal_description(page: Page, deals: int, has_ratio: bool = False) -> str:
+    if page.kind not in MAIN_KINDS:
+        return "reference" if page.kind == "admin" else "floor"
+    text = f"≤ {QUERY_BUDGETS[page.kind]} q"
+    if page.cold:
+        return text + " (first view, cache cold: time for reference)"
+    if deals >= P95_FROM_DEALS:
+        text += f", p95 ≤ {P95_MS:.0f} ms"
+        if has_ratio:
+            text += f", ≤ {GROWTH_RATIO}×"
+    return text
+
+
+def check_goals(row: Row) -> list[str]:
+    page, missed = row.page, []
+    budget = QUERY_BUDGETS.get(page.kind)
+    if budget is not None and row.query_range[1] > budget:
+        missed.append(f"{row.query_range[1]} queries > {budget}")
+    if page.kind in MAIN_KINDS and row.deals >= P95_FROM_DEALS and not page.cold:
+        if row.p95_ms > P95_MS:
+            missed.append(f"p95 {row.p95_ms:.1f} ms > {P95_MS:.0f} ms")
+        if row.ratio is not None and row.ratio > GROWTH_RATIO:
+            missed.append(f"median {row.ratio:.2f}× the first size's > {GROWTH_RATIO}×")
+    return missed
+
+
+def check_dashboard_against_admin(dash: Row, admin: Row) -> list[str]:
+    """In-process: the dashboard's p95 no worse than the admin changelist's, from 10,000 deals."""
+    if dash.deals >= P95_FROM_DEALS and dash.p95_ms > admin.p95_ms:
+        return [
+            f"dashboard p95 {dash.p95_ms:.1f} ms > admin changelist p95 "
+            f"{admin.p95_ms:.1f} ms at {dash.deals:,} deals"
+        ]
+    return []
+
+
+def check_throughput(rows: dict[str, dict], deals: int) -> list[str]:
+    """Under gunicorn: the dashboard serves twice the admin changelist's requests/s, and
+    its p95 is no worse. `rows` are bench/throughput.py's result rows by key."""
+    dash, admin = rows.get("dashboard"), rows.get("admin")
+    if not (dash and admin):
+        return []
+    missed = []
+    if dash["rps"] < THROUGHPUT_RATIO * admin["rps"]:
+        missed.append(
+            f"dashboard throughput {dash['rps']:.1f} req/s < {THROUGHPUT_RATIO:.0f}× the "
+            f"admin changelist's {admin['rps']:.1f} req/s at {deals:,} deals"
+        )
+    if dash["p95_ms"] > admin["p95_ms"]:
+        missed.append(
+            f"dashboard p95 under load {dash['p95_ms']:.1f} ms > admin changelist's "
+            f"{admin['p95_ms']:.1f} ms at {deals:,} deals"
+        )
+    return missed

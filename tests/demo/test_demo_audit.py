@@ -1,0 +1,87 @@
+"""The demo's audit rows name their object as the services' rows do, so timelines read them alike."""
+
+from decimal import Decimal
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+
+from core.models import AuditEvent
+from deals.models import Deal, Stage
+from deals.services import deal_advance, deal_create
+from stakeholders.models import Review, ReviewStatus, User
+from stakeholders.services import concern_raise, review_comment, review_decide
+
+pytestmark = pytest.mark.django_db
+
+DEMO_ACTIONS = {"created", "moved", "review decided", "concern raised", "commented"}
+
+
+def deal_of(event: AuditEvent) -> Deal:
+    """The deal the row's object belongs to, found from object_type and object_id alone."""
+    model = apps.get_model(event.object_type)
+    instance = model.objects.get(pk=int(event.object_id))
+    if isinstance(instance, Deal):
+        return instance
+    return instance.deal if hasattr(instance, "deal") else instance.review.deal
+
+
+def conventions(events) -> dict[str, set[str]]:
+    by_action: dict[str, set[str]] = {}
+    for event in events:
+        by_action.setdefault(event.action, set()).add(event.object_type)
+    return by_action
+
+
+def write_one_of_each_through_the_services() -> list[AuditEvent]:
+    """Each action the demo writes, done once by the real service on a demo deal."""
+    owner = User.objects.get(email="owner@demo.test")
+    legal = User.objects.get(email="legal@demo.test")
+    first = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first()
+    in_intake = Deal.objects.filter(stage=Stage.INTAKE, owner=owner).first()
+    created = deal_create(
+        user=owner,
+        data={
+            "partnership": in_intake.partnership,
+            "title": "Written by the services",
+            "summary": "For comparing audit rows.",
+            "owner": owner,
+            "sponsor": in_intake.sponsor,
+            "contract_value": Decimal("1000"),
+            "expected_annual_value": Decimal("500"),
+            "term_months": 12,
+        },
+    )
+    deal_advance(deal=created, user=owner, to_stage=Stage.ON_HOLD, note="Paused")
+    review = Review.objects.filter(
+        deal__stage=Stage.REVIEW, department__slug="legal", status=ReviewStatus.PENDING
+    ).first()
+    review_comment(review=review, user=legal, body="Looked at clause 14.")
+    concern_raise(
+        deal=review.deal,
+        user=legal,
+        data={"title": "Audit right", "detail": "Missing.", "severity": "medium"},
+    )
+    review_decide(review=review, user=legal, decision="approve")
+    return list(AuditEvent.objects.filter(pk__gt=first))
+
+
+def test_demo_audit_rows_name_their_object_as_the_services_do():
+    call_command("seed_demo", verbosity=0)
+    demo_events = list(AuditEvent.objects.all())
+    assert {event.action for event in demo_events} == DEMO_ACTIONS
+    service_events = write_one_of_each_through_the_services()
+    assert {event.action for event in service_events} == DEMO_ACTIONS
+
+    assert conventions(demo_events) == conventions(service_events)
+    for event in demo_events + service_events:
+        assert event.deal_id is not None
+        assert deal_of(event).pk == event.deal_id, event
+
+
+def test_demo_audit_rows_keep_the_seeded_times_and_people():
+    call_command("seed_demo", verbosity=0)
+    for deal in Deal.objects.all()[:10]:
+        moves = AuditEvent.objects.filter(deal=deal, action__in=["created", "moved"])
+        changes = deal.stage_changes.all()
+        assert sorted((e.at, e.actor_id) for e in moves) == sorted((c.at, c.by_id) for c in changes)
