@@ -16,13 +16,8 @@ from core.emails import absolute
 from deals.models import OPEN_STAGES
 from stakeholders.models import Role, User
 
-from .digest_sections import (
-    DIGEST_LIST_LIMIT,
-    executive_sections,
-    owner_sections,
-    readers,
-    reviewer_sections,
-)
+from .digest_executive import executive_sections
+from .digest_sections import DIGEST_LIST_LIMIT, owner_sections, readers, reviewer_sections
 from .models import DigestPreference, Notification, NotificationKind, Weekday
 from .outbox import insert, message_for
 

@@ -619,10 +619,12 @@ def test_each_digest_section_lists_the_ten_most_pressing_and_counts_the_rest(
     assert html.count("…and 4 more on the") == 1 and "…and 1 more on the" in html
 
 
-def test_the_digest_counts_confidential_deals_only_for_their_sponsor_and_owner(
+def test_the_digest_counts_confidential_deals_only_for_the_executives_involved(
     personas, partnership
 ):
-    """Two executives in one batch: each count is of what that executive may see."""
+    """Two executives in one batch: each count is of what that executive may see (here
+    they are involved as sponsor or owner; tests/notifications/test_digest_visibility.py
+    has the other ways to be involved)."""
     other = UserFactory(email="exec2@example.test", roles=[Role.EXECUTIVE])
     old = timezone.now() - dt.timedelta(days=40)
 
