@@ -750,3 +750,11 @@ def test_the_digest_preview_shows_a_person_their_own_digest(client_for, desk):
 
 def test_the_digest_preview_needs_a_login(client):
     assert client.get("/digest/preview/").status_code == 302
+
+
+def test_the_beat_schedule_names_tasks_that_exist(settings):
+    from config.celery import app
+
+    app.loader.import_default_modules()  # what a worker autodiscovers
+    tasks = [entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()]
+    assert tasks and all(task in app.tasks for task in tasks), tasks
