@@ -15,7 +15,12 @@ from core.emails import make_message
 from deals.models import Stage
 from notifications import delivery, digests, escalations, outbox, reminders
 from notifications.models import DigestPreference, Notification, NotificationKind
-from notifications.tasks import deliver_notifications, send_digests, send_review_reminders
+from notifications.tasks import (
+    deliver_notifications,
+    send_digests,
+    send_escalations,
+    send_review_reminders,
+)
 from stakeholders.models import Role
 from tests.factories import (
     DealFactory,
@@ -292,8 +297,6 @@ def test_a_review_overdue_longer_than_the_escalation_delay_notifies_the_sponsor_
     ReviewFactory(deal=in_review, due_on=days(-4), reviewer=personas.legal)
     ReviewFactory(deal=in_review, department=department("it"), due_on=days(-2))  # not yet
 
-    from notifications.tasks import send_escalations
-
     run(send_escalations)
     run(send_escalations)
 
@@ -320,8 +323,6 @@ def test_a_stalled_deal_notifies_its_sponsor_once_per_stall(
         stage_changed_at=timezone.now() - dt.timedelta(days=30),
     )
     DealFactory(partnership=partnership, stage=Stage.NEGOTIATION)  # moving fine
-
-    from notifications.tasks import send_escalations
 
     run(send_escalations)
     run(send_escalations)
@@ -359,8 +360,6 @@ def test_a_sponsors_escalations_of_one_run_go_out_as_one_email(
     other = UserFactory(email="cfo@example.test", roles=[Role.EXECUTIVE])
     theirs = DealFactory(partnership=partnership, sponsor=other, stage=Stage.REVIEW)
     ReviewFactory(deal=theirs, due_on=days(-6))
-
-    from notifications.tasks import send_escalations
 
     run(send_escalations)
     run(send_escalations)
