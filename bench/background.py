@@ -39,7 +39,7 @@ from bench.seed import seed_pack_deal, seed_recipients
 RESULTS = ROOT / "bench" / "results-background.md"
 PACK_SECONDS = 3.0
 DIGEST_SECONDS = 60.0
-# Reads per batch: as many for 1 recipient as for 1,000 (tests/stakeholders/test_notifications.py).
+# Reads per batch: as many for 1 recipient as for 1,000 (tests/notifications/test_notifications.py).
 BATCH_READS = 12
 
 
@@ -92,15 +92,17 @@ def bench_digests(counter: Counter) -> dict:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from stakeholders import notifications
+    from notifications.delivery import deliver
+    from notifications.digests import plan_digests
+    from notifications.outbox import batches as delivery_batches
 
     started = time.perf_counter()
-    ids = notifications.plan_digests(everyone=True)
+    ids = plan_digests(everyone=True)
     planned = time.perf_counter() - started
     batches = []
-    for batch in notifications.batches(ids):
+    for batch in delivery_batches(ids):
         with CaptureQueriesContext(connection) as queries:
-            result = notifications.deliver(ids=batch)
+            result = deliver(ids=batch)
         sql = [q["sql"].split(None, 1)[0].upper() for q in queries.captured_queries]
         batches.append(
             {

@@ -120,6 +120,8 @@ INSTALLED_APPS = [
     "partnerships",
     "deals",
     "metrics",
+    # Above the domain apps: it reads them all, none of them imports it.
+    "notifications",
     "demo",  # seed_demo; at the top: imports every app, none imports it
 ]
 
@@ -308,21 +310,21 @@ NOTIFICATION_RETRY_MAX = envint("NOTIFICATION_RETRY_MAX", 1800)
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # Each morning: one reminder per reviewer, then escalations to sponsors.
     "review-reminders": {
-        "task": "stakeholders.tasks.send_review_reminders",
+        "task": "notifications.tasks.send_review_reminders",
         "schedule": crontab(minute=0, hour=REMINDER_HOUR),
     },
     "escalations": {
-        "task": "stakeholders.tasks.send_escalations",
+        "task": "notifications.tasks.send_escalations",
         "schedule": crontab(minute=5, hour=REMINDER_HOUR),
     },
     # Daily, because each person picks their digest day (DIGEST_WEEKDAY by default).
     "weekly-digests": {
-        "task": "stakeholders.tasks.send_digests",
+        "task": "notifications.tasks.send_digests",
         "schedule": crontab(minute=0, hour=DIGEST_HOUR),
     },
     # Notifications whose task was lost (broker flushed, claim expired) go out here.
     "unsent-notifications": {
-        "task": "stakeholders.tasks.deliver_unsent_notifications",
+        "task": "notifications.tasks.deliver_unsent_notifications",
         "schedule": crontab(minute="*/15"),
     },
 }

@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("partnerships.urls")),
     path("", include("deals.urls")),
     path("", include("metrics.urls")),
+    path("", include("notifications.urls")),
 ]

@@ -1,26 +1,16 @@
-"""Password-reset mail, sent by a worker: a slow or unreachable SMTP server neither
-delays nor fails the page that asked for it."""
+"""Password-reset mail, sent by a worker (stakeholders.tasks.send_password_reset, queued
+by forms.QueuedPasswordResetForm): a slow or unreachable SMTP server neither delays nor
+fails the page that asked for it."""
 
 from __future__ import annotations
 
-from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.tokens import default_token_generator
-from django.db import transaction
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from core.emails import make_message
+
 from .models import User
-from .notifications import make_message
-
-
-class QueuedPasswordResetForm(PasswordResetForm):
-    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
-        from .tasks import send_password_reset
-
-        # Only the user id, site and scheme travel through the broker: the worker
-        # makes the token itself, so no reset link sits in Redis.
-        args = (context["user"].pk, context["domain"], context["protocol"])
-        transaction.on_commit(lambda: send_password_reset.delay(*args), robust=True)
 
 
 def send_password_reset(*, user_id: int, domain: str, protocol: str) -> bool:

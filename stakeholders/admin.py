@@ -10,7 +10,6 @@ from .models import (
     Concern,
     Department,
     Membership,
-    Notification,
     Review,
     ReviewRule,
     User,
@@ -108,13 +107,3 @@ class ConcernAdmin(ReadOnlyAdmin):
 class WorkingSessionAdmin(ReadOnlyAdmin):
     list_display = ["title", "deal", "starts_at", "organiser"]
     list_select_related = ["deal", "organiser"]
-
-
-@admin.register(Notification)
-class NotificationAdmin(ReadOnlyAdmin):
-    """What was sent to whom; failing rows show their last error."""
-
-    list_display = ["key", "recipient", "kind", "created_at", "sent_at", "attempts", "last_error"]
-    list_filter = ["kind", ("sent_at", admin.EmptyFieldListFilter)]
-    search_fields = ["key", "recipient__email"]
-    list_select_related = ["recipient"]

@@ -1,13 +1,16 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth.forms import PasswordResetForm
+from django.db import transaction
 from django.utils import timezone
 
 from core.fields import BoundedModelChoiceField, BoundedModelMultipleChoiceField, bounded_formfield
 
-from .models import Concern, Department, User, Weekday, WorkingSession
+from .models import Concern, Department, User, WorkingSession
 from .services import DECISIONS
 from .signoff import parse_stamp
+from .tasks import send_password_reset
 
 
 class DecisionForm(forms.Form):
@@ -144,11 +147,12 @@ class SessionRecordForm(forms.Form):
         self.fields["attendees"].queryset = session.invitees.all()
 
 
-class DigestPreferenceForm(forms.Form):
-    subscribed = forms.BooleanField(label="Send me the weekly digest", required=False)
-    weekday = forms.TypedChoiceField(
-        label="Digest day",
-        choices=Weekday.choices,
-        coerce=int,
-        help_text="The digest arrives early that morning.",
-    )
+class QueuedPasswordResetForm(PasswordResetForm):
+    """Password-reset mail goes out from a worker (stakeholders.accounts): a slow or
+    unreachable SMTP server neither delays nor fails the page that asked for it."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        # Only the user id, site and scheme travel through the broker: the worker
+        # makes the token itself, so no reset link sits in Redis.
+        args = (context["user"].pk, context["domain"], context["protocol"])
+        transaction.on_commit(lambda: send_password_reset.delay(*args), robust=True)

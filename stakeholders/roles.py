@@ -39,7 +39,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
     Role.ADMINISTRATOR: [],
 }
 
-ADMIN_APPS = ["core", "deals", "partnerships", "stakeholders", "metrics", "auth"]
+ADMIN_APPS = ["core", "deals", "partnerships", "stakeholders", "metrics", "notifications", "auth"]
 
 
 DEFAULT_DEPARTMENTS = [

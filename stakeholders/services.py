@@ -15,7 +15,6 @@ from . import rules, signoff
 from .models import (
     Concern,
     ConcernReply,
-    DigestPreference,
     Membership,
     Review,
     ReviewComment,
@@ -238,22 +237,3 @@ def session_record(
         deal=session.deal,
     )
     return session
-
-
-@transaction.atomic
-def digest_preference_set(*, user: User, subscribed: bool, weekday: int) -> DigestPreference:
-    """Whether and on which day this person gets the weekly digest."""
-    preference, _ = DigestPreference.objects.select_for_update().get_or_create(user=user)
-    before = {"subscribed": preference.subscribed, "weekday": preference.weekday}
-    preference.subscribed = subscribed
-    preference.weekday = weekday
-    preference.full_clean()
-    preference.save()
-    audit_record(
-        actor=user,
-        action=AuditAction.DIGEST_SETTINGS,
-        instance=preference,
-        before=before,
-        after={"subscribed": subscribed, "weekday": weekday},
-    )
-    return preference

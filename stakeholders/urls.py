@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import views
-from .accounts import QueuedPasswordResetForm
+from .forms import QueuedPasswordResetForm
 
 urlpatterns = [
     path(
@@ -53,6 +53,4 @@ urlpatterns = [
     path("deals/<int:pk>/sessions/new/", views.session_create, name="session_create"),
     path("sessions/<int:pk>/", views.session_detail, name="session_detail"),
     path("sessions/<int:pk>/invite.ics", views.session_ics, name="session_ics"),
-    path("settings/notifications/", views.notification_settings, name="notification_settings"),
-    path("digest/preview/", views.digest_preview, name="digest_preview"),
 ]

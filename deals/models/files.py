@@ -10,8 +10,6 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from .deal import Deal
-
 
 class PrivateStorage(FileSystemStorage):
     """MEDIA_ROOT, read at use (tests may move it), with no public URL at all.
@@ -31,7 +29,7 @@ def contract_path(instance: ContractDocument, filename: str) -> str:
 class ContractDocument(models.Model):
     """A contract draft or signed copy attached to a deal: PDF or DOCX, checked by content."""
 
-    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="documents")
+    deal = models.ForeignKey("deals.Deal", on_delete=models.CASCADE, related_name="documents")
     file = models.FileField(storage=PrivateStorage(), upload_to=contract_path, max_length=300)
     original_name = models.CharField(max_length=255)
     kind = models.CharField(max_length=10, choices=[("pdf", "PDF"), ("docx", "Word (DOCX)")])
@@ -85,7 +83,7 @@ def briefing_path(instance: BriefingPack, filename: str) -> str:
 class BriefingPack(models.Model):
     """A PDF about one deal for executives, rendered in the background (deals.briefing)."""
 
-    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="briefing_packs")
+    deal = models.ForeignKey("deals.Deal", on_delete=models.CASCADE, related_name="briefing_packs")
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

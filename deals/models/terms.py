@@ -7,8 +7,6 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from .deal import Deal
-
 
 class TermCategory(models.TextChoices):
     PRICE = "price", "Price"
@@ -31,7 +29,7 @@ class TermStatus(models.TextChoices):
 class Term(models.Model):
     """One negotiated contract term, owned by a department, with its revisions."""
 
-    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="terms")
+    deal = models.ForeignKey("deals.Deal", on_delete=models.CASCADE, related_name="terms")
     category = models.CharField(max_length=20, choices=TermCategory.choices)
     title = models.CharField(max_length=200)
     wording = models.TextField(help_text="The proposed wording or value.")
@@ -91,7 +89,7 @@ class DecisionKind(models.TextChoices):
 class Decision(models.Model):
     """A call recorded by the sponsor, with its rationale. Never edited."""
 
-    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="decisions")
+    deal = models.ForeignKey("deals.Deal", on_delete=models.CASCADE, related_name="decisions")
     kind = models.CharField(max_length=20, choices=DecisionKind.choices)
     title = models.CharField(max_length=200)
     rationale = models.TextField()

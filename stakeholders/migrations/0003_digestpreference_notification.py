@@ -2,9 +2,14 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import stakeholders.models
 from django.conf import settings
 from django.db import migrations, models
+
+
+def default_digest_weekday():
+    # Copied here when DigestPreference moved to the notifications app (its models no
+    # longer live in stakeholders.models); the historical model only needs a default.
+    return settings.DIGEST_WEEKDAY
 
 
 class Migration(migrations.Migration):
@@ -19,7 +24,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='digest_preference', serialize=False, to=settings.AUTH_USER_MODEL)),
                 ('subscribed', models.BooleanField(default=True, verbose_name='send me the weekly digest')),
-                ('weekday', models.PositiveSmallIntegerField(choices=[(0, 'Monday'), (1, 'Tuesday'), (2, 'Wednesday'), (3, 'Thursday'), (4, 'Friday'), (5, 'Saturday'), (6, 'Sunday')], default=stakeholders.models.default_digest_weekday, verbose_name='digest day')),
+                ('weekday', models.PositiveSmallIntegerField(choices=[(0, 'Monday'), (1, 'Tuesday'), (2, 'Wednesday'), (3, 'Thursday'), (4, 'Friday'), (5, 'Saturday'), (6, 'Sunday')], default=default_digest_weekday, verbose_name='digest day')),
                 ('updated_at', models.DateTimeField(auto_now=True)),
             ],
             options={

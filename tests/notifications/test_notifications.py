@@ -11,10 +11,17 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from core.emails import make_message
 from deals.models import Stage
-from stakeholders import notifications
-from stakeholders.models import DigestPreference, Notification, NotificationKind, Role
-from stakeholders.tasks import deliver_notifications, send_digests, send_review_reminders
+from notifications import delivery, digests, escalations, outbox, reminders
+from notifications.models import DigestPreference, Notification, NotificationKind
+from notifications.tasks import (
+    deliver_notifications,
+    send_digests,
+    send_escalations,
+    send_review_reminders,
+)
+from stakeholders.models import Role
 from tests.factories import (
     DealFactory,
     OutcomeMetricFactory,
@@ -69,13 +76,13 @@ def in_review(personas, partnership):
 
 def test_make_message_builds_subject_text_and_html_from_the_three_templates(personas, in_review):
     review = ReviewFactory(deal=in_review, due_on=days(1), reviewer=personas.legal)
-    message = notifications.make_message(
+    message = make_message(
         "review_reminder",
         "legal@example.test",
         {
             "user": personas.legal,
             "overdue": [],
-            "due_soon": [notifications._review_row(review, TODAY)],
+            "due_soon": [reminders.review_row(review, TODAY)],
             "count": 1,
             "inbox_url": "http://x/reviews/",
         },
@@ -148,7 +155,7 @@ def test_smtp_refusing_at_first_is_retried_and_the_reminder_is_delivered_exactly
     personas, in_review, mailbox, eager_tasks
 ):
     ReviewFactory(deal=in_review, due_on=days(1), reviewer=personas.legal)
-    ids = notifications.plan_review_reminders()
+    ids = reminders.plan_review_reminders()
     mailbox.refuse_data = 2  # 451 twice, then accept
     # In-process, Celery runs a retry at once (no countdown) unless errors propagate.
     eager_tasks.conf.task_eager_propagates = False
@@ -170,18 +177,18 @@ def test_a_refused_send_leaves_the_row_unsent_and_released_for_the_retry(
     personas, in_review, mailbox
 ):
     ReviewFactory(deal=in_review, due_on=days(1), reviewer=personas.legal)
-    ids = notifications.plan_review_reminders()
+    ids = reminders.plan_review_reminders()
     mailbox.refuse_data = 1
 
     with pytest.raises(Exception, match="451"):
-        notifications.deliver(ids=ids, token="task-1")
+        delivery.deliver(ids=ids, token="task-1")
 
     row = Notification.objects.get()
     assert row.sent_at is None
     assert row.claimed_by == ""
     assert "451" in row.last_error
     assert row in Notification.objects.filter(pk__in=ids)  # the retry finds it again
-    assert notifications.deliver(ids=ids, token="task-1").as_dict()["sent"] == 1
+    assert delivery.deliver(ids=ids, token="task-1").as_dict()["sent"] == 1
 
 
 def test_an_address_the_server_refuses_for_good_is_recorded_and_the_batch_goes_on(
@@ -191,27 +198,27 @@ def test_an_address_the_server_refuses_for_good_is_recorded_and_the_batch_goes_o
     ReviewFactory(deal=in_review, department=department("it"), due_on=days(1), reviewer=personas.it)
     mailbox.unknown = {"legal@example.test"}
 
-    result = notifications.deliver(ids=notifications.plan_review_reminders())
+    result = delivery.deliver(ids=reminders.plan_review_reminders())
 
     assert result.as_dict() == {"sent": 1, "cancelled": 0, "refused": 1, "skipped": 0}
     assert [m["To"] for m in mailbox.wait_for(1)] == ["it@example.test"]
     refused = Notification.objects.get(recipient=personas.legal)
     assert refused.sent_at is None and refused.cancelled_at is not None
     assert "550" in refused.last_error
-    assert notifications.unsent_ids(now=timezone.now() + dt.timedelta(hours=1)) == []
+    assert outbox.unsent_ids(now=timezone.now() + dt.timedelta(hours=1)) == []
 
 
 def test_a_row_claimed_by_a_task_that_died_is_sent_by_its_redelivery_not_skipped(
     personas, in_review, mailbox
 ):
     ReviewFactory(deal=in_review, due_on=days(1), reviewer=personas.legal)
-    ids = notifications.plan_review_reminders()
+    ids = reminders.plan_review_reminders()
     # The task claimed the row, then its worker was killed before SMTP accepted anything.
-    notifications.claim(ids, token="task-1", now=timezone.now())
+    outbox.claim(ids, token="task-1", now=timezone.now())
 
-    other = notifications.deliver(ids=ids, token="task-2")  # beat firing again meanwhile
+    other = delivery.deliver(ids=ids, token="task-2")  # beat firing again meanwhile
     assert other.as_dict() == {"sent": 0, "cancelled": 0, "refused": 0, "skipped": 1}
-    redelivered = notifications.deliver(ids=ids, token="task-1")  # same task id
+    redelivered = delivery.deliver(ids=ids, token="task-1")  # same task id
 
     assert redelivered.as_dict()["sent"] == 1
     assert len(mailbox.wait_for(1)) == 1
@@ -222,14 +229,14 @@ def test_a_claim_abandoned_for_longer_than_the_lease_is_picked_up_by_the_sweeper
     personas, in_review, mailbox
 ):
     ReviewFactory(deal=in_review, due_on=days(1), reviewer=personas.legal)
-    ids = notifications.plan_review_reminders()
-    long_ago = timezone.now() - notifications.claim_lease() - dt.timedelta(minutes=1)
-    notifications.claim(ids, token="lost-task", now=long_ago)
+    ids = reminders.plan_review_reminders()
+    long_ago = timezone.now() - outbox.claim_lease() - dt.timedelta(minutes=1)
+    outbox.claim(ids, token="lost-task", now=long_ago)
     Notification.objects.update(created_at=long_ago)
 
-    assert notifications.unsent_ids() == ids
-    assert notifications.deliver(ids=notifications.unsent_ids()).as_dict()["sent"] == 1
-    assert notifications.unsent_ids() == []
+    assert outbox.unsent_ids() == ids
+    assert delivery.deliver(ids=outbox.unsent_ids()).as_dict()["sent"] == 1
+    assert outbox.unsent_ids() == []
     assert len(mailbox.wait_for(1)) == 1
 
 
@@ -237,11 +244,11 @@ def test_a_review_decided_before_its_reminder_went_out_cancels_the_reminder(
     personas, in_review, mailbox
 ):
     review = ReviewFactory(deal=in_review, due_on=days(1), reviewer=personas.legal)
-    ids = notifications.plan_review_reminders()
+    ids = reminders.plan_review_reminders()
     review.status = "approved"
     review.save()
 
-    assert notifications.deliver(ids=ids).as_dict()["cancelled"] == 1
+    assert delivery.deliver(ids=ids).as_dict()["cancelled"] == 1
     assert Notification.objects.get().cancelled_at is not None
     assert mailbox.wait_for(1, timeout=0.3) == []
 
@@ -259,13 +266,13 @@ def test_two_workers_racing_for_the_same_notifications_send_each_once(
             due_on=days(1),
             reviewer=reviewer,
         )
-    ids = notifications.plan_review_reminders()
+    ids = reminders.plan_review_reminders()
     start = threading.Barrier(2)
     results = []
 
     def worker(token: str) -> None:
         start.wait()
-        results.append(notifications.deliver(ids=ids, token=token).as_dict())
+        results.append(delivery.deliver(ids=ids, token=token).as_dict())
         connection.close()
 
     threads = [threading.Thread(target=worker, args=(f"task-{n}",)) for n in range(2)]
@@ -289,8 +296,6 @@ def test_a_review_overdue_longer_than_the_escalation_delay_notifies_the_sponsor_
     settings.ESCALATE_AFTER_DAYS = 3
     ReviewFactory(deal=in_review, due_on=days(-4), reviewer=personas.legal)
     ReviewFactory(deal=in_review, department=department("it"), due_on=days(-2))  # not yet
-
-    from stakeholders.tasks import send_escalations
 
     run(send_escalations)
     run(send_escalations)
@@ -318,8 +323,6 @@ def test_a_stalled_deal_notifies_its_sponsor_once_per_stall(
         stage_changed_at=timezone.now() - dt.timedelta(days=30),
     )
     DealFactory(partnership=partnership, stage=Stage.NEGOTIATION)  # moving fine
-
-    from stakeholders.tasks import send_escalations
 
     run(send_escalations)
     run(send_escalations)
@@ -358,8 +361,6 @@ def test_a_sponsors_escalations_of_one_run_go_out_as_one_email(
     theirs = DealFactory(partnership=partnership, sponsor=other, stage=Stage.REVIEW)
     ReviewFactory(deal=theirs, due_on=days(-6))
 
-    from stakeholders.tasks import send_escalations
-
     run(send_escalations)
     run(send_escalations)
 
@@ -387,9 +388,9 @@ def test_batches_keep_one_recipients_notifications_together(personas, partnershi
     for sponsor in (personas.executive, other, personas.executive, other, personas.executive):
         deal = DealFactory(partnership=partnership, sponsor=sponsor, stage=Stage.REVIEW)
         ReviewFactory(deal=deal, due_on=days(-5))
-    ids = notifications.plan_escalations()
+    ids = escalations.plan_escalations()
     recipient = dict(Notification.objects.values_list("pk", "recipient_id"))
-    cut = list(notifications.batches(ids, size=2))
+    cut = list(outbox.batches(ids, size=2))
     assert sorted(pk for batch in cut for pk in batch) == sorted(ids)
     assert all(len({recipient[pk] for pk in batch}) == 1 for batch in cut)  # never split
 
@@ -401,16 +402,16 @@ def test_a_grouped_escalation_refused_for_now_is_sent_whole_on_retry(
     for n in range(3):
         deal = DealFactory(partnership=partnership, sponsor=personas.executive, stage=Stage.REVIEW)
         ReviewFactory(deal=deal, due_on=days(-5 - n))
-    ids = notifications.plan_escalations()
+    ids = escalations.plan_escalations()
     mailbox.refuse_data = 1  # 451 once: the whole group goes back, nothing is marked sent
     with pytest.raises(Exception, match="451"):
-        notifications.deliver(ids=ids, token="task-1")
+        delivery.deliver(ids=ids, token="task-1")
     assert not Notification.objects.exclude(sent_at=None).exists()
-    result = notifications.deliver(ids=ids, token="task-1")
+    result = delivery.deliver(ids=ids, token="task-1")
     assert len(result.sent) == 3
     [message] = mailbox.wait_for(1)
     assert message["Subject"] == "Escalation: 3 overdue reviews need your decision"
-    assert notifications.deliver(ids=ids, token="task-2").skipped == 3
+    assert delivery.deliver(ids=ids, token="task-2").skipped == 3
 
 
 def test_an_item_settled_before_sending_drops_out_of_the_group(
@@ -421,9 +422,9 @@ def test_an_item_settled_before_sending_drops_out_of_the_group(
     for _ in range(3):
         deal = DealFactory(partnership=partnership, sponsor=personas.executive, stage=Stage.REVIEW)
         reviews.append(ReviewFactory(deal=deal, due_on=days(-5)))
-    ids = notifications.plan_escalations()
+    ids = escalations.plan_escalations()
     type(reviews[0]).objects.filter(pk=reviews[0].pk).update(status="approved")
-    result = notifications.deliver(ids=ids)
+    result = delivery.deliver(ids=ids)
     assert (len(result.sent), len(result.cancelled)) == (2, 1)
     [message] = mailbox.wait_for(1)
     assert message["Subject"] == "Escalation: 2 overdue reviews need your decision"
@@ -454,7 +455,7 @@ def test_an_executive_digest_has_portfolio_moves_stalls_decisions_and_metrics(
     desk, mailbox, settings
 ):
     settings.DIGEST_WEEKDAY = TODAY.weekday()
-    notifications.deliver(ids=notifications.plan_digests())
+    delivery.deliver(ids=digests.plan_digests())
 
     [message] = to(mailbox.wait_for(6), "exec@example.test")
     assert message["Subject"].startswith("Deal Desk weekly")
@@ -475,7 +476,7 @@ def test_a_reviewer_digest_has_their_queue_overdue_items_and_what_waits_for_thei
     desk, mailbox, settings
 ):
     settings.DIGEST_WEEKDAY = TODAY.weekday()
-    notifications.deliver(ids=notifications.plan_digests())
+    delivery.deliver(ids=digests.plan_digests())
 
     [message] = to(mailbox.wait_for(6), "legal@example.test")
     text = text_of(message)
@@ -493,7 +494,7 @@ def test_people_who_opt_out_get_no_digest_and_others_get_it_on_their_chosen_day(
     DigestPreference.objects.create(user=desk.legal, subscribed=False, weekday=TODAY.weekday())
     DigestPreference.objects.create(user=desk.it, subscribed=True, weekday=TODAY.weekday())
 
-    notifications.deliver(ids=notifications.plan_digests())
+    delivery.deliver(ids=digests.plan_digests())
 
     assert [m["To"] for m in mailbox.wait_for(1)] == ["it@example.test"]
 
@@ -551,10 +552,10 @@ def test_a_digest_batch_reads_a_fixed_number_of_queries_whatever_its_size(
         )
         deal = DealFactory(partnership=partnership, stage=Stage.REVIEW, sponsor=personas.executive)
         ReviewFactory(deal=deal, department=department("procurement"), reviewer=reviewer)
-    ids = notifications.plan_digests()
+    ids = digests.plan_digests()
 
     with CaptureQueriesContext(connection) as queries:
-        result = notifications.deliver(ids=ids)
+        result = delivery.deliver(ids=ids)
 
     statements = [q["sql"].split()[0].upper() for q in queries.captured_queries]
     writes = [s for s in statements if s == "UPDATE"]
@@ -597,7 +598,7 @@ def test_each_digest_section_lists_the_ten_most_pressing_and_counts_the_rest(
     ]
     OutcomeMetricFactory(deal=stalled[0], latest_value=60, latest_on=TODAY)  # on track
 
-    context = notifications.digest_contexts([exec_.pk])[exec_.pk]
+    context = digests.digest_contexts([exec_.pk])[exec_.pk]
     e = context["executive"]
 
     assert [item["deal"] for item in e["decisions"]] == asked[::-1][:10]
@@ -617,10 +618,12 @@ def test_each_digest_section_lists_the_ten_most_pressing_and_counts_the_rest(
     assert html.count("…and 4 more on the") == 1 and "…and 1 more on the" in html
 
 
-def test_the_digest_counts_confidential_deals_only_for_their_sponsor_and_owner(
+def test_the_digest_counts_confidential_deals_only_for_the_executives_involved(
     personas, partnership
 ):
-    """Two executives in one batch: each count is of what that executive may see."""
+    """Two executives in one batch: each count is of what that executive may see (here
+    they are involved as sponsor or owner; tests/notifications/test_digest_visibility.py
+    has the other ways to be involved)."""
     other = UserFactory(email="exec2@example.test", roles=[Role.EXECUTIVE])
     old = timezone.now() - dt.timedelta(days=40)
 
@@ -636,7 +639,7 @@ def test_the_digest_counts_confidential_deals_only_for_their_sponsor_and_owner(
     stuck(sponsor=personas.executive, owner=other, confidential=True)
     stuck(sponsor=other, owner=other, confidential=True)
 
-    contexts = notifications.digest_contexts([personas.executive.pk, other.pk])
+    contexts = digests.digest_contexts([personas.executive.pk, other.pk])
     mine, theirs = contexts[personas.executive.pk]["executive"], contexts[other.pk]["executive"]
     assert mine["stalled_count"] == 3 + 11 + 1
     assert len(mine["stalled"]) == 10 and mine["stalled_more"] == 5
@@ -674,7 +677,7 @@ def test_a_reviewer_digest_lists_the_soonest_ten_and_counts_queue_and_department
         deal=DealFactory(partnership=partnership, stage=Stage.REVIEW), department=department("it")
     )
 
-    context = notifications.digest_contexts([personas.legal.pk])[personas.legal.pk]
+    context = digests.digest_contexts([personas.legal.pk])[personas.legal.pk]
     r = context["reviewer"]
     assert r["queue_count"] == 14 and len(r["queue"]) == 10
     assert r["overdue"] == 2 + 3
@@ -703,7 +706,7 @@ def test_the_preview_shows_what_the_email_says(
             stage=Stage.REVIEW,
             stage_changed_at=timezone.now() - dt.timedelta(days=30 + n),
         )
-    notifications.deliver(ids=notifications.plan_digests())
+    delivery.deliver(ids=digests.plan_digests())
     [message] = to(mailbox.wait_for(2), "owner@example.test")
     preview = client_for(personas.owner).get("/digest/preview/?format=text").content.decode()
     assert "YOUR DEALS (12 open)" in preview and "…and 2 more: http" in preview
@@ -746,3 +749,11 @@ def test_the_digest_preview_shows_a_person_their_own_digest(client_for, desk):
 
 def test_the_digest_preview_needs_a_login(client):
     assert client.get("/digest/preview/").status_code == 302
+
+
+def test_the_beat_schedule_names_tasks_that_exist(settings):
+    from config.celery import app
+
+    app.loader.import_default_modules()  # what a worker autodiscovers
+    tasks = [entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()]
+    assert tasks and all(task in app.tasks for task in tasks), tasks

@@ -5,8 +5,16 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from stakeholders import notifications
-from stakeholders.models import Notification
+from notifications.delivery import deliver
+from notifications.digests import (
+    digest_contexts,
+    digest_period,
+    digest_recipients,
+    digest_summary,
+    plan_digests,
+)
+from notifications.models import Notification
+from notifications.outbox import batches
 
 
 class Command(BaseCommand):
@@ -22,15 +30,15 @@ class Command(BaseCommand):
 
     def handle(self, *args, dry_run: bool = False, **options) -> None:
         today = timezone.localdate()
-        period = notifications.digest_period(today)
+        period = digest_period(today)
         if dry_run:
             self._dry_run(today, period)
             return
-        ids = notifications.plan_digests(today=today, everyone=True)
+        ids = plan_digests(today=today, everyone=True)
         totals = {"sent": 0, "cancelled": 0, "refused": 0, "skipped": 0}
         # In this process, batch after batch: "now" means now, with or without workers.
-        for batch in notifications.batches(ids):
-            for key, value in notifications.deliver(ids=batch).as_dict().items():
+        for batch in batches(ids):
+            for key, value in deliver(ids=batch).as_dict().items():
                 totals[key] += value
         self.stdout.write(
             f"Digests for {period}: {totals['sent']} sent, {totals['skipped']} skipped "
@@ -39,9 +47,7 @@ class Command(BaseCommand):
         )
 
     def _dry_run(self, today, period: str) -> None:
-        people = list(
-            notifications.digest_recipients(today=today, everyone=True).values_list("pk", "email")
-        )
+        people = list(digest_recipients(today=today, everyone=True).values_list("pk", "email"))
         done = set(
             Notification.objects.filter(
                 key__in=[f"digest:{pk}:{period}" for pk, _ in people], sent_at__isnull=False
@@ -51,10 +57,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Digests for {period}: {len(todo)} to send, {len(done)} sent already (dry run)."
         )
-        for batch in notifications.batches([pk for pk, _ in todo]):
-            contexts = notifications.digest_contexts(batch, today=today)
+        for batch in batches([pk for pk, _ in todo]):
+            contexts = digest_contexts(batch, today=today)
             for pk in batch:
                 context = contexts[pk]
-                self.stdout.write(
-                    f"  {context['user'].email}: {notifications.digest_summary(context)}"
-                )
+                self.stdout.write(f"  {context['user'].email}: {digest_summary(context)}")

@@ -14,8 +14,8 @@ import pytest
 from django.utils import timezone
 
 from deals.models import Stage
-from stakeholders import notifications
-from stakeholders.models import Notification
+from notifications import reminders
+from notifications.models import Notification
 from tests.factories import DealFactory, ReviewFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -39,8 +39,8 @@ def test_beat_firing_twice_on_a_real_worker_sends_one_reminder_after_smtp_refuse
     mailbox.refuse_data = 2  # the first two attempts get 451 Try again later
     celery_workers.start()
 
-    celery_workers.send("stakeholders.tasks.send_review_reminders")
-    celery_workers.send("stakeholders.tasks.send_review_reminders")
+    celery_workers.send("notifications.tasks.send_review_reminders")
+    celery_workers.send("notifications.tasks.send_review_reminders")
 
     messages = mailbox.wait_for(1, timeout=30)
     assert [m["To"] for m in messages] == ["legal@example.test"], celery_workers.log()
@@ -54,10 +54,10 @@ def test_beat_firing_twice_on_a_real_worker_sends_one_reminder_after_smtp_refuse
 def test_a_worker_killed_mid_send_runs_the_task_again_and_the_email_goes_out_once(
     celery_workers, mailbox, due_review
 ):
-    [notification_id] = notifications.plan_review_reminders()
+    [notification_id] = reminders.plan_review_reminders()
     mailbox.stall_mail = (1, 30.0)  # hold the first MAIL FROM: the worker is mid-send
     worker = celery_workers.start()
-    celery_workers.send("stakeholders.tasks.deliver_notifications", [notification_id])
+    celery_workers.send("notifications.tasks.deliver_notifications", [notification_id])
 
     assert mailbox.mail_started.wait(20), celery_workers.log()
     claimed = Notification.objects.get()
@@ -78,10 +78,10 @@ def test_a_worker_killed_mid_send_runs_the_task_again_and_the_email_goes_out_onc
 def test_when_the_whole_worker_dies_another_worker_takes_the_task_over_and_sends_once(
     celery_workers, mailbox, due_review
 ):
-    [notification_id] = notifications.plan_review_reminders()
+    [notification_id] = reminders.plan_review_reminders()
     mailbox.stall_mail = (1, 30.0)
     first = celery_workers.start()
-    celery_workers.send("stakeholders.tasks.deliver_notifications", [notification_id])
+    celery_workers.send("notifications.tasks.deliver_notifications", [notification_id])
     assert mailbox.mail_started.wait(20), celery_workers.log()
 
     celery_workers.kill(first)  # SIGKILL to the worker and its pool: no goodbye to Redis

@@ -1,0 +1,262 @@
+"""The executive's section of the weekly digest: portfolio, moves, stalls, decisions and
+metrics off track, for every executive of a batch in a fixed number of queries.
+
+The portfolio, the moves and the stalls cover what each executive sees on the
+dashboard: Deal.objects.visible_to, archived deals left out. Decisions and metrics
+are those of the deals they sponsor.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import operator
+from collections import defaultdict
+from collections.abc import Iterable
+from decimal import Decimal
+from functools import reduce
+
+from django.conf import settings
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.db.models.functions import RowNumber
+from django.urls import reverse
+
+from core.emails import absolute
+from deals.models import ACTIVE_STAGES, OPEN_STAGES, Deal, Stage, StageChange
+from metrics.models import (
+    OFF_TRACK_GAP,
+    Direction,
+    OutcomeMetric,
+    Status,
+    achieved_share,
+    expected_share,
+    track_status,
+)
+from stakeholders.models import Review, ReviewStatus, User
+
+from .digest_sections import DIGEST_LIST_LIMIT, window
+
+
+def _money(rows: Iterable[tuple[str, Decimal]]) -> list[dict]:
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    for currency, amount in rows:
+        totals[currency] += amount or 0
+    return [
+        {"currency": currency, "total": total}
+        for currency, total in sorted(totals.items(), key=lambda item: -item[1])
+        if total
+    ]
+
+
+def _visibility(executives: list[User], deal: str) -> dict[str, Exists]:
+    """One flag per executive: may they see this row's deal? The dashboard's rule,
+    Deal.objects.visible_to, asked for each executive inside the one query (a primary
+    key lookup per row). `deal` is the column that holds the deal's id."""
+    return {
+        f"sees_{e.pk}": Exists(Deal.objects.visible_to(e).filter(pk=OuterRef(deal)))
+        for e in executives
+    }
+
+
+def _any(conditions: Iterable[Q]) -> Q:
+    return reduce(operator.or_, conditions)
+
+
+def _top_visible(
+    queryset, *, deal: str, order: list, executives: list[User]
+) -> dict[int, tuple[list, int]]:
+    """Each executive's first DIGEST_LIST_LIMIT rows among those they may see, and how
+    many they may see.
+
+    One query. Each executive's flag (see _visibility) partitions the rows: their first
+    rows and their count are the row numbers and the size of their "visible" partition,
+    which the windows compute. `deal` is the column that holds the deal's id.
+    """
+    limit = DIGEST_LIST_LIMIT
+    flags = _visibility(executives, deal)
+    windows = {}
+    for flag in flags:
+        windows[f"rn_{flag}"] = window(RowNumber(), [F(flag)], order)
+        windows[f"n_{flag}"] = window(Count("pk"), [F(flag)])
+    rows = list(
+        queryset.annotate(**flags)
+        .filter(_any(Q(**{flag: True}) for flag in flags))
+        .annotate(**windows)
+        .filter(_any(Q(**{flag: True, f"rn_{flag}__lte": limit}) for flag in flags))
+        .order_by(*order)
+    )
+    top = {}
+    for e in executives:
+        flag = f"sees_{e.pk}"
+        # Rows another executive's first ones brought along may lie past mine.
+        mine = [row for row in rows if getattr(row, flag) and getattr(row, f"rn_{flag}") <= limit]
+        top[e.pk] = (mine, getattr(mine[0], f"n_{flag}") if mine else 0)
+    return top
+
+
+def _awaiting_decision(executives: list[int]) -> tuple[dict[int, list[Deal]], dict[int, int]]:
+    """Each sponsor's open deals asked to decide, or where a department rejected."""
+    awaiting: dict[int, list[Deal]] = defaultdict(list)
+    count: dict[int, int] = defaultdict(int)
+    # EXISTS, not a join and DISTINCT. Longest waiting first (deals only rejected come
+    # after those asked about).
+    rejected = Review.objects.filter(deal=OuterRef("pk"), status=ReviewStatus.REJECTED)
+    waiting = [F("decision_requested_at").asc(nulls_last=True), F("pk").asc()]
+    for deal in (
+        Deal.objects.current()
+        .filter(sponsor__in=executives, stage__in=OPEN_STAGES)
+        .filter(Q(decision_requested_at__isnull=False) | Exists(rejected))
+        .annotate(
+            rn=window(RowNumber(), [F("sponsor_id")], waiting),
+            n=window(Count("pk"), [F("sponsor_id")]),
+        )
+        .filter(rn__lte=DIGEST_LIST_LIMIT)
+        .order_by(*waiting)
+    ):
+        awaiting[deal.sponsor_id].append(deal)
+        count[deal.sponsor_id] = deal.n
+    return awaiting, count
+
+
+def _off_track(executives: list[int]) -> tuple[dict[int, list[OutcomeMetric]], dict[int, int]]:
+    """Each sponsor's metrics off track, those of the biggest deals first."""
+    off_track: dict[int, list[OutcomeMetric]] = defaultdict(list)
+    count: dict[int, int] = defaultdict(int)
+    # Status is judged on plain values first (thousands of rows at a large company),
+    # then only the off-track metrics shown are loaded as objects.
+    shown: list[int] = []
+    progressed = F("baseline") + (1 - OFF_TRACK_GAP) * (F("target") - F("baseline"))
+    for pk, sponsor_id, baseline, target, value, on, start, end in (
+        OutcomeMetric.objects.filter(
+            deal__sponsor__in=executives,
+            deal__archived_at__isnull=True,
+            latest_value__isnull=False,
+            latest_on__gt=F("start_date"),
+        )
+        # Off track needs less than 3/4 of the change achieved (the line promises
+        # at most all of it): most metrics are ruled out here, without a division.
+        .filter(
+            Q(direction=Direction.INCREASE, latest_value__lte=progressed)
+            | Q(direction=Direction.DECREASE, latest_value__gte=progressed)
+        )
+        .exclude(deal__stage=Stage.ABANDONED)
+        .order_by(F("deal__contract_value").desc(nulls_last=True), "deal_id", "pk")
+        .values_list(
+            "pk",
+            "deal__sponsor_id",
+            "baseline",
+            "target",
+            "latest_value",
+            "latest_on",
+            "start_date",
+            "target_date",
+        )
+    ):
+        status = track_status(
+            expected_share(start, end, on), achieved_share(baseline, target, value)
+        )
+        if status == Status.OFF_TRACK:
+            if count[sponsor_id] < DIGEST_LIST_LIMIT:
+                shown.append(pk)
+            count[sponsor_id] += 1
+    metrics = OutcomeMetric.objects.select_related("deal").in_bulk(shown)
+    for pk in shown:
+        off_track[metrics[pk].deal.sponsor_id].append(metrics[pk])
+    return off_track, count
+
+
+def _portfolio(executives: list[User], *, stall_cutoff: dt.datetime) -> dict[int, list[dict]]:
+    """Open deals by stage and currency with their value and what the stalled ones cost,
+    counted over what each executive sees on the dashboard: one grouped query. Public
+    deals share one group per stage and currency; a confidential one joins the groups of
+    the executives who see it."""
+    flags = _visibility(executives, "pk")
+    stalled = Q(stage__in=ACTIVE_STAGES, stage_changed_at__lt=stall_cutoff)
+    rows = list(
+        Deal.objects.current()
+        .filter(stage__in=OPEN_STAGES)
+        .annotate(**flags)
+        .filter(_any(Q(**{flag: True}) for flag in flags))
+        .values("stage", "currency", *flags)
+        .annotate(
+            n=Count("pk"),
+            total=Sum("contract_value"),
+            stalled_cost=Sum("weekly_cost_of_delay", filter=stalled),
+        )
+        .order_by()
+    )
+    return {e.pk: [row for row in rows if row[f"sees_{e.pk}"]] for e in executives}
+
+
+def executive_sections(users: list[User], *, now: dt.datetime) -> dict[int, dict]:
+    """Portfolio, moves, stalls, decisions and metrics, for each executive among `users`.
+
+    The portfolio, the moves and the stalls cover the deals the executive sees on the
+    dashboard (Deal.objects.visible_to, archived deals left out); decisions and metrics
+    are those of the deals they sponsor.
+    """
+    executives = [u for u in users if u.is_executive]
+    if not executives:
+        return {}
+    ids = [e.pk for e in executives]
+    stage_counts = _portfolio(executives, stall_cutoff=now - dt.timedelta(days=settings.STALL_DAYS))
+    moved = _top_visible(
+        StageChange.objects.filter(
+            at__gte=now - dt.timedelta(days=7), deal__archived_at__isnull=True, from_stage__gt=""
+        )
+        .select_related("deal")
+        # Narrow rows: the windows sort every move of the week.
+        .only("deal__title", "from_stage", "to_stage", "at"),
+        deal="deal_id",
+        order=[F("at").desc(), F("pk").desc()],
+        executives=executives,
+    )
+    stalled = _top_visible(
+        Deal.objects.current().stalled(now),
+        deal="pk",
+        order=[F("weekly_cost_of_delay").desc(), F("pk").asc()],
+        executives=executives,
+    )
+    awaiting, awaiting_count = _awaiting_decision(ids)
+    off_track, off_track_count = _off_track(ids)
+
+    sections = {}
+    for user in executives:
+        rows = stage_counts[user.pk]
+        by_stage: dict[str, int] = defaultdict(int)
+        for row in rows:
+            by_stage[row["stage"]] += row["n"]
+        portfolio = [
+            {"label": stage.label, "count": by_stage[stage.value]}
+            for stage in Stage
+            if stage in OPEN_STAGES
+        ]
+        my_moves, moved_count = moved[user.pk]
+        my_stalled, stalled_count = stalled[user.pk]
+        decisions = awaiting[user.pk]
+        sections[user.pk] = {
+            "portfolio": portfolio,
+            "open_deals": sum(row["count"] for row in portfolio),
+            "pipeline": _money((row["currency"], row["total"]) for row in rows),
+            "moved": [{"change": c, "url": absolute(c.deal.get_absolute_url())} for c in my_moves],
+            "moved_more": max(0, moved_count - len(my_moves)),
+            "stalled": [{"deal": d, "url": absolute(d.get_absolute_url())} for d in my_stalled],
+            "stalled_count": stalled_count,
+            "stalled_more": max(0, stalled_count - len(my_stalled)),
+            "stalled_money": _money((row["currency"], row["stalled_cost"]) for row in rows),
+            "decisions": [
+                {
+                    "deal": d,
+                    "url": absolute(d.get_absolute_url()),
+                    "decide_url": absolute(reverse("decision_create", args=[d.pk])),
+                }
+                for d in decisions
+            ],
+            "decisions_count": awaiting_count[user.pk],
+            "decisions_more": max(0, awaiting_count[user.pk] - len(decisions)),
+            "off_track": [
+                {"metric": m, "url": absolute(m.deal.get_absolute_url())}
+                for m in off_track[user.pk]
+            ],
+            "off_track_more": max(0, off_track_count[user.pk] - len(off_track[user.pk])),
+        }
+    return sections

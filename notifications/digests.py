@@ -1,0 +1,149 @@
+"""The weekly digest: who gets it and when, what it says to each person, its email.
+
+What each role's section says is read in notifications.digest_sections.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from core.emails import absolute
+from deals.models import OPEN_STAGES
+from stakeholders.models import Role, User
+
+from .digest_executive import executive_sections
+from .digest_sections import DIGEST_LIST_LIMIT, owner_sections, readers, reviewer_sections
+from .models import DigestPreference, Notification, NotificationKind, Weekday
+from .outbox import insert, message_for
+
+
+def digest_period(day: dt.date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def digest_recipients(*, today: dt.date | None = None, everyone: bool = False):
+    """Subscribed people with a part to play, whose digest day is today (or all of them)."""
+    today = today or timezone.localdate()
+    involved = (
+        Q(groups__name=Role.EXECUTIVE)
+        | Q(memberships__isnull=False)
+        | Q(owned_deals__stage__in=OPEN_STAGES, owned_deals__archived_at__isnull=True)
+    )
+    people = User.objects.filter(is_active=True).exclude(email="").filter(involved)
+    subscribed = Q(digest_preference__isnull=True) | Q(digest_preference__subscribed=True)
+    people = people.filter(subscribed)
+    if not everyone:
+        weekday = today.weekday()
+        on_default = (
+            Q(digest_preference__isnull=True)
+            if weekday == settings.DIGEST_WEEKDAY
+            else Q(pk__in=[])
+        )
+        people = people.filter(on_default | Q(digest_preference__weekday=weekday))
+    return people.distinct().order_by("pk")
+
+
+def plan_digests(*, today: dt.date | None = None, everyone: bool = False) -> list[int]:
+    """This week's digest for each subscribed person whose day it is: one per person per week."""
+    today = today or timezone.localdate()
+    period = digest_period(today)
+    rows = [
+        Notification(
+            recipient_id=person,
+            kind=NotificationKind.DIGEST,
+            key=f"digest:{person}:{period}",
+            payload={"period": period, "date": today.isoformat()},
+        )
+        for person in digest_recipients(today=today, everyone=everyone).values_list("pk", flat=True)
+    ]
+    return insert(rows)
+
+
+def digest_contexts(user_ids: list[int], *, today: dt.date | None = None) -> dict[int, dict]:
+    """The digest of each person, written for their roles: about ten queries for any number.
+
+    Each role's section comes from its builder in digest_sections; a person with
+    several roles gets several sections.
+    """
+    today = today or timezone.localdate()
+    now = timezone.now()
+    users = readers(user_ids)
+    if not users:
+        return {}
+    executive = executive_sections(users, now=now)
+    reviewer = reviewer_sections(users, today=today)
+    owner = owner_sections(users, now=now)
+    contexts = {}
+    for user in users:
+        preference = getattr(user, "digest_preference", None) or DigestPreference(user=user)
+        context = {
+            "user": user,
+            "today": today,
+            "period": digest_period(today),
+            "week_start": today - dt.timedelta(days=today.weekday()),
+            "subscribed": preference.subscribed,
+            "weekday": Weekday(preference.weekday).label,
+            "dashboard_url": absolute(reverse("dashboard")),
+            "inbox_url": absolute(reverse("review_inbox")),
+            "preview_url": absolute(reverse("digest_preview")),
+            "stall_days": settings.STALL_DAYS,
+            "list_limit": DIGEST_LIST_LIMIT,
+            "executive": executive.get(user.pk),
+            "reviewer": reviewer.get(user.pk),
+            "owner": owner.get(user.pk),
+        }
+        context["headline"] = _headline(context)
+        contexts[user.pk] = context
+    return contexts
+
+
+def _headline(context: dict) -> str:
+    """What matters most this week, for the subject line."""
+    parts = []
+    executive, reviewer = context["executive"], context["reviewer"]
+    if executive and executive["decisions_count"]:
+        n = executive["decisions_count"]
+        parts.append(f"{n} decision{'s' if n != 1 else ''} wait{'s' if n == 1 else ''} for you")
+    if reviewer and reviewer["overdue"]:
+        n = reviewer["overdue"]
+        parts.append(f"{n} review{'s' if n != 1 else ''} overdue")
+    elif reviewer and reviewer["queue_count"]:
+        n = reviewer["queue_count"]
+        parts.append(f"{n} review{'s' if n != 1 else ''} in your queue")
+    if executive and executive["stalled_count"]:
+        n = executive["stalled_count"]
+        parts.append(f"{n} stalled deal{'s' if n != 1 else ''}")
+    owner = context["owner"]
+    if not parts and owner:
+        stalled = owner["stalled"]
+        n = owner["count"]
+        parts.append(
+            f"{stalled} of your deals stalled"
+            if stalled
+            else f"{n} open deal{'s' if n != 1 else ''} of yours"
+        )
+    return ", ".join(parts) or "all quiet"
+
+
+def digest_summary(context: dict) -> str:
+    """One line about a digest, for `send_digests --dry-run`."""
+    roles = [role for role in ("executive", "reviewer", "owner") if context[role]]
+    return f"{' + '.join(roles) or 'no role'} digest: {context['headline']}"
+
+
+def compose_digests(notifications: list[Notification], today: dt.date) -> dict:
+    contexts = digest_contexts([n.recipient_id for n in notifications], today=today)
+    out = {}
+    for n in notifications:
+        context = contexts.get(n.recipient_id)
+        if context is None or not context["subscribed"]:
+            out[n.pk] = None  # unsubscribed or left since it was planned
+            continue
+        out[n.pk] = message_for(n, "digest", context)
+    return out

@@ -1,0 +1,78 @@
+"""The digest settings page and a preview of one's own digest."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from core import freshness
+from core.emails import email_context
+from core.forms import form_status
+
+from .digests import digest_contexts
+from .forms import DigestPreferenceForm
+from .models import DigestPreference, Notification
+from .services import digest_preference_set
+
+# The preview shows the email's HTML as it is; emails carry inline styles, and
+# nothing else on this page may run or load.
+PREVIEW_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+)
+
+
+def notification_settings(request: HttpRequest) -> HttpResponse:
+    preference = DigestPreference.objects.filter(user=request.user).first() or DigestPreference(
+        user=request.user
+    )
+    form = DigestPreferenceForm(
+        request.POST or None,
+        initial={"subscribed": preference.subscribed, "weekday": preference.weekday},
+    )
+    if request.method == "POST" and form.is_valid():
+        preference = digest_preference_set(user=request.user, **form.cleaned_data)
+        messages.success(
+            request,
+            f"Your digest comes every {preference.get_weekday_display()}."
+            if preference.subscribed
+            else "You will not get the weekly digest any more.",
+        )
+        return redirect("notification_settings")
+    context = {
+        "form": form,
+        "preference": preference,
+        "recent": Notification.objects.filter(recipient=request.user)[:10],
+    }
+    return render(
+        request,
+        "notifications/notification_settings.html",
+        context,
+        status=form_status(request, form),
+    )
+
+
+def digest_preview(request: HttpRequest) -> HttpResponse:
+    """This person's digest as the email would be today. Composing it counts over the
+    whole desk; what it says changes only with the data (every setting and decision is
+    audited), so a repeated preview is cached per person like the dashboard's body."""
+    as_text = request.GET.get("format") == "text"
+    name = f"digest-preview:{'text' if as_text else 'html'}:{timezone.localdate().isoformat()}"
+    body = freshness.cached(name, request.user, lambda: _digest_preview(request.user, as_text))
+    if as_text:
+        return HttpResponse(body, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(body)
+    response["Content-Security-Policy"] = PREVIEW_CSP
+    return response
+
+
+def _digest_preview(user, as_text: bool) -> str:
+    context = email_context(digest_contexts([user.pk])[user.pk])
+    if as_text:
+        return render_to_string("emails/digest_body.txt", context)
+    context.update(preview=True, back_url=reverse("dashboard"))
+    return render_to_string("emails/digest_body.html", context)
