@@ -174,7 +174,7 @@ def _seed_batch(ids: list[int], seed: int, finance_user, departments) -> int:
             latest_years = years
             if is_signed:
                 signed_years = years
-        # The same rule as services.governing_case: newest signed-off, else newest.
+        # The same rule as metrics.business_case.governing_case: newest signed-off, else newest.
         governing_years[deal.pk] = signed_years or latest_years
         start = _metric_start(deal, rng, today)
         for index, idea in enumerate(rng.sample(METRICS[kind], 3)):

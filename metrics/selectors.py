@@ -270,7 +270,7 @@ def case_versions(deal: Deal, viewer=None) -> list[BusinessCase]:
     """Every version of a deal's case, newest first, with its years: one query.
 
     Read through the years because every version has at least one year
-    (services.validate_case refuses a case without), so no version is missed.
+    (business_case.validate_case refuses a case without), so no version is missed.
     With a viewer, each version also says whether that person is in Finance
     (who alone signs off), which saves the deal page a query.
     """

@@ -16,7 +16,7 @@ from core.parsing import ascii_int
 from deals.models import Deal
 from deals.selectors import get_deal_for_user
 
-from . import charts, rules, selectors, services
+from . import business_case, charts, rules, selectors, services
 from .forms import (
     AssessForm,
     AssumptionFormSet,
@@ -225,7 +225,7 @@ def business_case_edit(request: HttpRequest, pk: int) -> HttpResponse:
     assumptions = AssumptionFormSet(data, initial=assumption_rows, prefix="assumptions")
     if request.method == "POST" and form.is_valid() and years.is_valid() and assumptions.is_valid():
         try:
-            case = services.business_case_save(
+            case = business_case.business_case_save(
                 deal=deal,
                 user=request.user,
                 discount_rate=form.cleaned_data["discount_rate"],
@@ -268,7 +268,7 @@ def business_case_sign_off(request: HttpRequest, case_id: int) -> HttpResponse:
     form = SignOffForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.business_case_sign_off(
+            business_case.business_case_sign_off(
                 business_case=case, user=request.user, note=form.cleaned_data["note"]
             )
         except ValidationError as error:
@@ -339,7 +339,7 @@ def assumption_assess(request: HttpRequest, assumption_id: int) -> HttpResponse:
     form = AssessForm(request.POST or None, instance=assumption)
     if request.method == "POST" and form.is_valid():
         try:
-            services.assumption_assess(
+            business_case.assumption_assess(
                 assumption=assumption,
                 user=request.user,
                 outcome=form.cleaned_data["outcome"],

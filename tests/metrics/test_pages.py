@@ -12,7 +12,7 @@ from django.utils import timezone
 from core import freshness
 from core.models import AuditEvent
 from deals.models import Deal, Stage
-from metrics import services
+from metrics import business_case, services
 from metrics.models import BusinessCase, CaseYear, JourneyStage, Outcome
 from metrics.selectors import value_summary
 from tests.factories import (
@@ -274,7 +274,7 @@ def test_the_dashboard_lists_stalled_deals_by_cost_of_delay_within_its_budget(
 
 
 def test_compare_shows_two_versions_side_by_side(client_for, personas, deal):
-    services.business_case_save(
+    business_case.business_case_save(
         deal=deal,
         user=personas.owner,
         discount_rate=Decimal(8),
@@ -289,8 +289,10 @@ def test_compare_shows_two_versions_side_by_side(client_for, personas, deal):
         ],
         assumptions=[],
     )
-    services.business_case_sign_off(business_case=BusinessCase.objects.get(), user=personas.finance)
-    services.business_case_save(
+    business_case.business_case_sign_off(
+        business_case=BusinessCase.objects.get(), user=personas.finance
+    )
+    business_case.business_case_save(
         deal=deal,
         user=personas.owner,
         discount_rate=Decimal(10),

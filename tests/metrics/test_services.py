@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from core.models import AuditEvent
 from deals.models import Deal, Stage
-from metrics import services
+from metrics import business_case, services
 from metrics.models import Assumption, BusinessCase, CheckIn, Outcome
 from tests.factories import (
     AssumptionFactory,
@@ -44,7 +44,7 @@ def save(deal, user, **overrides):
         "assumptions": [{"statement": "Customers switch.", "owner": None, "confidence": "high"}],
     }
     data.update(overrides)
-    return services.business_case_save(**data)
+    return business_case.business_case_save(**data)
 
 
 def stored_cost_of_delay(deal) -> Decimal:
@@ -86,8 +86,10 @@ def test_only_finance_signs_off(deal, personas):
     case = save(deal, personas.owner)
     for person in (personas.owner, personas.executive, personas.legal, personas.admin):
         with pytest.raises(PermissionDenied):
-            services.business_case_sign_off(business_case=case, user=person)
-    signed = services.business_case_sign_off(business_case=case, user=personas.finance, note="OK")
+            business_case.business_case_sign_off(business_case=case, user=person)
+    signed = business_case.business_case_sign_off(
+        business_case=case, user=personas.finance, note="OK"
+    )
 
     assert signed.is_signed_off
     assert signed.signed_off_by == personas.finance
@@ -98,7 +100,7 @@ def test_a_signed_off_version_is_locked_and_a_change_makes_a_new_version(deal, p
     case = save(deal, personas.owner)
     assumption = case.assumptions.get()
     Assumption.objects.filter(pk=assumption.pk).update(outcome=Outcome.HELD, outcome_evidence="Yes")
-    services.business_case_sign_off(business_case=case, user=personas.finance)
+    business_case.business_case_sign_off(business_case=case, user=personas.finance)
 
     second = save(
         deal,
@@ -125,24 +127,24 @@ def test_a_signed_off_version_is_locked_and_a_change_makes_a_new_version(deal, p
 
 def test_an_old_version_cannot_be_signed_off(deal, personas):
     first = save(deal, personas.owner)
-    services.business_case_sign_off(business_case=first, user=personas.finance)
+    business_case.business_case_sign_off(business_case=first, user=personas.finance)
     save(deal, personas.owner, discount_rate=D(9), based_on=1)
     first.refresh_from_db()
     with pytest.raises(ValidationError, match="not the newest"):
-        services.business_case_sign_off(business_case=first, user=personas.finance)
+        business_case.business_case_sign_off(business_case=first, user=personas.finance)
 
 
 def test_a_version_is_signed_off_once(deal, personas):
     case = save(deal, personas.owner)
-    services.business_case_sign_off(business_case=case, user=personas.finance)
+    business_case.business_case_sign_off(business_case=case, user=personas.finance)
     with pytest.raises(ValidationError, match="already signed off"):
-        services.business_case_sign_off(business_case=case, user=personas.finance)
+        business_case.business_case_sign_off(business_case=case, user=personas.finance)
     assert AuditEvent.objects.filter(action="signed off").count() == 1
 
 
 def test_a_save_on_top_of_someone_elses_version_is_refused(deal, personas):
     case = save(deal, personas.owner)
-    services.business_case_sign_off(business_case=case, user=personas.finance)
+    business_case.business_case_sign_off(business_case=case, user=personas.finance)
     save(deal, personas.executive, discount_rate=D(10), based_on=1)  # makes version 2
     with pytest.raises(ValidationError, match="Version 2 was saved"):
         save(deal, personas.owner, discount_rate=D(11), based_on=1)
@@ -177,17 +179,17 @@ def test_the_cost_of_delay_follows_the_signed_off_version_else_the_newest(deal, 
     # 104,000 a year over 52 weeks; the one-off cost does not count.
     case = save(deal, personas.owner)
     assert stored_cost_of_delay(deal) == D("2000.00")
-    services.business_case_sign_off(business_case=case, user=personas.finance)
+    business_case.business_case_sign_off(business_case=case, user=personas.finance)
     assert stored_cost_of_delay(deal) == D("2000.00")
 
     draft = save(deal, personas.owner, years=years(benefit=208_000), based_on=1)
     # An unsigned draft does not move the figure the signed-off case set.
     assert stored_cost_of_delay(deal) == D("2000.00")
-    services.business_case_sign_off(business_case=draft, user=personas.finance)
+    business_case.business_case_sign_off(business_case=draft, user=personas.finance)
     assert stored_cost_of_delay(deal) == D("4000.00")
 
     save(deal, personas.owner, years=years(benefit=52_000, running=52_000 + 5_200), based_on=2)
-    services.business_case_sign_off(
+    business_case.business_case_sign_off(
         business_case=BusinessCase.objects.get(deal=deal, version=3), user=personas.finance
     )
     assert stored_cost_of_delay(deal) == D("0.00")  # a loss-making case costs nothing to delay
@@ -254,16 +256,16 @@ def test_assumptions_are_judged_only_after_signing_and_with_evidence(personas, p
     case = BusinessCaseFactory(deal=deal, signed_off_at=timezone.now())
     assumption = AssumptionFactory(business_case=case)
     with pytest.raises(ValidationError, match="once the deal is signed"):
-        services.assumption_assess(
+        business_case.assumption_assess(
             assumption=assumption, user=personas.owner, outcome="held", evidence="Yes"
         )
     Deal.objects.filter(pk=deal.pk).update(stage=Stage.LIVE)
     assumption.business_case.deal.stage = Stage.LIVE
     with pytest.raises(ValidationError, match="evidence"):
-        services.assumption_assess(
+        business_case.assumption_assess(
             assumption=assumption, user=personas.owner, outcome="broken", evidence=" "
         )
-    judged = services.assumption_assess(
+    judged = business_case.assumption_assess(
         assumption=assumption, user=personas.owner, outcome="broken", evidence="Took a year."
     )
     assert (judged.outcome, judged.outcome_evidence) == (Outcome.BROKEN, "Took a year.")

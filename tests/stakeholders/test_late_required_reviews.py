@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from core.models import AuditEvent
 from deals.models import Stage
 from deals.services import deal_advance, deal_update
-from metrics import services as metric_services
+from metrics import business_case
 from stakeholders.models import ReviewRule, ReviewStatus, RuleCondition
 from stakeholders.services import review_decide
 from tests.factories import DealFactory, PartnerFactory, PartnershipFactory, department
@@ -61,7 +61,7 @@ def test_raising_the_value_over_the_threshold_asks_security_and_holds_the_gate(
 
 
 def test_adding_a_business_case_asks_finance(personas, negotiating):
-    metric_services.business_case_save(
+    business_case.business_case_save(
         deal=negotiating,
         user=personas.owner,
         discount_rate=Decimal("8"),
