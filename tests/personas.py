@@ -52,18 +52,18 @@ def make_personas() -> Personas:
 
 
 # The roles the access tests walk, on a deal that `owner` owns, `executive` sponsors and
-# Legal, Procurement and IT review. The last three have no part in that deal.
-ROLES = (
-    "anonymous",  # not logged in
+# Legal, Procurement and IT review (tests/conftest.py `access_world`).
+INVOLVED = (
     "owner",
     "sponsor",  # the executive persona, sponsoring the deal
-    "legal",  # a reviewer per department whose review the deal has
+    "legal",  # a reviewer of each department whose review the deal has
     "procurement",
     "it",
     "admin",  # an administrator: a superuser, with a part in every deal
+)
+NOT_INVOLVED = (
     "finance",  # a reviewer whose department does not review the deal
     "outsider",  # logged in, owner role, no part in the deal
     "other_executive",  # an executive who does not sponsor the deal
 )
-INVOLVED = ROLES[1:7]
-NOT_INVOLVED = ROLES[7:]
+ROLES = ("anonymous", *INVOLVED, *NOT_INVOLVED)
