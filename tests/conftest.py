@@ -1,34 +1,41 @@
-"""Shared fixtures: the personas every access test uses (as healthchecks' BaseTestCase)."""
+"""Shared fixtures: the personas every access test uses, the deals they meet, and services."""
 
 from __future__ import annotations
 
 import os
 import shutil
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from io import BytesIO
 
 import pytest
+from django.core.files.base import File
+from django.db import models, transaction
+from django.test import override_settings
 
-from deals.models import Stage
-from stakeholders.models import Role, User
-from tests.factories import PASSWORD, DealFactory, PartnershipFactory, UserFactory, make_member
+from deals.models import BriefingPack, ContractDocument, PackStatus, Stage
+from deals.services import deal_advance
+from stakeholders.models import ReviewRule, Role, User
+from stakeholders.services import review_decide
+from tests.factories import (
+    AssumptionFactory,
+    BusinessCaseFactory,
+    CheckInFactory,
+    ConcernFactory,
+    DealFactory,
+    DecisionFactory,
+    JourneyStageFactory,
+    OutcomeMetricFactory,
+    PartnershipFactory,
+    PartnershipGoalFactory,
+    TermFactory,
+    UserFactory,
+    WorkingSessionFactory,
+)
+from tests.personas import ROUTED, Personas, make_personas
 
-
-@dataclass
-class Personas:
-    executive: User  # sponsor of the deal: the partnership czar
-    owner: User
-    legal: User
-    procurement: User
-    it: User
-    finance: User
-    outsider: User  # logged in, reviewer role, no part in the deal
-    admin: User
-    password: str = PASSWORD
-
-    def all(self) -> dict[str, User]:
-        return {
-            name: getattr(self, name) for name in self.__dataclass_fields__ if name != "password"
-        }
+# Real hashing costs ~0.3 s a user; tests check access, not hash strength.
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
@@ -42,26 +49,12 @@ def fresh_data_version():
 
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
-    # Real hashing costs ~0.3 s a user; tests check access, not hash strength.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 @pytest.fixture
 def personas(db) -> Personas:
-    reviewers = {
-        slug: make_member(UserFactory(email=f"{slug}@example.test", roles=[Role.REVIEWER]), slug)
-        for slug in ("legal", "procurement", "it", "finance")
-    }
-    admin = UserFactory(email="admin@example.test", roles=[Role.ADMINISTRATOR])
-    admin.is_staff = admin.is_superuser = True
-    admin.save()
-    return Personas(
-        executive=UserFactory(email="exec@example.test", roles=[Role.EXECUTIVE]),
-        owner=UserFactory(email="owner@example.test", roles=[Role.OWNER]),
-        outsider=UserFactory(email="outsider@example.test", roles=[Role.OWNER]),
-        admin=admin,
-        **reviewers,
-    )
+    return make_personas()
 
 
 @pytest.fixture
@@ -84,6 +77,156 @@ def confidential_deal(personas, partnership):
         stage=Stage.INTAKE,
         title="Secret merger talks",
     )
+
+
+# --- Deals in review, built through the services (stage changes, reviews, audit rows) ----
+
+
+@pytest.fixture
+def deal_in_review(personas, partnership):
+    """A deal ("Cloud migration") moved from Business case to Review by deal_advance: the
+    review rules asked Legal, Procurement and IT, whose reviews are pending (and audited)."""
+    deal = DealFactory(
+        title="Cloud migration",
+        partnership=partnership,
+        owner=personas.owner,
+        sponsor=personas.executive,
+        stage=Stage.BUSINESS_CASE,
+    )
+    return deal_advance(deal=deal, user=personas.owner, to_stage=Stage.REVIEW)
+
+
+@pytest.fixture
+def deal_in_negotiation_all_approved(personas, deal_in_review):
+    """deal_in_review moved on to Negotiation, then approved by Legal, Procurement and IT
+    through review_decide: nothing holds the gate to Approved."""
+    deal = deal_advance(deal=deal_in_review, user=personas.owner, to_stage=Stage.NEGOTIATION)
+    for slug in ROUTED:
+        review_decide(
+            review=deal.reviews.get(department__slug=slug),
+            user=getattr(personas, slug),
+            decision="approve",
+        )
+    return deal
+
+
+@pytest.fixture
+def deal_in_review_without_reviews(personas, partnership):
+    """A deal ("Cloud contact centre") moved to Review by deal_advance while no review rule
+    was active, so no department was asked: each test adds the reviews it is about (their
+    due dates, reviewers, departments) with ReviewFactory."""
+    deal = DealFactory(
+        title="Cloud contact centre",
+        partnership=partnership,
+        owner=personas.owner,
+        sponsor=personas.executive,
+        stage=Stage.BUSINESS_CASE,
+    )
+    rules = list(ReviewRule.objects.filter(active=True).values_list("pk", flat=True))
+    ReviewRule.objects.filter(pk__in=rules).update(active=False)
+    deal = deal_advance(deal=deal, user=personas.owner, to_stage=Stage.REVIEW)
+    ReviewRule.objects.filter(pk__in=rules).update(active=True)
+    return deal
+
+
+# --- One data set for a whole module of access tests -------------------------------------
+
+
+@dataclass
+class AccessWorld:
+    """The personas, an executive who sponsors nothing here, and two deals in review that
+    `owner` owns, `executive` sponsors and Legal, Procurement and IT review: one
+    confidential, one open. Each deal's objects are keyed by kind ("deal", "review", …)."""
+
+    personas: Personas
+    other_executive: User
+    confidential: dict[str, models.Model]
+    open: dict[str, models.Model]
+    shared: dict[str, models.Model] = field(default_factory=dict)
+
+    def user(self, role: str) -> User | None:
+        """The persona playing a role of tests.personas.ROLES (None: anonymous)."""
+        if role == "anonymous":
+            return None
+        if role == "sponsor":
+            return self.personas.executive
+        if role == "other_executive":
+            return self.other_executive
+        return getattr(self.personas, role)
+
+
+def _deal_with_everything(personas: Personas, partnership, **fields) -> dict[str, models.Model]:
+    """A deal moved to Review (Legal, Procurement and IT asked) with one of each object a
+    URL under it takes. Its business case comes after the move, so Finance was not asked."""
+    deal = DealFactory(
+        partnership=partnership,
+        owner=personas.owner,
+        sponsor=personas.executive,
+        stage=Stage.BUSINESS_CASE,
+        **fields,
+    )
+    deal = deal_advance(deal=deal, user=personas.owner, to_stage=Stage.REVIEW)
+    document = ContractDocument(
+        deal=deal,
+        original_name="msa.pdf",
+        kind="pdf",
+        size=9,
+        sha256="0" * 64,
+        uploaded_by=personas.owner,
+    )
+    document.file.save("msa.pdf", File(BytesIO(b"%PDF-1.7\n"), name="msa.pdf"), save=False)
+    document.save()
+    pack = BriefingPack.objects.create(
+        deal=deal, requested_by=personas.executive, status=PackStatus.READY
+    )
+    pack.file.save("pack.pdf", File(BytesIO(b"%PDF-1.7\n"), name="pack.pdf"))
+    metric = OutcomeMetricFactory(deal=deal)
+    case = BusinessCaseFactory(deal=deal)
+    return {
+        "deal": deal,
+        "review": deal.reviews.get(department__slug="legal"),
+        "term": TermFactory(deal=deal, title="Annual fee", wording="EUR 120,000 per year"),
+        "concern": ConcernFactory(deal=deal, raised_by=personas.it),
+        "session": WorkingSessionFactory(deal=deal),
+        "decision": DecisionFactory(deal=deal),
+        "document": document,
+        "briefing_pack": pack,
+        "metric": metric,
+        "check_in": CheckInFactory(metric=metric),
+        "business_case": case,
+        "assumption": AssumptionFactory(business_case=case),
+        "journey_stage": JourneyStageFactory(deal=deal),
+    }
+
+
+@pytest.fixture(scope="module")
+def access_world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[AccessWorld]:
+    """Built once for the module that uses it, in a transaction rolled back after the
+    module; each test's own changes roll back to it (as Django's setUpTestData). Tests
+    using it take their personas from it, not from the `personas` fixture."""
+    media = tmp_path_factory.mktemp("media")
+    with (
+        django_db_blocker.unblock(),
+        override_settings(MEDIA_ROOT=str(media), PASSWORD_HASHERS=FAST_HASHERS),
+        transaction.atomic(),
+    ):
+        personas = make_personas()
+        partnership = PartnershipFactory(sponsor=personas.executive)
+        link = PartnershipGoalFactory(partnership=partnership)
+        yield AccessWorld(
+            personas=personas,
+            other_executive=UserFactory(email="exec2@example.test", roles=[Role.EXECUTIVE]),
+            confidential=_deal_with_everything(
+                personas, partnership, confidential=True, title="Project Nightjar"
+            ),
+            open=_deal_with_everything(personas, partnership, title="Project Kestrel"),
+            shared={
+                "partner": partnership.partner,
+                "partnership": partnership,
+                "goal": link.goal,
+            },
+        )
+        transaction.set_rollback(True)
 
 
 @pytest.fixture

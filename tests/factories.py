@@ -9,9 +9,28 @@ import factory
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from deals.models import Deal, Stage, StageChange
+from deals.models import (
+    Deal,
+    Decision,
+    DecisionKind,
+    Stage,
+    StageChange,
+    Term,
+    TermCategory,
+    TermRevision,
+)
 from partnerships.models import Partner, PartnerKind, Partnership, PartnershipGoal, StrategicGoal
-from stakeholders.models import Department, Membership, Review, ReviewStatus, Role, User
+from stakeholders.models import (
+    Concern,
+    Department,
+    Membership,
+    Review,
+    ReviewStatus,
+    Role,
+    Severity,
+    User,
+    WorkingSession,
+)
 
 PASSWORD = "correct-horse-battery"
 
@@ -117,6 +136,87 @@ class ReviewFactory(factory.django.DjangoModelFactory):
 def make_member(user: User, slug: str) -> User:
     Membership.objects.get_or_create(user=user, department=department(slug))
     return user
+
+
+class TermFactory(factory.django.DjangoModelFactory):
+    """A term as deals.services.term_create leaves it: version 1 and its revision 1.
+
+    No audit row ("term added"): tests of what the service records call the service.
+    """
+
+    class Meta:
+        model = Term
+        skip_postgeneration_save = True
+
+    deal = factory.SubFactory(DealFactory, stage=Stage.REVIEW)
+    category = TermCategory.PRICE
+    title = factory.Sequence(lambda n: f"Term {n}")
+    wording = factory.Sequence(lambda n: f"Wording {n}.")
+    department = factory.LazyFunction(lambda: department("procurement"))
+    version = 1
+    updated_by = factory.LazyAttribute(lambda term: term.deal.owner)
+
+    @factory.post_generation
+    def first_revision(self, create, extracted, **kwargs):
+        # term_create writes revision 1 with the first wording, in the deal's current round.
+        if create:
+            TermRevision.objects.create(
+                term=self,
+                number=1,
+                round=self.deal.revision_rounds,
+                by=self.updated_by,
+                new_wording=self.wording,
+            )
+
+
+class ConcernFactory(factory.django.DjangoModelFactory):
+    """An open concern, not blocking, raised by a reviewer (no audit row)."""
+
+    class Meta:
+        model = Concern
+
+    deal = factory.SubFactory(DealFactory, stage=Stage.REVIEW)
+    title = factory.Sequence(lambda n: f"Concern {n}")
+    detail = "What worries us, and why."
+    severity = Severity.MEDIUM
+    raised_by = factory.SubFactory(UserFactory, roles=[Role.REVIEWER])
+
+
+class WorkingSessionFactory(factory.django.DjangoModelFactory):
+    """A session tomorrow organised by the deal's owner; departments and invitees by list."""
+
+    class Meta:
+        model = WorkingSession
+        skip_postgeneration_save = True
+
+    deal = factory.SubFactory(DealFactory, stage=Stage.REVIEW)
+    title = factory.Sequence(lambda n: f"Working session {n}")
+    starts_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=1))
+    agenda = "Walk through the open terms."
+    organiser = factory.LazyAttribute(lambda session: session.deal.owner)
+
+    @factory.post_generation
+    def departments(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.departments.set(extracted)
+
+    @factory.post_generation
+    def invitees(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.invitees.set(extracted)
+
+
+class DecisionFactory(factory.django.DjangoModelFactory):
+    """A trade-off recorded by the deal's sponsor (no audit row; decision_record writes one)."""
+
+    class Meta:
+        model = Decision
+
+    deal = factory.SubFactory(DealFactory, stage=Stage.NEGOTIATION)
+    kind = DecisionKind.TRADE_OFF
+    title = factory.Sequence(lambda n: f"Decision {n}")
+    rationale = "Speed to market is worth more than the premium."
+    decided_by = factory.LazyAttribute(lambda decision: decision.deal.sponsor)
 
 
 # Business value (metrics app)

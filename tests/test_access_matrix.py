@@ -1,39 +1,26 @@
 """Who may see and do what on a confidential deal in review: every role × every action.
 
-Finance has no review on this deal, so for this confidential deal Finance's
-reviewer is as much an outsider as someone with no part in it at all.
+The roles are tests.personas.ROLES, on tests/conftest.py's `access_world`: Finance has
+no review on this deal, so for this confidential deal Finance's reviewer is as much an
+outsider as someone with no part in it at all, or an executive who does not sponsor it.
 """
 
 import pytest
 from django.urls import reverse
 
-from deals.models import Stage
-from deals.services import deal_advance, term_create
-from stakeholders.models import Concern, WorkingSession
 from stakeholders.signoff import current_terms_stamp
-from tests.factories import DealFactory, department
+from tests.factories import department
+from tests.personas import INVOLVED, NOT_INVOLVED, ROLES
 
 pytestmark = pytest.mark.django_db
-
-ROLES = [
-    "anonymous",
-    "executive",
-    "owner",
-    "legal",
-    "procurement",
-    "it",
-    "finance",
-    "outsider",
-    "admin",
-]
-SEE = {"executive": 200, "owner": 200, "legal": 200, "procurement": 200, "it": 200, "admin": 200}
 
 
 def expect(default_seen, **overrides):
     """Anonymous → login; not involved → 404; involved → default_seen unless overridden."""
-    codes = {"anonymous": 302, "finance": 404, "outsider": 404}
-    codes.update(dict.fromkeys(SEE, default_seen))
+    codes = {"anonymous": 302, **dict.fromkeys(NOT_INVOLVED, 404)}
+    codes.update(dict.fromkeys(INVOLVED, default_seen))
     codes.update(overrides)
+    assert set(codes) == set(ROLES), f"unknown roles: {set(codes) - set(ROLES)}"
     return codes
 
 
@@ -49,13 +36,13 @@ ACTIONS = {
         "get",
         lambda w: reverse("deal_edit", args=[w["deal"].pk]),
         {},
-        expect(403, owner=200, executive=200, admin=200),
+        expect(403, owner=200, sponsor=200, admin=200),
     ),
     "move deal": (
         "post",
         lambda w: reverse("deal_advance", args=[w["deal"].pk]),
         {"to_stage": "negotiation"},
-        expect(403, owner=302, executive=302, admin=302),
+        expect(403, owner=302, sponsor=302, admin=302),
     ),
     "view legal review": (
         "get",
@@ -115,13 +102,13 @@ ACTIONS = {
         "post",
         lambda w: reverse("concern_resolve", args=[w["concern"].pk]),
         {"resolution": "Done"},
-        expect(403, owner=302, executive=302, it=302, admin=302),
+        expect(403, owner=302, sponsor=302, it=302, admin=302),
     ),
     "record a decision": (
         "post",
         lambda w: reverse("decision_create", args=[w["deal"].pk]),
         {"kind": "trade_off", "title": "Call", "rationale": "A rationale long enough to count."},
-        expect(403, executive=302),
+        expect(403, sponsor=302),
     ),
     "ask for a decision": (
         "post",
@@ -133,7 +120,7 @@ ACTIONS = {
         "get",
         lambda w: reverse("session_create", args=[w["deal"].pk]),
         {},
-        expect(403, owner=200, executive=200, admin=200),
+        expect(403, owner=200, sponsor=200, admin=200),
     ),
     "download the invitation": (
         "get",
@@ -145,66 +132,40 @@ ACTIONS = {
         "post",
         lambda w: reverse("session_detail", args=[w["session"].pk]),
         {"outcomes": "Agreed the cap"},
-        expect(403, owner=302, executive=302, admin=302),
+        expect(403, owner=302, sponsor=302, admin=302),
     ),
 }
 
 
 @pytest.fixture
-def world(personas, partnership):
-    deal = DealFactory(
-        partnership=partnership,
-        owner=personas.owner,
-        sponsor=personas.executive,
-        stage=Stage.BUSINESS_CASE,
-        confidential=True,
-    )
-    deal = deal_advance(deal=deal, user=personas.owner, to_stage=Stage.REVIEW)
-    term = term_create(
-        deal=deal,
-        user=personas.owner,
-        data={
-            "category": "price",
-            "title": "Fee",
-            "wording": "Old",
-            "department": department("procurement"),
-        },
-    )
-    from django.utils import timezone
-
-    session = WorkingSession.objects.create(
-        deal=deal,
-        title="Joint review",
-        starts_at=timezone.now() + timezone.timedelta(days=2),
-        agenda="Cap",
-        organiser=personas.owner,
-    )
+def world(access_world):
+    deal = access_world.confidential
     return {
-        "deal": deal,
-        "legal_review": deal.reviews.get(department__slug="legal"),
-        "term": term,
-        "concern": Concern.objects.create(deal=deal, title="C", detail="D", raised_by=personas.it),
-        "session": session,
+        "deal": deal["deal"],
+        "legal_review": deal["review"],
+        "term": deal["term"],
+        "concern": deal["concern"],
+        "session": deal["session"],
     }
 
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("action", list(ACTIONS))
-def test_access_matrix(client, personas, world, action, role):
+def test_access_matrix(client, access_world, world, action, role):
     method, url_for, data, codes = ACTIONS[action]
     if role != "anonymous":
-        client.force_login(getattr(personas, role))
+        client.force_login(access_world.user(role))
     response = getattr(client, method)(url_for(world), data(world) if callable(data) else data)
     assert response.status_code == codes[role], f"{role} {action}: {response.status_code}"
     if codes[role] == 302 and role == "anonymous":
         assert response["Location"].startswith("/accounts/login/")
 
 
-def test_post_without_a_csrf_token_is_refused(personas, world):
+def test_post_without_a_csrf_token_is_refused(access_world, world):
     from django.test import Client
 
     client = Client(enforce_csrf_checks=True)
-    client.force_login(personas.legal)
+    client.force_login(access_world.personas.legal)
     response = client.post(
         reverse("review_decide", args=[world["legal_review"].pk]), {"decision": "approve"}
     )

@@ -5,25 +5,17 @@ import re
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from deals.models import Stage
-from deals.services import deal_advance, term_create
-from tests.factories import PASSWORD, DealFactory, department
+from deals.services import term_create
+from tests.factories import PASSWORD, department
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def deal_in_review(personas, partnership):
-    deal = DealFactory(
-        title="Cloud migration",
-        partnership=partnership,
-        owner=personas.owner,
-        sponsor=personas.executive,
-        stage=Stage.BUSINESS_CASE,
-    )
-    deal = deal_advance(deal=deal, user=personas.owner, to_stage=Stage.REVIEW)
-    term_create(
-        deal=deal,
+def annual_fee(personas, deal_in_review):
+    """Procurement's term on "Cloud migration", the deal in review (tests/conftest.py)."""
+    return term_create(
+        deal=deal_in_review,
         user=personas.owner,
         data={
             "category": "price",
@@ -32,7 +24,6 @@ def deal_in_review(personas, partnership):
             "department": department("procurement"),
         },
     )
-    return deal
 
 
 def session_as(browser: Browser, base: str, email: str) -> Page:
@@ -54,7 +45,7 @@ def decide_from_inbox(page: Page, button: str, text: str) -> None:
 
 
 def test_reviewers_decide_in_place_and_a_revised_term_needs_re_review(
-    browser: Browser, live_server, deal_in_review
+    browser: Browser, live_server, deal_in_review, annual_fee
 ):
     legal = session_as(browser, live_server.url, "legal@example.test")
     decide_from_inbox(legal, "Approve with conditions", "Cap liability at 12 months of fees")
@@ -87,7 +78,7 @@ def test_reviewers_decide_in_place_and_a_revised_term_needs_re_review(
 
 
 def test_a_decision_without_a_reason_is_refused_at_the_field(
-    browser: Browser, live_server, deal_in_review
+    browser: Browser, live_server, deal_in_review, annual_fee
 ):
     legal = session_as(browser, live_server.url, "legal@example.test")
     decide_from_inbox(legal, "Reject", "")

@@ -10,16 +10,15 @@ from django.core.management import call_command
 from pypdf import PdfReader
 
 from deals.briefing import render_pack
-from deals.models import BriefingPack, PackStatus, Stage
+from deals.models import BriefingPack, PackStatus
 from deals.services import term_create
-from stakeholders.services import concern_raise
+from stakeholders.services import concern_raise, review_decide
 from tests.factories import (
     BusinessCaseFactory,
     CheckInFactory,
     DealFactory,
     JourneyStageFactory,
     OutcomeMetricFactory,
-    ReviewFactory,
     department,
 )
 
@@ -37,19 +36,15 @@ def media(settings, tmp_path):
 
 
 @pytest.fixture
-def rich_deal(personas, partnership):
-    deal = DealFactory(
-        title="Cloud contact centre",
-        partnership=partnership,
-        owner=personas.owner,
-        sponsor=personas.executive,
-        stage=Stage.REVIEW,
-    )
+def rich_deal(personas, deal_in_review):
+    """deal_in_review with all a pack shows: the business case, a metric with a check-in,
+    the journey, a Legal term, a blocking concern, and the three departments' reviews
+    approved (Legal), sent back (Procurement) and pending (IT) through review_decide."""
+    deal = deal_in_review
     BusinessCaseFactory(deal=deal)
     metric = OutcomeMetricFactory(deal=deal, name="First-call resolution", unit="%")
     CheckInFactory(metric=metric, actual=Decimal("55"))
     JourneyStageFactory(deal=deal, name="Customer calls in", metric=metric)
-    # The term first: a term added after Legal's approval would re-open it.
     term_create(
         deal=deal,
         user=personas.owner,
@@ -60,9 +55,15 @@ def rich_deal(personas, partnership):
             "department": department("legal"),
         },
     )
-    statuses = {"legal": "approved", "procurement": "changes_requested", "it": "pending"}
-    for slug, status in statuses.items():
-        ReviewFactory(deal=deal, department=department(slug), status=status)
+    review_decide(
+        review=deal.reviews.get(department__slug="legal"), user=personas.legal, decision="approve"
+    )
+    review_decide(
+        review=deal.reviews.get(department__slug="procurement"),
+        user=personas.procurement,
+        decision="request_changes",
+        text="The fee is above our benchmark.",
+    )
     concern_raise(
         deal=deal,
         user=personas.legal,
@@ -78,7 +79,7 @@ def rich_deal(personas, partnership):
 def test_the_pack_holds_title_business_case_metrics_and_every_departments_sign_off(rich_deal):
     text = pdf_text(render_pack(rich_deal))
 
-    assert "Cloud contact centre" in text
+    assert "Cloud migration" in text
     assert "Executive summary" in text
     assert "Business case" in text
     assert "First-call resolution" in text
@@ -204,4 +205,4 @@ def test_without_htmx_preparing_a_pack_redirects_back_to_the_deal(
 def test_the_briefing_pack_command_renders_one_deal_to_a_file(rich_deal, tmp_path):
     output = tmp_path / "pack.pdf"
     call_command("briefing_pack", str(rich_deal.pk), "--output", str(output))
-    assert "Cloud contact centre" in pdf_text(output.read_bytes())
+    assert "Cloud migration" in pdf_text(output.read_bytes())

@@ -9,6 +9,7 @@ from deals.models import Stage
 from partnerships.models import PartnerKind
 from stakeholders.models import ReviewStatus
 from tests.factories import (
+    ConcernFactory,
     DealFactory,
     PartnerFactory,
     PartnershipFactory,
@@ -286,18 +287,10 @@ def test_the_cached_table_count_follows_new_deals(
 
 
 def test_deals_held_by_a_blocking_concern_show_on_the_dashboard(client_for, personas, portfolio):
-    from stakeholders.models import Concern
-
-    Concern.objects.create(
-        deal=portfolio["cloud"],
-        title="No exit plan",
-        detail="-",
-        raised_by=personas.it,
-        blocking=True,
+    ConcernFactory(
+        deal=portfolio["cloud"], title="No exit plan", raised_by=personas.it, blocking=True
     )
-    Concern.objects.create(
-        deal=portfolio["advice"], title="Minor", detail="-", raised_by=personas.it
-    )
+    ConcernFactory(deal=portfolio["advice"], title="Minor", raised_by=personas.it)
     client = client_for(personas.executive)
     response = client.get("/")
     assert response.context["tiles"]["blocked_deals"] == 1

@@ -13,19 +13,20 @@ import signal
 import pytest
 from django.utils import timezone
 
-from deals.models import Stage
 from notifications import reminders
 from notifications.models import Notification
-from tests.factories import DealFactory, ReviewFactory
+from tests.factories import ReviewFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def due_review(personas, partnership):
-    deal = DealFactory(title="Cloud contact centre", partnership=partnership, stage=Stage.REVIEW)
+def due_review(personas, deal_in_review_without_reviews):
+    """Legal's review of "Cloud contact centre", assigned to the Legal persona, due tomorrow."""
     return ReviewFactory(
-        deal=deal, reviewer=personas.legal, due_on=timezone.localdate() + dt.timedelta(days=1)
+        deal=deal_in_review_without_reviews,
+        reviewer=personas.legal,
+        due_on=timezone.localdate() + dt.timedelta(days=1),
     )
 
 

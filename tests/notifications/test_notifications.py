@@ -63,19 +63,12 @@ def run(django_capture_on_commit_callbacks, eager_tasks):
     return run
 
 
-@pytest.fixture
-def in_review(personas, partnership):
-    return DealFactory(
-        title="Cloud contact centre",
-        partnership=partnership,
-        owner=personas.owner,
-        sponsor=personas.executive,
-        stage=Stage.REVIEW,
+def test_make_message_builds_subject_text_and_html_from_the_three_templates(
+    personas, deal_in_review_without_reviews
+):
+    review = ReviewFactory(
+        deal=deal_in_review_without_reviews, due_on=days(1), reviewer=personas.legal
     )
-
-
-def test_make_message_builds_subject_text_and_html_from_the_three_templates(personas, in_review):
-    review = ReviewFactory(deal=in_review, due_on=days(1), reviewer=personas.legal)
     message = make_message(
         "review_reminder",
         "legal@example.test",
@@ -124,10 +117,10 @@ def test_each_reviewer_gets_one_reminder_listing_every_review_due_soon_or_overdu
 
 
 def test_an_unassigned_review_reminds_everyone_in_its_department_but_not_other_departments(
-    personas, in_review, mailbox, run
+    personas, deal_in_review_without_reviews, mailbox, run
 ):
     colleague = make_member(UserFactory(email="legal2@example.test"), "legal")
-    ReviewFactory(deal=in_review, due_on=days(1), reviewer=None)
+    ReviewFactory(deal=deal_in_review_without_reviews, due_on=days(1), reviewer=None)
 
     run(send_review_reminders)
 
@@ -135,8 +128,10 @@ def test_an_unassigned_review_reminds_everyone_in_its_department_but_not_other_d
     assert sorted(m["To"] for m in messages) == [colleague.email, "legal@example.test"]
 
 
-def test_beat_firing_twice_sends_each_reminder_once(personas, in_review, mailbox, run):
-    ReviewFactory(deal=in_review, due_on=days(1), reviewer=personas.legal)
+def test_beat_firing_twice_sends_each_reminder_once(
+    personas, deal_in_review_without_reviews, mailbox, run
+):
+    ReviewFactory(deal=deal_in_review_without_reviews, due_on=days(1), reviewer=personas.legal)
 
     run(send_review_reminders)
     run(send_review_reminders)
@@ -152,9 +147,9 @@ def test_beat_firing_twice_sends_each_reminder_once(personas, in_review, mailbox
 
 
 def test_smtp_refusing_at_first_is_retried_and_the_reminder_is_delivered_exactly_once(
-    personas, in_review, mailbox, eager_tasks
+    personas, deal_in_review_without_reviews, mailbox, eager_tasks
 ):
-    ReviewFactory(deal=in_review, due_on=days(1), reviewer=personas.legal)
+    ReviewFactory(deal=deal_in_review_without_reviews, due_on=days(1), reviewer=personas.legal)
     ids = reminders.plan_review_reminders()
     mailbox.refuse_data = 2  # 451 twice, then accept
     # In-process, Celery runs a retry at once (no countdown) unless errors propagate.
@@ -174,9 +169,9 @@ def test_smtp_refusing_at_first_is_retried_and_the_reminder_is_delivered_exactly
 
 
 def test_a_refused_send_leaves_the_row_unsent_and_released_for_the_retry(
-    personas, in_review, mailbox
+    personas, deal_in_review_without_reviews, mailbox
 ):
-    ReviewFactory(deal=in_review, due_on=days(1), reviewer=personas.legal)
+    ReviewFactory(deal=deal_in_review_without_reviews, due_on=days(1), reviewer=personas.legal)
     ids = reminders.plan_review_reminders()
     mailbox.refuse_data = 1
 
@@ -192,10 +187,15 @@ def test_a_refused_send_leaves_the_row_unsent_and_released_for_the_retry(
 
 
 def test_an_address_the_server_refuses_for_good_is_recorded_and_the_batch_goes_on(
-    personas, in_review, mailbox
+    personas, deal_in_review_without_reviews, mailbox
 ):
-    ReviewFactory(deal=in_review, due_on=days(1), reviewer=personas.legal)
-    ReviewFactory(deal=in_review, department=department("it"), due_on=days(1), reviewer=personas.it)
+    ReviewFactory(deal=deal_in_review_without_reviews, due_on=days(1), reviewer=personas.legal)
+    ReviewFactory(
+        deal=deal_in_review_without_reviews,
+        department=department("it"),
+        due_on=days(1),
+        reviewer=personas.it,
+    )
     mailbox.unknown = {"legal@example.test"}
 
     result = delivery.deliver(ids=reminders.plan_review_reminders())
@@ -209,9 +209,9 @@ def test_an_address_the_server_refuses_for_good_is_recorded_and_the_batch_goes_o
 
 
 def test_a_row_claimed_by_a_task_that_died_is_sent_by_its_redelivery_not_skipped(
-    personas, in_review, mailbox
+    personas, deal_in_review_without_reviews, mailbox
 ):
-    ReviewFactory(deal=in_review, due_on=days(1), reviewer=personas.legal)
+    ReviewFactory(deal=deal_in_review_without_reviews, due_on=days(1), reviewer=personas.legal)
     ids = reminders.plan_review_reminders()
     # The task claimed the row, then its worker was killed before SMTP accepted anything.
     outbox.claim(ids, token="task-1", now=timezone.now())
@@ -226,9 +226,9 @@ def test_a_row_claimed_by_a_task_that_died_is_sent_by_its_redelivery_not_skipped
 
 
 def test_a_claim_abandoned_for_longer_than_the_lease_is_picked_up_by_the_sweeper(
-    personas, in_review, mailbox
+    personas, deal_in_review_without_reviews, mailbox
 ):
-    ReviewFactory(deal=in_review, due_on=days(1), reviewer=personas.legal)
+    ReviewFactory(deal=deal_in_review_without_reviews, due_on=days(1), reviewer=personas.legal)
     ids = reminders.plan_review_reminders()
     long_ago = timezone.now() - outbox.claim_lease() - dt.timedelta(minutes=1)
     outbox.claim(ids, token="lost-task", now=long_ago)
@@ -241,9 +241,11 @@ def test_a_claim_abandoned_for_longer_than_the_lease_is_picked_up_by_the_sweeper
 
 
 def test_a_review_decided_before_its_reminder_went_out_cancels_the_reminder(
-    personas, in_review, mailbox
+    personas, deal_in_review_without_reviews, mailbox
 ):
-    review = ReviewFactory(deal=in_review, due_on=days(1), reviewer=personas.legal)
+    review = ReviewFactory(
+        deal=deal_in_review_without_reviews, due_on=days(1), reviewer=personas.legal
+    )
     ids = reminders.plan_review_reminders()
     review.status = "approved"
     review.save()
@@ -291,11 +293,13 @@ def test_two_workers_racing_for_the_same_notifications_send_each_once(
 
 
 def test_a_review_overdue_longer_than_the_escalation_delay_notifies_the_sponsor_with_a_link_to_decide(
-    personas, in_review, mailbox, run, settings
+    personas, deal_in_review_without_reviews, mailbox, run, settings
 ):
     settings.ESCALATE_AFTER_DAYS = 3
-    ReviewFactory(deal=in_review, due_on=days(-4), reviewer=personas.legal)
-    ReviewFactory(deal=in_review, department=department("it"), due_on=days(-2))  # not yet
+    ReviewFactory(deal=deal_in_review_without_reviews, due_on=days(-4), reviewer=personas.legal)
+    ReviewFactory(
+        deal=deal_in_review_without_reviews, department=department("it"), due_on=days(-2)
+    )  # not yet
 
     run(send_escalations)
     run(send_escalations)
@@ -306,8 +310,8 @@ def test_a_review_overdue_longer_than_the_escalation_delay_notifies_the_sponsor_
         message["Subject"]
         == "Escalation: Legal review of Cloud contact centre is overdue by 4 days"
     )
-    assert f"/deals/{in_review.pk}/decisions/new/" in text_of(message)
-    assert f"/deals/{in_review.pk}/decisions/new/" in html_of(message)
+    assert f"/deals/{deal_in_review_without_reviews.pk}/decisions/new/" in text_of(message)
+    assert f"/deals/{deal_in_review_without_reviews.pk}/decisions/new/" in html_of(message)
     assert Notification.objects.filter(kind=NotificationKind.ESCALATION).count() == 1
 
 
@@ -435,12 +439,14 @@ def test_an_item_settled_before_sending_drops_out_of_the_group(
 
 
 @pytest.fixture
-def desk(personas, partnership, in_review):
-    in_review.decision_requested_at = timezone.now()
-    in_review.decision_request_note = "Legal and IT disagree on the liability cap."
-    in_review.save()
-    ReviewFactory(deal=in_review, due_on=days(-1), reviewer=personas.legal)
-    ReviewFactory(deal=in_review, department=department("it"), due_on=days(4))
+def desk(personas, partnership, deal_in_review_without_reviews):
+    deal_in_review_without_reviews.decision_requested_at = timezone.now()
+    deal_in_review_without_reviews.decision_request_note = (
+        "Legal and IT disagree on the liability cap."
+    )
+    deal_in_review_without_reviews.save()
+    ReviewFactory(deal=deal_in_review_without_reviews, due_on=days(-1), reviewer=personas.legal)
+    ReviewFactory(deal=deal_in_review_without_reviews, department=department("it"), due_on=days(4))
     DealFactory(
         title="Stuck supplier deal",
         partnership=partnership,

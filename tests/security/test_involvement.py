@@ -6,20 +6,13 @@ them and by the departments' members, who flag risks before their review is aske
 import pytest
 from django.urls import reverse
 
-from deals.models import Deal, Stage
-from deals.services import deal_advance
+from deals.models import Deal
 from stakeholders.models import Concern
 from stakeholders.services import concern_raise
 
 pytestmark = pytest.mark.django_db
 
 CONCERN = {"title": "No exit plan", "detail": "Data return unclear.", "severity": "high"}
-
-
-@pytest.fixture
-def in_review(personas, deal):
-    deal_advance(deal=deal, user=personas.owner, to_stage=Stage.BUSINESS_CASE)
-    return deal_advance(deal=deal, user=personas.owner, to_stage=Stage.REVIEW)
 
 
 def test_only_people_with_a_part_in_the_deal_ask_its_sponsor_to_decide(client_for, personas, deal):
@@ -35,23 +28,25 @@ def test_only_people_with_a_part_in_the_deal_ask_its_sponsor_to_decide(client_fo
     assert Deal.objects.get(pk=deal.pk).decision_requested_by == personas.owner
 
 
-def test_only_people_with_a_part_in_the_deal_raise_concerns(client_for, personas, in_review):
-    url = reverse("concern_create", args=[in_review.pk])
+def test_only_people_with_a_part_in_the_deal_raise_concerns(client_for, personas, deal_in_review):
+    url = reverse("concern_create", args=[deal_in_review.pk])
     outsider = client_for(personas.outsider)
-    assert outsider.get(in_review.get_absolute_url()).status_code == 200  # reads it
-    assert url not in outsider.get(in_review.get_absolute_url()).content.decode()
+    assert outsider.get(deal_in_review.get_absolute_url()).status_code == 200  # reads it
+    assert url not in outsider.get(deal_in_review.get_absolute_url()).content.decode()
     assert outsider.get(url).status_code == 403
     assert outsider.post(url, {**CONCERN, "blocking": "on"}).status_code == 403
     assert not Concern.objects.exists()
     # Legal reviews this deal: it has a part in it.
     legal = client_for(personas.legal)
-    assert url in legal.get(in_review.get_absolute_url()).content.decode()
+    assert url in legal.get(deal_in_review.get_absolute_url()).content.decode()
     assert legal.post(url, CONCERN).status_code == 302
     assert Concern.objects.get().raised_by == personas.legal
 
 
-def test_only_people_with_a_part_in_the_deal_reply_to_its_concerns(client_for, personas, in_review):
-    concern = concern_raise(deal=in_review, user=personas.legal, data=CONCERN)
+def test_only_people_with_a_part_in_the_deal_reply_to_its_concerns(
+    client_for, personas, deal_in_review
+):
+    concern = concern_raise(deal=deal_in_review, user=personas.legal, data=CONCERN)
     url = reverse("concern_reply", args=[concern.pk])
     outsider = client_for(personas.outsider)
     assert url not in outsider.get(concern.get_absolute_url()).content.decode()
@@ -61,12 +56,12 @@ def test_only_people_with_a_part_in_the_deal_reply_to_its_concerns(client_for, p
 
 
 def test_a_department_member_flags_a_risk_before_their_review_is_asked(
-    client_for, personas, in_review
+    client_for, personas, deal_in_review
 ):
     # Finance reviews only deals with a business case; this one has none yet.
-    assert not in_review.reviews.filter(department__slug="finance").exists()
-    url = reverse("concern_create", args=[in_review.pk])
+    assert not deal_in_review.reviews.filter(department__slug="finance").exists()
+    url = reverse("concern_create", args=[deal_in_review.pk])
     finance = client_for(personas.finance)
-    assert url in finance.get(in_review.get_absolute_url()).content.decode()
+    assert url in finance.get(deal_in_review.get_absolute_url()).content.decode()
     assert finance.post(url, CONCERN).status_code == 302
     assert Concern.objects.get().raised_by == personas.finance

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from core.models import AuditEvent
 from deals.models import Deal, Stage, TermRevision
-from deals.services import deal_advance, term_create
+from deals.services import term_create
 from stakeholders.models import ReviewStatus
 from tests.factories import DealFactory, UserFactory, department, make_member
 
@@ -52,10 +52,8 @@ def logged_in(user) -> Client:
     return client
 
 
-def test_two_reviewers_deciding_at_once_record_exactly_one_decision(personas, partnership):
-    deal = DealFactory(partnership=partnership, owner=personas.owner, stage=Stage.BUSINESS_CASE)
-    deal = deal_advance(deal=deal, user=personas.owner, to_stage=Stage.REVIEW)
-    review = deal.reviews.get(department__slug="legal")
+def test_two_reviewers_deciding_at_once_record_exactly_one_decision(personas, deal_in_review):
+    review = deal_in_review.reviews.get(department__slug="legal")
     colleague = make_member(UserFactory(first_name="Jonas", last_name="Berg"), "legal")
     url = reverse("review_decide", args=[review.pk])
     clients = [logged_in(personas.legal), logged_in(colleague)]
@@ -128,14 +126,13 @@ def test_double_clicking_move_moves_the_deal_once(personas, partnership):
     assert deal.stage_changes.filter(to_stage=Stage.BUSINESS_CASE).count() == 1
 
 
-def test_an_approval_racing_a_term_edit_never_covers_the_new_wording(personas, partnership):
+def test_an_approval_racing_a_term_edit_never_covers_the_new_wording(personas, deal_in_review):
     """Either the approval lands first and the edit re-opens it, or the edit lands first
     and the approval is refused: never an approval standing over wording nobody saw."""
     from deals.models import Term
     from stakeholders.signoff import current_terms_stamp
 
-    deal = DealFactory(partnership=partnership, owner=personas.owner, stage=Stage.BUSINESS_CASE)
-    deal = deal_advance(deal=deal, user=personas.owner, to_stage=Stage.REVIEW)
+    deal = deal_in_review
     review = deal.reviews.get(department__slug="legal")
     term = term_create(
         deal=deal,

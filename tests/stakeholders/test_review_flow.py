@@ -23,29 +23,18 @@ from tests.factories import DealFactory, PartnerFactory, PartnershipFactory, dep
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def in_review(personas, partnership):
-    deal = DealFactory(
-        partnership=partnership,
-        owner=personas.owner,
-        sponsor=personas.executive,
-        stage=Stage.BUSINESS_CASE,
-    )
-    return deal_advance(deal=deal, user=personas.owner, to_stage=Stage.REVIEW)
-
-
 def review_of(deal, slug):
     return deal.reviews.get(department__slug=slug)
 
 
-def test_entering_review_creates_legal_procurement_and_it_reviews_by_default(in_review):
-    assert sorted(in_review.reviews.values_list("department__slug", flat=True)) == [
+def test_entering_review_creates_legal_procurement_and_it_reviews_by_default(deal_in_review):
+    assert sorted(deal_in_review.reviews.values_list("department__slug", flat=True)) == [
         "it",
         "legal",
         "procurement",
     ]
-    assert set(in_review.reviews.values_list("status", flat=True)) == {ReviewStatus.PENDING}
-    assert AuditEvent.objects.filter(deal=in_review, action="review requested").count() == 3
+    assert set(deal_in_review.reviews.values_list("status", flat=True)) == {ReviewStatus.PENDING}
+    assert AuditEvent.objects.filter(deal=deal_in_review, action="review requested").count() == 3
 
 
 def test_due_dates_count_working_days_from_the_department_sla():
@@ -99,9 +88,9 @@ def test_an_administrator_edits_the_rules(personas, partnership):
         ("reject", "The partner fails our sanctions screening", ReviewStatus.REJECTED),
     ],
 )
-def test_a_member_decides_their_department_review(personas, in_review, decision, text, status):
+def test_a_member_decides_their_department_review(personas, deal_in_review, decision, text, status):
     review = review_decide(
-        review=review_of(in_review, "legal"), user=personas.legal, decision=decision, text=text
+        review=review_of(deal_in_review, "legal"), user=personas.legal, decision=decision, text=text
     )
     assert review.status == status
     assert review.decided_by == personas.legal
@@ -113,40 +102,47 @@ def test_a_member_decides_their_department_review(personas, in_review, decision,
 
 
 @pytest.mark.parametrize("decision", ["approve_with_conditions", "request_changes", "reject"])
-def test_conditions_or_a_reason_are_required(personas, in_review, decision):
+def test_conditions_or_a_reason_are_required(personas, deal_in_review, decision):
     with pytest.raises(ValidationError):
         review_decide(
-            review=review_of(in_review, "legal"), user=personas.legal, decision=decision, text="  "
+            review=review_of(deal_in_review, "legal"),
+            user=personas.legal,
+            decision=decision,
+            text="  ",
         )
-    assert review_of(in_review, "legal").status == ReviewStatus.PENDING
+    assert review_of(deal_in_review, "legal").status == ReviewStatus.PENDING
 
 
-def test_a_reviewer_cannot_decide_for_another_department(personas, in_review):
+def test_a_reviewer_cannot_decide_for_another_department(personas, deal_in_review):
     for someone in (personas.procurement, personas.owner, personas.executive, personas.admin):
         with pytest.raises(PermissionDenied):
-            review_decide(review=review_of(in_review, "legal"), user=someone, decision="approve")
-    assert review_of(in_review, "legal").status == ReviewStatus.PENDING
+            review_decide(
+                review=review_of(deal_in_review, "legal"), user=someone, decision="approve"
+            )
+    assert review_of(deal_in_review, "legal").status == ReviewStatus.PENDING
 
 
-def test_the_second_decision_on_a_review_is_refused_and_says_who_was_first(personas, in_review):
+def test_the_second_decision_on_a_review_is_refused_and_says_who_was_first(
+    personas, deal_in_review
+):
     from tests.factories import UserFactory, make_member
 
     colleague = make_member(UserFactory(), "legal")
-    stale = review_of(in_review, "legal")
+    stale = review_of(deal_in_review, "legal")
     review_decide(review=stale, user=personas.legal, decision="approve")
     with pytest.raises(AlreadyDecided) as lost:
         review_decide(review=stale, user=colleague, decision="reject", text="No")
     assert lost.value.review.decided_by == personas.legal
-    assert review_of(in_review, "legal").status == ReviewStatus.APPROVED
+    assert review_of(deal_in_review, "legal").status == ReviewStatus.APPROVED
     assert AuditEvent.objects.filter(action="review decided").count() == 1
 
 
-def test_reassigning_stays_within_the_department(personas, in_review):
+def test_reassigning_stays_within_the_department(personas, deal_in_review):
     from tests.factories import UserFactory, make_member
 
     colleague = make_member(UserFactory(), "legal")
     review = review_reassign(
-        review=review_of(in_review, "legal"), user=personas.legal, reviewer=colleague
+        review=review_of(deal_in_review, "legal"), user=personas.legal, reviewer=colleague
     )
     assert review.reviewer == colleague
     with pytest.raises(ValidationError):
@@ -160,8 +156,8 @@ def approve_all(deal, personas):
         )
 
 
-def test_the_deal_is_approved_only_after_every_sign_off(personas, in_review):
-    deal = deal_advance(deal=in_review, user=personas.owner, to_stage=Stage.NEGOTIATION)
+def test_the_deal_is_approved_only_after_every_sign_off(personas, deal_in_review):
+    deal = deal_advance(deal=deal_in_review, user=personas.owner, to_stage=Stage.NEGOTIATION)
     with pytest.raises(ValidationError, match="sign-off from IT, Legal, Procurement"):
         deal_advance(deal=deal, user=personas.owner, to_stage=Stage.APPROVED)
     approve_all(deal, personas)
@@ -171,9 +167,10 @@ def test_the_deal_is_approved_only_after_every_sign_off(personas, in_review):
     )
 
 
-def test_a_blocking_concern_holds_the_deal_until_resolved(personas, in_review):
-    deal = deal_advance(deal=in_review, user=personas.owner, to_stage=Stage.NEGOTIATION)
-    approve_all(deal, personas)
+def test_a_blocking_concern_holds_the_deal_until_resolved(
+    personas, deal_in_negotiation_all_approved
+):
+    deal = deal_in_negotiation_all_approved
     concern = concern_raise(
         deal=deal,
         user=personas.it,
@@ -194,8 +191,8 @@ def test_a_blocking_concern_holds_the_deal_until_resolved(personas, in_review):
     )
 
 
-def test_the_sponsor_overrules_the_gate_with_a_recorded_rationale(personas, in_review):
-    deal = deal_advance(deal=in_review, user=personas.owner, to_stage=Stage.NEGOTIATION)
+def test_the_sponsor_overrules_the_gate_with_a_recorded_rationale(personas, deal_in_review):
+    deal = deal_advance(deal=deal_in_review, user=personas.owner, to_stage=Stage.NEGOTIATION)
     review_decide(
         review=review_of(deal, "procurement"),
         user=personas.procurement,
@@ -230,9 +227,9 @@ def test_the_sponsor_overrules_the_gate_with_a_recorded_rationale(personas, in_r
     assert AuditEvent.objects.filter(deal=deal, action="decision recorded").exists()
 
 
-def test_editing_an_approved_term_reopens_its_review_and_counts_a_round(personas, in_review):
+def test_editing_an_approved_term_reopens_its_review_and_counts_a_round(personas, deal_in_review):
     term = term_create(
-        deal=in_review,
+        deal=deal_in_review,
         user=personas.owner,
         data={
             "category": TermCategory.LIABILITY_CAP,
@@ -241,16 +238,18 @@ def test_editing_an_approved_term_reopens_its_review_and_counts_a_round(personas
             "department": department("legal"),
         },
     )
-    review_decide(review=review_of(in_review, "legal"), user=personas.legal, decision="approve")
+    review_decide(
+        review=review_of(deal_in_review, "legal"), user=personas.legal, decision="approve"
+    )
     revised = term_revise(
         term=term, user=personas.owner, wording="6 months of fees", expected_version=1
     )
 
-    legal = review_of(in_review, "legal")
+    legal = review_of(deal_in_review, "legal")
     assert legal.status == ReviewStatus.PENDING
     assert legal.needs_rereview
     assert legal.round == 2
-    assert Deal.objects.get(pk=in_review.pk).revision_rounds == 1
+    assert Deal.objects.get(pk=deal_in_review.pk).revision_rounds == 1
     assert revised.version == 2
     revision = revised.revisions.last()
     assert (revision.old_wording, revision.new_wording, revision.reopened_review) == (
@@ -258,15 +257,15 @@ def test_editing_an_approved_term_reopens_its_review_and_counts_a_round(personas
         "6 months of fees",
         True,
     )
-    assert review_of(in_review, "it").status == ReviewStatus.PENDING  # untouched
-    assert not review_of(in_review, "it").needs_rereview
+    assert review_of(deal_in_review, "it").status == ReviewStatus.PENDING  # untouched
+    assert not review_of(deal_in_review, "it").needs_rereview
 
 
-def test_a_term_changed_since_the_form_was_loaded_is_not_overwritten(personas, in_review):
+def test_a_term_changed_since_the_form_was_loaded_is_not_overwritten(personas, deal_in_review):
     from deals.services import TermConflict
 
     term = term_create(
-        deal=in_review,
+        deal=deal_in_review,
         user=personas.owner,
         data={
             "category": "price",
@@ -283,11 +282,11 @@ def test_a_term_changed_since_the_form_was_loaded_is_not_overwritten(personas, i
     assert term.wording == "EUR 90k"
 
 
-def test_only_the_owner_edits_terms(personas, in_review):
+def test_only_the_owner_edits_terms(personas, deal_in_review):
     for someone in (personas.legal, personas.executive, personas.outsider):
         with pytest.raises(PermissionDenied):
             term_create(
-                deal=in_review,
+                deal=deal_in_review,
                 user=someone,
                 data={
                     "category": "price",
@@ -298,12 +297,17 @@ def test_only_the_owner_edits_terms(personas, in_review):
             )
 
 
-def test_a_deal_back_in_review_reopens_the_reviews_that_asked_for_changes(personas, in_review):
+def test_a_deal_back_in_review_reopens_the_reviews_that_asked_for_changes(personas, deal_in_review):
     review_decide(
-        review=review_of(in_review, "it"), user=personas.it, decision="request_changes", text="SSO"
+        review=review_of(deal_in_review, "it"),
+        user=personas.it,
+        decision="request_changes",
+        text="SSO",
     )
-    review_decide(review=review_of(in_review, "legal"), user=personas.legal, decision="approve")
-    deal = deal_advance(deal=in_review, user=personas.owner, to_stage=Stage.BUSINESS_CASE)
+    review_decide(
+        review=review_of(deal_in_review, "legal"), user=personas.legal, decision="approve"
+    )
+    deal = deal_advance(deal=deal_in_review, user=personas.owner, to_stage=Stage.BUSINESS_CASE)
     deal_advance(deal=deal, user=personas.owner, to_stage=Stage.REVIEW)
     assert review_of(deal, "it").status == ReviewStatus.PENDING
     assert review_of(deal, "it").round == 2

@@ -6,11 +6,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from deals.models import Stage
-from deals.services import deal_advance, term_create
-from stakeholders.models import Concern, ReviewStatus
+from deals.services import term_create
+from stakeholders.models import ReviewStatus
 from stakeholders.signoff import current_terms_stamp
-from tests.factories import DealFactory, ReviewFactory, department, make_member
+from tests.factories import ConcernFactory, DealFactory, ReviewFactory, department, make_member
 
 pytestmark = pytest.mark.django_db
 
@@ -20,18 +19,6 @@ HX = {"HTTP_HX_REQUEST": "true"}
 def seen(review) -> dict:
     """The hidden field of the decision form: the terms the page showed."""
     return {"terms_seen": current_terms_stamp(review)}
-
-
-@pytest.fixture
-def in_review(personas, partnership):
-    deal = DealFactory(
-        title="Cloud migration",
-        partnership=partnership,
-        owner=personas.owner,
-        sponsor=personas.executive,
-        stage=Stage.BUSINESS_CASE,
-    )
-    return deal_advance(deal=deal, user=personas.owner, to_stage=Stage.REVIEW)
 
 
 def legal_review(deal):
@@ -119,9 +106,9 @@ def test_an_empty_inbox_says_why(client_for, personas):
     )
 
 
-def test_the_review_page_shows_the_value_before_the_terms(client_for, personas, in_review):
+def test_the_review_page_shows_the_value_before_the_terms(client_for, personas, deal_in_review):
     term_create(
-        deal=in_review,
+        deal=deal_in_review,
         user=personas.owner,
         data={
             "category": "price",
@@ -131,18 +118,20 @@ def test_the_review_page_shows_the_value_before_the_terms(client_for, personas, 
         },
     )
     html = (
-        client_for(personas.legal).get(legal_review(in_review).get_absolute_url()).content.decode()
+        client_for(personas.legal)
+        .get(legal_review(deal_in_review).get_absolute_url())
+        .content.decode()
     )
     assert html.index("Why this deal") < html.index("Annual fee")
-    assert in_review.summary in html
+    assert deal_in_review.summary in html
     for label in ("Approve", "Approve with conditions", "Request changes", "Reject"):
         assert f">{label}</button>" in html
 
 
 def test_deciding_with_htmx_returns_the_panel_with_the_status_in_words(
-    client_for, personas, in_review
+    client_for, personas, deal_in_review
 ):
-    review = legal_review(in_review)
+    review = legal_review(deal_in_review)
     response = client_for(personas.legal).post(
         reverse("review_decide", args=[review.pk]),
         {"decision": "approve_with_conditions", "text": "Cap at 12 months of fees", **seen(review)},
@@ -158,9 +147,9 @@ def test_deciding_with_htmx_returns_the_panel_with_the_status_in_words(
 
 
 def test_a_decision_without_the_required_reason_gets_a_message_at_the_field(
-    client_for, personas, in_review
+    client_for, personas, deal_in_review
 ):
-    review = legal_review(in_review)
+    review = legal_review(deal_in_review)
     response = client_for(personas.legal).post(
         reverse("review_decide", args=[review.pk]),
         {"decision": "reject", "text": "", **seen(review)},
@@ -168,14 +157,14 @@ def test_a_decision_without_the_required_reason_gets_a_message_at_the_field(
     )
     assert response.status_code == 422
     assert "Give the reason for rejecting." in response.content.decode()
-    assert legal_review(in_review).status == ReviewStatus.PENDING
+    assert legal_review(deal_in_review).status == ReviewStatus.PENDING
 
 
-def test_a_late_decision_is_told_who_decided_first(client_for, personas, in_review):
+def test_a_late_decision_is_told_who_decided_first(client_for, personas, deal_in_review):
     from tests.factories import UserFactory, make_member
 
     colleague = make_member(UserFactory(first_name="Jonas", last_name="Berg"), "legal")
-    review = legal_review(in_review)
+    review = legal_review(deal_in_review)
     client_for(colleague).post(
         reverse("review_decide", args=[review.pk]), {"decision": "approve", **seen(review)}, **HX
     )
@@ -186,11 +175,11 @@ def test_a_late_decision_is_told_who_decided_first(client_for, personas, in_revi
     )
     assert response.status_code == 409
     assert "Jonas Berg decided this review first" in response.content.decode()
-    assert legal_review(in_review).status == ReviewStatus.APPROVED
+    assert legal_review(deal_in_review).status == ReviewStatus.APPROVED
 
 
-def test_without_htmx_a_decision_redirects_back_to_the_review(client_for, personas, in_review):
-    review = legal_review(in_review)
+def test_without_htmx_a_decision_redirects_back_to_the_review(client_for, personas, deal_in_review):
+    review = legal_review(deal_in_review)
     response = client_for(personas.legal).post(
         reverse("review_decide", args=[review.pk]), {"decision": "approve", **seen(review)}
     )
@@ -198,8 +187,8 @@ def test_without_htmx_a_decision_redirects_back_to_the_review(client_for, person
     assert response["Location"] == review.get_absolute_url()
 
 
-def test_comments_are_added_in_place(client_for, personas, in_review):
-    review = legal_review(in_review)
+def test_comments_are_added_in_place(client_for, personas, deal_in_review):
+    review = legal_review(deal_in_review)
     response = client_for(personas.it).post(
         reverse("review_comment", args=[review.pk]),
         {"body": "IT is fine with clause 7 <b>bold</b>"},
@@ -211,10 +200,10 @@ def test_comments_are_added_in_place(client_for, personas, in_review):
 
 
 def test_a_term_revision_shows_as_a_diff_and_a_conflict_keeps_the_typed_text(
-    client_for, personas, in_review
+    client_for, personas, deal_in_review
 ):
     term = term_create(
-        deal=in_review,
+        deal=deal_in_review,
         user=personas.owner,
         data={
             "category": "sla",
@@ -242,39 +231,32 @@ def test_a_term_revision_shows_as_a_diff_and_a_conflict_keeps_the_typed_text(
 
 
 def test_the_deal_page_shows_blocking_concerns_gate_and_missing_voices(
-    client_for, personas, in_review
+    client_for, personas, deal_in_review
 ):
-    Concern.objects.create(
-        deal=in_review,
-        title="No exit plan",
-        detail="…",
-        raised_by=personas.it,
-        blocking=True,
-        severity="high",
-    )
-    html = client_for(personas.owner).get(in_review.get_absolute_url()).content.decode()
+    ConcernFactory(deal=deal_in_review, title="No exit plan", raised_by=personas.it, blocking=True)
+    html = client_for(personas.owner).get(deal_in_review.get_absolute_url()).content.decode()
     assert "blocking concern" in html and "No exit plan" in html
     assert "Before approval: sign-off from IT, Legal, Procurement" in html
     assert "Nothing yet from IT, Legal, Procurement." in html
 
 
-def test_a_deal_where_only_one_person_spoke_is_flagged(client_for, personas, in_review):
+def test_a_deal_where_only_one_person_spoke_is_flagged(client_for, personas, deal_in_review):
     from stakeholders.services import review_comment
 
-    review_comment(review=legal_review(in_review), user=personas.legal, body="Looks fine")
-    html = client_for(personas.owner).get(in_review.get_absolute_url()).content.decode()
+    review_comment(review=legal_review(deal_in_review), user=personas.legal, body="Looks fine")
+    html = client_for(personas.owner).get(deal_in_review.get_absolute_url()).content.decode()
     assert "Only one person has spoken for the whole deal." in html
     assert "Nothing yet from IT, Procurement." in html
 
 
 def test_anyone_involved_asks_the_sponsor_and_the_sponsor_sees_it(
-    client_for, personas, in_review, django_capture_on_commit_callbacks
+    client_for, personas, deal_in_review, django_capture_on_commit_callbacks
 ):
     # The dashboard's body is cached until a change commits (deals/freshness.py): the
     # requests' commits are captured and run, as they would run outside a test.
     with django_capture_on_commit_callbacks(execute=True):
         client_for(personas.legal).post(
-            reverse("request_decision", args=[in_review.pk]),
+            reverse("request_decision", args=[deal_in_review.pk]),
             {"note": "Legal and Procurement disagree on the cap"},
         )
     dashboard = client_for(personas.executive).get("/").content.decode()
@@ -282,7 +264,7 @@ def test_anyone_involved_asks_the_sponsor_and_the_sponsor_sees_it(
     assert "Legal and Procurement disagree on the cap" in dashboard
     with django_capture_on_commit_callbacks(execute=True):
         client_for(personas.executive).post(
-            reverse("decision_create", args=[in_review.pk]),
+            reverse("decision_create", args=[deal_in_review.pk]),
             {
                 "kind": "trade_off",
                 "title": "Cap at 9 months",
@@ -294,19 +276,19 @@ def test_anyone_involved_asks_the_sponsor_and_the_sponsor_sees_it(
     )
 
 
-def test_a_decision_needs_a_real_rationale(client_for, personas, in_review):
+def test_a_decision_needs_a_real_rationale(client_for, personas, deal_in_review):
     response = client_for(personas.executive).post(
-        reverse("decision_create", args=[in_review.pk]),
+        reverse("decision_create", args=[deal_in_review.pk]),
         {"kind": "override", "title": "Go", "rationale": "ok"},
     )
     assert response.status_code == 422
     assert "at least 20 characters" in response.content.decode()
 
 
-def test_the_history_page_shows_before_and_after(client_for, personas, in_review):
+def test_the_history_page_shows_before_and_after(client_for, personas, deal_in_review):
     html = (
         client_for(personas.owner)
-        .get(reverse("deal_history", args=[in_review.pk]))
+        .get(reverse("deal_history", args=[deal_in_review.pk]))
         .content.decode()
     )
     assert "moved" in html and "Business case" not in html or "business_case" in html
@@ -339,20 +321,20 @@ def make_load(deal, personas, count):
                 "department": department("legal"),
             },
         )
-        Concern.objects.create(deal=deal, title=f"Concern {n}", detail="d", raised_by=personas.it)
+        ConcernFactory(deal=deal, title=f"Concern {n}", raised_by=personas.it)
         review_comment(review=legal_review(deal), user=personas.legal, body=f"Comment {n}")
 
 
 @pytest.mark.parametrize("count", [1, 25])
 def test_the_review_page_and_inbox_run_a_fixed_number_of_queries(
-    client_for, personas, partnership, in_review, django_assert_max_num_queries, count
+    client_for, personas, partnership, deal_in_review, django_assert_max_num_queries, count
 ):
-    make_load(in_review, personas, count)
+    make_load(deal_in_review, personas, count)
     for _ in range(count):
         ReviewFactory(deal=DealFactory(partnership=partnership))
     client = client_for(personas.legal)
     client.get("/reviews/")
-    url = legal_review(in_review).get_absolute_url()
+    url = legal_review(deal_in_review).get_absolute_url()
     with django_assert_max_num_queries(15):
         assert client.get(url).status_code == 200
     with django_assert_max_num_queries(15):
@@ -362,12 +344,12 @@ def test_the_review_page_and_inbox_run_a_fixed_number_of_queries(
 @pytest.mark.parametrize("who", ["owner", "legal"])
 @pytest.mark.parametrize("count", [1, 25])
 def test_the_deal_page_stays_within_its_query_budget_with_terms_and_concerns(
-    client_for, personas, in_review, django_assert_max_num_queries, count, who
+    client_for, personas, deal_in_review, django_assert_max_num_queries, count, who
 ):
-    make_load(in_review, personas, count)
+    make_load(deal_in_review, personas, count)
     client = client_for(getattr(personas, who))
     with django_assert_max_num_queries(20):
-        assert client.get(in_review.get_absolute_url()).status_code == 200
+        assert client.get(deal_in_review.get_absolute_url()).status_code == 200
 
 
 def legal_term(deal, personas, wording="Liability capped at 12 months of fees"):
@@ -383,20 +365,20 @@ def legal_term(deal, personas, wording="Liability capped at 12 months of fees"):
     )
 
 
-def test_the_review_page_carries_the_terms_it_shows(client_for, personas, in_review):
-    review = legal_review(in_review)
-    term = legal_term(in_review, personas)
+def test_the_review_page_carries_the_terms_it_shows(client_for, personas, deal_in_review):
+    review = legal_review(deal_in_review)
+    term = legal_term(deal_in_review, personas)
     html = client_for(personas.legal).get(review.get_absolute_url()).content.decode()
     assert f'name="terms_seen" value="{term.pk}:1"' in html
 
 
 def test_an_approval_of_wording_changed_since_the_page_was_loaded_is_refused(
-    client_for, personas, in_review
+    client_for, personas, deal_in_review
 ):
     from deals.services import term_revise
 
-    review = legal_review(in_review)
-    term = legal_term(in_review, personas)
+    review = legal_review(deal_in_review)
+    term = legal_term(deal_in_review, personas)
     stale = seen(review)
     term_revise(term=term, user=personas.owner, wording="Liability unlimited", expected_version=1)
     response = client_for(personas.legal).post(
@@ -407,7 +389,7 @@ def test_an_approval_of_wording_changed_since_the_page_was_loaded_is_refused(
     assert "terms changed while you were reading" in html
     assert "Liability unlimited" in html  # the wording they are now asked to decide on
     assert f'name="terms_seen" value="{term.pk}:2"' in html
-    assert legal_review(in_review).status == ReviewStatus.PENDING
+    assert legal_review(deal_in_review).status == ReviewStatus.PENDING
     # Deciding again from the refreshed panel covers the wording it showed.
     response = client_for(personas.legal).post(
         reverse("review_decide", args=[review.pk]),
@@ -415,14 +397,14 @@ def test_an_approval_of_wording_changed_since_the_page_was_loaded_is_refused(
         **HX,
     )
     assert response.status_code == 200
-    assert legal_review(in_review).status == ReviewStatus.APPROVED
+    assert legal_review(deal_in_review).status == ReviewStatus.APPROVED
 
 
-def test_another_departments_term_does_not_void_the_decision(client_for, personas, in_review):
-    review = legal_review(in_review)
+def test_another_departments_term_does_not_void_the_decision(client_for, personas, deal_in_review):
+    review = legal_review(deal_in_review)
     stale = seen(review)
     term_create(
-        deal=in_review,
+        deal=deal_in_review,
         user=personas.owner,
         data={
             "category": "price",
@@ -437,19 +419,19 @@ def test_another_departments_term_does_not_void_the_decision(client_for, persona
     assert response.status_code == 200
 
 
-def test_a_decision_without_the_terms_it_covers_is_refused(client_for, personas, in_review):
-    review = legal_review(in_review)
+def test_a_decision_without_the_terms_it_covers_is_refused(client_for, personas, deal_in_review):
+    review = legal_review(deal_in_review)
     response = client_for(personas.legal).post(
         reverse("review_decide", args=[review.pk]), {"decision": "approve"}, **HX
     )
     assert response.status_code == 422
     assert "reload it to see the current terms" in response.content.decode()
-    assert legal_review(in_review).status == ReviewStatus.PENDING
+    assert legal_review(deal_in_review).status == ReviewStatus.PENDING
 
 
 @pytest.mark.parametrize("detour", ["reason missing", "reassigned"])
 def test_a_panel_redrawn_after_a_detour_keeps_the_terms_the_reviewer_saw(
-    client_for, personas, in_review, detour
+    client_for, personas, deal_in_review, detour
 ):
     """A 422 or a reassignment redraws the panel but not the terms beside it: the form in
     it must still name the wording the reviewer loaded, so a change is still caught."""
@@ -457,8 +439,8 @@ def test_a_panel_redrawn_after_a_detour_keeps_the_terms_the_reviewer_saw(
 
     from deals.services import term_revise
 
-    review = legal_review(in_review)
-    term = legal_term(in_review, personas)
+    review = legal_review(deal_in_review)
+    term = legal_term(deal_in_review, personas)
     loaded = seen(review)
     term_revise(term=term, user=personas.owner, wording="Liability unlimited", expected_version=1)
     client = client_for(personas.legal)
@@ -476,4 +458,4 @@ def test_a_panel_redrawn_after_a_detour_keeps_the_terms_the_reviewer_saw(
     )
     assert response.status_code == 409
     assert "Liability unlimited" in response.content.decode()
-    assert legal_review(in_review).status == ReviewStatus.PENDING
+    assert legal_review(deal_in_review).status == ReviewStatus.PENDING
