@@ -33,7 +33,7 @@ def audit_history(deal: Deal) -> None:
             action=AuditAction.VERDICT_GIVEN,
             instance=review,
             before={"status": "pending"},
-            after={"status": review.status, "text": review.decision_text or review.conditions},
+            after={"status": review.status, "text": review.verdict_text or review.conditions},
             deal=deal,
             at=review.decided_at,
         )

@@ -70,7 +70,7 @@ def demo_review(
         due_on=due,
         decided_by=reviewer if decided else None,
         decided_at=deal.stage_changed_at if decided else None,
-        decision_text=DECISION_TEXTS[status] if decided else "",
+        verdict_text=DECISION_TEXTS[status] if decided else "",
         conditions="Liability cap to be confirmed in the final draft."
         if status == ReviewStatus.APPROVED_WITH_CONDITIONS
         else "",

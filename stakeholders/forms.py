@@ -8,13 +8,13 @@ from django.utils import timezone
 from core.fields import BoundedModelChoiceField, BoundedModelMultipleChoiceField, bounded_formfield
 
 from .models import Concern, Department, User, WorkingSession
-from .services import DECISIONS
+from .services import VERDICTS
 from .signoff import parse_stamp
 from .tasks import send_password_reset
 
 
-class DecisionForm(forms.Form):
-    decision = forms.ChoiceField(choices=[(key, key) for key in DECISIONS])
+class VerdictForm(forms.Form):
+    verdict = forms.ChoiceField(choices=[(key, key) for key in VERDICTS])
     text = forms.CharField(
         label="Conditions or reason",
         required=False,
@@ -38,9 +38,9 @@ class DecisionForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        decision = data.get("decision")
-        if decision and DECISIONS[decision][1] and not data.get("text", "").strip():
-            self.add_error("text", DECISIONS[decision][1])
+        verdict = data.get("verdict")
+        if verdict and VERDICTS[verdict][1] and not data.get("text", "").strip():
+            self.add_error("text", VERDICTS[verdict][1])
         return data
 
 

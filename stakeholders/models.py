@@ -162,7 +162,7 @@ class Review(models.Model):
         max_length=32, choices=ReviewStatus.choices, default=ReviewStatus.PENDING
     )
     due_on = models.DateField()
-    decision_text = models.TextField(blank=True)
+    verdict_text = models.TextField(blank=True)
     conditions = models.TextField(blank=True)
     decided_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -210,7 +210,7 @@ class Review(models.Model):
         return self.is_open and 0 <= days <= 2
 
     @property
-    def is_decided(self) -> bool:
+    def has_verdict(self) -> bool:
         return self.status != ReviewStatus.PENDING
 
     @property

@@ -23,8 +23,8 @@ from .models import (
     WorkingSession,
 )
 
-# What each decision needs in words, and the status it leads to.
-DECISIONS: dict[str, tuple[ReviewStatus, str | None]] = {
+# What each verdict needs in words, and the status it leads to.
+VERDICTS: dict[str, tuple[ReviewStatus, str | None]] = {
     "approve": (ReviewStatus.APPROVED, None),
     "approve_with_conditions": (
         ReviewStatus.APPROVED_WITH_CONDITIONS,
@@ -35,8 +35,8 @@ DECISIONS: dict[str, tuple[ReviewStatus, str | None]] = {
 }
 
 
-class AlreadyDecided(Exception):
-    """Someone decided this review first; carries the review as it now stands."""
+class VerdictAlreadyGiven(Exception):
+    """Someone gave this review's verdict first; carries the review as it now stands."""
 
     def __init__(self, review: Review):
         super().__init__(f"{review.decided_by} decided this review first.")
@@ -44,20 +44,20 @@ class AlreadyDecided(Exception):
 
 
 @transaction.atomic
-def review_decide(
-    *, review: Review, user, decision: str, text: str = "", terms_seen: str | None = None
+def review_give_verdict(
+    *, review: Review, user, verdict: str, text: str = "", terms_seen: str | None = None
 ) -> Review:
-    """Record one department's decision. Exactly one of two racing decisions wins.
+    """Record one department's verdict. Exactly one of two racing verdicts wins.
 
-    `terms_seen` is the terms_stamp of the page the reviewer decided on: a decision is
+    `terms_seen` is the terms stamp of the page the reviewer gave it on: a verdict is
     refused when the department's terms changed since, so it never covers unseen wording.
     """
-    if decision not in DECISIONS:
+    if verdict not in VERDICTS:
         raise ValidationError(
-            {"decision": "Choose Approve, Approve with conditions, Request changes or Reject."}
+            {"verdict": "Choose Approve, Approve with conditions, Request changes or Reject."}
         )
     rules.GIVE_VERDICT.require(user, review)
-    status, needs_text = DECISIONS[decision]
+    status, needs_text = VERDICTS[verdict]
     text = text.strip()
     if needs_text and not text:
         raise ValidationError({"text": needs_text})
@@ -68,7 +68,7 @@ def review_decide(
     # The conditional UPDATE settles two deciders: only a pending review changes, once.
     won = Review.objects.filter(pk=review.pk, status=ReviewStatus.PENDING).update(
         status=status,
-        decision_text="" if status == ReviewStatus.APPROVED_WITH_CONDITIONS else text,
+        verdict_text="" if status == ReviewStatus.APPROVED_WITH_CONDITIONS else text,
         conditions=text if status == ReviewStatus.APPROVED_WITH_CONDITIONS else "",
         decided_by=user,
         decided_at=now,
@@ -76,7 +76,7 @@ def review_decide(
     )
     fresh = Review.objects.select_related("decided_by", "department", "deal").get(pk=review.pk)
     if not won:
-        raise AlreadyDecided(fresh)
+        raise VerdictAlreadyGiven(fresh)
     audit_record(
         actor=user,
         action=AuditAction.VERDICT_GIVEN,

@@ -43,7 +43,7 @@ urlpatterns = [
     ),
     path("reviews/", views.review_inbox, name="review_inbox"),
     path("reviews/<int:pk>/", views.review_detail, name="review_detail"),
-    path("reviews/<int:pk>/decide/", views.review_decide_view, name="review_decide"),
+    path("reviews/<int:pk>/verdict/", views.review_verdict_view, name="review_verdict"),
     path("reviews/<int:pk>/reassign/", views.review_reassign_view, name="review_reassign"),
     path("reviews/<int:pk>/comment/", views.review_comment_view, name="review_comment"),
     path("deals/<int:pk>/concerns/new/", views.concern_create, name="concern_create"),

@@ -25,12 +25,12 @@ from .calendar import ics_invitation
 from .forms import (
     CommentForm,
     ConcernForm,
-    DecisionForm,
     ReassignForm,
     ReplyForm,
     ResolveForm,
     SessionForm,
     SessionRecordForm,
+    VerdictForm,
 )
 from .models import (
     Concern,
@@ -47,12 +47,12 @@ from .selectors import (
     inbox_counts,
 )
 from .services import (
-    AlreadyDecided,
+    VerdictAlreadyGiven,
     concern_raise,
     concern_reply,
     concern_resolve,
     review_comment,
-    review_decide,
+    review_give_verdict,
     review_reassign,
     session_record,
     session_schedule,
@@ -98,7 +98,7 @@ def review_inbox(request: HttpRequest) -> HttpResponse:
 
 def _review_context(request: HttpRequest, review: Review, terms_seen: str, **extra) -> dict:
     """`terms_seen`: the stamp of the department's terms that this response shows or that
-    the person already saw (see review_decide); never a fresh read that shows nothing."""
+    the person already saw (see review_give_verdict); never a fresh read that shows nothing."""
     deal = review.deal
     # One query gives both who may act and the colleagues to reassign to.
     members = list(
@@ -111,7 +111,7 @@ def _review_context(request: HttpRequest, review: Review, terms_seen: str, **ext
         "can_act": can_act,
         # A reviewer of the department is involved: no query to ask the rule for them.
         "may_comment": can_act or rules.COMMENT_ON_REVIEW(request.user, review),
-        "decision_form": DecisionForm(),
+        "verdict_form": VerdictForm(),
         "terms_seen": terms_seen,
         "reassign_form": ReassignForm(
             department=review.department,
@@ -153,17 +153,17 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _review_page(request, get_review_for_user(request.user, pk))
 
 
-def _decision_panel(
+def _verdict_panel(
     request: HttpRequest, review: Review, status: int = 200, terms_seen: str | None = None, **extra
 ) -> HttpResponse:
-    """The decision panel alone (htmx) or the whole page. The panel keeps the terms stamp
+    """The verdict panel alone (htmx) or the whole page. The panel keeps the terms stamp
     the person posted: the terms shown beside it are still the ones they loaded."""
     if request.htmx:
         if terms_seen is None:
             terms_seen = request.POST.get("terms_seen", "")
         context = _review_context(request, review, terms_seen, **extra)
         return render(
-            request, "stakeholders/review_detail.html#decision-panel", context, status=status
+            request, "stakeholders/review_detail.html#verdict-panel", context, status=status
         )
     if status == 200:
         return redirect(review)
@@ -171,39 +171,39 @@ def _decision_panel(
 
 
 @require_POST
-def review_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
+def review_verdict_view(request: HttpRequest, pk: int) -> HttpResponse:
     review = get_review_for_user(request.user, pk)
     rules.GIVE_VERDICT.require(request.user, review)
-    form = DecisionForm(request.POST)
+    form = VerdictForm(request.POST)
     if form.is_valid() and "terms_seen" not in request.POST:
         form.add_error(None, "This review page is out of date: reload it to see the current terms.")
     if not form.is_valid():
-        return _decision_panel(request, review, status=422, decision_form=form)
+        return _verdict_panel(request, review, status=422, verdict_form=form)
     try:
-        review = review_decide(
+        review = review_give_verdict(
             review=review,
             user=request.user,
-            decision=form.cleaned_data["decision"],
+            verdict=form.cleaned_data["verdict"],
             text=form.cleaned_data["text"],
             terms_seen=form.cleaned_data["terms_seen"],
         )
-    except AlreadyDecided as first:
-        return _decision_panel(request, first.review, status=409, lost_race=True)
+    except VerdictAlreadyGiven as first:
+        return _verdict_panel(request, first.review, status=409, lost_race=True)
     except TermsChanged as changed:
         # Show what changed right in the panel; the new form covers the wording shown.
-        return _decision_panel(
+        return _verdict_panel(
             request,
             review,
             status=409,
             terms_seen=changed.stamp,
             changed_terms=changed.changed_terms,
-            decision_form=DecisionForm(initial={"text": form.cleaned_data["text"]}),
+            verdict_form=VerdictForm(initial={"text": form.cleaned_data["text"]}),
         )
     except ValidationError as error:
         form.add_error(None, error)
-        return _decision_panel(request, review, status=422, decision_form=form)
+        return _verdict_panel(request, review, status=422, verdict_form=form)
     messages.success(request, f"{review.get_status_display()} — recorded.")
-    return _decision_panel(request, review, just_decided=True)
+    return _verdict_panel(request, review, verdict_given=True)
 
 
 @require_POST
@@ -212,11 +212,11 @@ def review_reassign_view(request: HttpRequest, pk: int) -> HttpResponse:
     rules.REASSIGN_REVIEW.require(request.user, review)
     form = ReassignForm(request.POST, department=review.department)
     if not form.is_valid():
-        return _decision_panel(request, review, status=422, reassign_form=form)
+        return _verdict_panel(request, review, status=422, reassign_form=form)
     review = review_reassign(
         review=review, user=request.user, reviewer=form.cleaned_data["reviewer"]
     )
-    return _decision_panel(request, review, reassigned=True)
+    return _verdict_panel(request, review, reassigned=True)
 
 
 @require_POST

@@ -16,7 +16,7 @@ from django.test import override_settings
 from deals.models import BriefingPack, ContractDocument, PackStatus, Stage
 from deals.services import deal_advance
 from stakeholders.models import ReviewRule, Role, User
-from stakeholders.services import review_decide
+from stakeholders.services import review_give_verdict
 from tests.factories import (
     AssumptionFactory,
     BusinessCaseFactory,
@@ -99,13 +99,13 @@ def deal_in_review(personas, partnership):
 @pytest.fixture
 def deal_in_negotiation_all_approved(personas, deal_in_review):
     """deal_in_review moved on to Negotiation, then approved by Legal, Procurement and IT
-    through review_decide: nothing holds the gate to Approved."""
+    through review_give_verdict: nothing holds the gate to Approved."""
     deal = deal_advance(deal=deal_in_review, user=personas.owner, to_stage=Stage.NEGOTIATION)
     for slug in ROUTED:
-        review_decide(
+        review_give_verdict(
             review=deal.reviews.get(department__slug=slug),
             user=getattr(personas, slug),
-            decision="approve",
+            verdict="approve",
         )
     return deal
 

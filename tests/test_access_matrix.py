@@ -52,8 +52,8 @@ ACTIONS = {
     ),
     "decide legal review": (
         "post",
-        lambda w: reverse("review_decide", args=[w["legal_review"].pk]),
-        lambda w: {"decision": "approve", "terms_seen": current_terms_stamp(w["legal_review"])},
+        lambda w: reverse("review_verdict", args=[w["legal_review"].pk]),
+        lambda w: {"verdict": "approve", "terms_seen": current_terms_stamp(w["legal_review"])},
         expect(403, legal=302),
     ),
     "reassign legal review": (
@@ -167,7 +167,7 @@ def test_post_without_a_csrf_token_is_refused(access_world, world):
     client = Client(enforce_csrf_checks=True)
     client.force_login(access_world.personas.legal)
     response = client.post(
-        reverse("review_decide", args=[world["legal_review"].pk]), {"decision": "approve"}
+        reverse("review_verdict", args=[world["legal_review"].pk]), {"verdict": "approve"}
     )
     assert response.status_code == 403
     world["legal_review"].refresh_from_db()

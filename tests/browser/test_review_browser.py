@@ -49,7 +49,7 @@ def test_reviewers_decide_in_place_and_a_revised_term_needs_re_review(
 ):
     legal = session_as(browser, live_server.url, "legal@example.test")
     decide_from_inbox(legal, "Approve with conditions", "Cap liability at 12 months of fees")
-    panel = legal.locator("#decision-panel")
+    panel = legal.locator("#verdict-panel")
     expect(panel).to_contain_text("Approved with conditions")
     expect(panel).to_contain_text("Cap liability at 12 months of fees")
     expect(panel).to_contain_text(re.compile(r"by .+ on \d+ \w+ \d{4}"))
@@ -59,7 +59,7 @@ def test_reviewers_decide_in_place_and_a_revised_term_needs_re_review(
     decide_from_inbox(
         procurement, "Request changes", "The fee is above our benchmark; ask for 10 % less"
     )
-    expect(procurement.locator("#decision-panel")).to_contain_text("Changes requested")
+    expect(procurement.locator("#verdict-panel")).to_contain_text("Changes requested")
     assert procurement.evaluate("window.__stillTheSamePage") is True
 
     owner = session_as(browser, live_server.url, "owner@example.test")
@@ -71,7 +71,7 @@ def test_reviewers_decide_in_place_and_a_revised_term_needs_re_review(
     expect(owner.locator(".diff").first).to_contain_text("108,000")
 
     procurement.reload()
-    panel = procurement.locator("#decision-panel")
+    panel = procurement.locator("#verdict-panel")
     expect(panel).to_contain_text("Pending")
     expect(panel).to_contain_text("Re-review needed")
     expect(panel.get_by_role("button", name="Approve", exact=True)).to_be_visible()
@@ -82,5 +82,5 @@ def test_a_decision_without_a_reason_is_refused_at_the_field(
 ):
     legal = session_as(browser, live_server.url, "legal@example.test")
     decide_from_inbox(legal, "Reject", "")
-    expect(legal.locator("#decision-panel .error")).to_have_text("Give the reason for rejecting.")
-    expect(legal.locator("#decision-panel")).to_contain_text("Pending")
+    expect(legal.locator("#verdict-panel .error")).to_have_text("Give the reason for rejecting.")
+    expect(legal.locator("#verdict-panel")).to_contain_text("Pending")

@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from deals.briefing import render_pack
 from deals.models import BriefingPack, PackStatus
 from deals.services import term_create
-from stakeholders.services import concern_raise, review_decide
+from stakeholders.services import concern_raise, review_give_verdict
 from tests.factories import (
     BusinessCaseFactory,
     CheckInFactory,
@@ -39,7 +39,7 @@ def media(settings, tmp_path):
 def rich_deal(personas, deal_in_review):
     """deal_in_review with all a pack shows: the business case, a metric with a check-in,
     the journey, a Legal term, a blocking concern, and the three departments' reviews
-    approved (Legal), sent back (Procurement) and pending (IT) through review_decide."""
+    approved (Legal), sent back (Procurement) and pending (IT) through review_give_verdict."""
     deal = deal_in_review
     BusinessCaseFactory(deal=deal)
     metric = OutcomeMetricFactory(deal=deal, name="First-call resolution", unit="%")
@@ -55,13 +55,13 @@ def rich_deal(personas, deal_in_review):
             "department": department("legal"),
         },
     )
-    review_decide(
-        review=deal.reviews.get(department__slug="legal"), user=personas.legal, decision="approve"
+    review_give_verdict(
+        review=deal.reviews.get(department__slug="legal"), user=personas.legal, verdict="approve"
     )
-    review_decide(
+    review_give_verdict(
         review=deal.reviews.get(department__slug="procurement"),
         user=personas.procurement,
-        decision="request_changes",
+        verdict="request_changes",
         text="The fee is above our benchmark.",
     )
     concern_raise(

@@ -10,7 +10,7 @@ from core.models import AuditEvent
 from deals.models import Deal, Stage
 from deals.services import deal_advance, deal_create
 from stakeholders.models import Review, ReviewStatus, User
-from stakeholders.services import concern_raise, review_comment, review_decide
+from stakeholders.services import concern_raise, review_comment, review_give_verdict
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +62,7 @@ def write_one_of_each_through_the_services() -> list[AuditEvent]:
         user=legal,
         data={"title": "Audit right", "detail": "Missing.", "severity": "medium"},
     )
-    review_decide(review=review, user=legal, decision="approve")
+    review_give_verdict(review=review, user=legal, verdict="approve")
     return list(AuditEvent.objects.filter(pk__gt=first))
 
 

@@ -157,8 +157,8 @@ POLICY: dict[tuple[str, str], tuple[int, ...]] = {
     # Reviews
     ("review_detail", "GET"):             READ,
     ("review_detail", "POST"):            READ,
-    ("review_decide", "GET"):             ACTION_ONLY,
-    ("review_decide", "POST"):            LEGAL_FORM,
+    ("review_verdict", "GET"):             ACTION_ONLY,
+    ("review_verdict", "POST"):            LEGAL_FORM,
     ("review_reassign", "GET"):           ACTION_ONLY,
     ("review_reassign", "POST"):          LEGAL_ACTION,  # no reviewer given: unassigned, 302
     ("review_comment", "GET"):            ACTION_ONLY,

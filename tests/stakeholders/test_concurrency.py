@@ -55,7 +55,7 @@ def logged_in(user) -> Client:
 def test_two_reviewers_deciding_at_once_record_exactly_one_decision(personas, deal_in_review):
     review = deal_in_review.reviews.get(department__slug="legal")
     colleague = make_member(UserFactory(first_name="Jonas", last_name="Berg"), "legal")
-    url = reverse("review_decide", args=[review.pk])
+    url = reverse("review_verdict", args=[review.pk])
     clients = [logged_in(personas.legal), logged_in(colleague)]
 
     for _ in range(5):  # several rounds: the race must hold every time
@@ -67,11 +67,11 @@ def test_two_reviewers_deciding_at_once_record_exactly_one_decision(personas, de
         responses = race(
             [
                 lambda: clients[0].post(
-                    url, {"decision": "approve", "terms_seen": ""}, HTTP_HX_REQUEST="true"
+                    url, {"verdict": "approve", "terms_seen": ""}, HTTP_HX_REQUEST="true"
                 ),
                 lambda: clients[1].post(
                     url,
-                    {"decision": "reject", "text": "No", "terms_seen": ""},
+                    {"verdict": "reject", "text": "No", "terms_seen": ""},
                     HTTP_HX_REQUEST="true",
                 ),
             ]
@@ -82,7 +82,8 @@ def test_two_reviewers_deciding_at_once_record_exactly_one_decision(personas, de
         review.refresh_from_db()
         loser = next(r for r in responses if r.status_code == 409)
         assert (
-            f"{review.decided_by.display_name} decided this review first" in loser.content.decode()
+            f"{review.decided_by.display_name} gave this review's verdict first"
+            in loser.content.decode()
         )
 
 
@@ -145,7 +146,7 @@ def test_an_approval_racing_a_term_edit_never_covers_the_new_wording(personas, d
         },
     )
     reviewer, owner = logged_in(personas.legal), logged_in(personas.owner)
-    decide_url = reverse("review_decide", args=[review.pk])
+    decide_url = reverse("review_verdict", args=[review.pk])
     term_url = reverse("term_detail", args=[term.pk])
     for round_number in range(5):
         term.refresh_from_db()
@@ -157,7 +158,7 @@ def test_an_approval_racing_a_term_edit_never_covers_the_new_wording(personas, d
         responses = race(
             [
                 lambda stamp=stamp: reviewer.post(
-                    decide_url, {"decision": "approve", "terms_seen": stamp}, HTTP_HX_REQUEST="true"
+                    decide_url, {"verdict": "approve", "terms_seen": stamp}, HTTP_HX_REQUEST="true"
                 ),
                 lambda wording=wording: owner.post(
                     term_url,

@@ -21,7 +21,7 @@ from deals.services import (
     term_revise,
 )
 from stakeholders.models import APPROVALS, ReviewStatus
-from stakeholders.services import review_decide
+from stakeholders.services import review_give_verdict
 from stakeholders.signoff import current_terms_stamp, required_departments
 from tests.factories import DealFactory, PartnershipFactory, UserFactory, department, make_member
 
@@ -37,10 +37,10 @@ LEGAL_TERM = {
 def _approve_all(deal, personas):
     for review in deal.reviews.filter(status=ReviewStatus.PENDING).select_related("department"):
         reviewer = getattr(personas, review.department.slug)
-        review_decide(
+        review_give_verdict(
             review=review,
             user=reviewer,
-            decision="approve",
+            verdict="approve",
             terms_seen=current_terms_stamp(review),
         )
 
@@ -238,10 +238,10 @@ class TestGateProperty(TestCase):
                     if kind == "approve_stale":
                         stamp = stale_stamps.get(arg, stamp)
                     stale_stamps[arg] = current_terms_stamp(review)
-                    review_decide(
+                    review_give_verdict(
                         review=review,
                         user=reviewers[arg],
-                        decision="approve" if kind != "changes" else "request_changes",
+                        verdict="approve" if kind != "changes" else "request_changes",
                         text="" if kind != "changes" else "Change it.",
                         terms_seen=stamp,
                     )
@@ -252,10 +252,10 @@ class TestGateProperty(TestCase):
                     deal_advance(deal=deal, user=owner, to_stage=following)
                 elif kind == "approve_all":
                     for review in deal.reviews.filter(status=ReviewStatus.PENDING):
-                        review_decide(
+                        review_give_verdict(
                             review=review,
                             user=reviewers[review.department.slug],
-                            decision="approve",
+                            verdict="approve",
                             terms_seen=current_terms_stamp(review),
                         )
                 elif kind == "overrule":
@@ -273,7 +273,7 @@ class TestGateProperty(TestCase):
                 if type(refused).__name__ not in (
                     "ValidationError",
                     "TermsChanged",
-                    "AlreadyDecided",
+                    "VerdictAlreadyGiven",
                     "TermConflict",
                     "StageMoved",
                 ):

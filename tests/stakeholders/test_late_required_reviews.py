@@ -15,7 +15,7 @@ from deals.models import Stage
 from deals.services import deal_advance, deal_update
 from metrics import business_case
 from stakeholders.models import ReviewRule, ReviewStatus, RuleCondition
-from stakeholders.services import review_decide
+from stakeholders.services import review_give_verdict
 from tests.factories import DealFactory, PartnerFactory, PartnershipFactory, department
 
 pytestmark = pytest.mark.django_db
@@ -59,10 +59,10 @@ def test_adding_a_business_case_asks_finance(personas, deal_in_negotiation_all_a
     assert "finance" in departments(deal)
     with pytest.raises(ValidationError, match="sign-off from Finance"):
         deal_advance(deal=deal, user=personas.owner, to_stage=Stage.APPROVED)
-    review_decide(
+    review_give_verdict(
         review=deal.reviews.get(department__slug="finance"),
         user=personas.finance,
-        decision="approve",
+        verdict="approve",
     )
     assert (
         deal_advance(deal=deal, user=personas.owner, to_stage=Stage.APPROVED).stage

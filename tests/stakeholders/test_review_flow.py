@@ -11,10 +11,10 @@ from deals.models import Deal, DecisionKind, Stage, TermCategory
 from deals.services import deal_advance, decision_record, term_create, term_revise
 from stakeholders.models import ReviewRule, ReviewStatus, RuleCondition
 from stakeholders.services import (
-    AlreadyDecided,
+    VerdictAlreadyGiven,
     concern_raise,
     concern_resolve,
-    review_decide,
+    review_give_verdict,
     review_reassign,
 )
 from stakeholders.signoff import add_working_days
@@ -89,8 +89,8 @@ def test_an_administrator_edits_the_rules(personas, partnership):
     ],
 )
 def test_a_member_decides_their_department_review(personas, deal_in_review, decision, text, status):
-    review = review_decide(
-        review=review_of(deal_in_review, "legal"), user=personas.legal, decision=decision, text=text
+    review = review_give_verdict(
+        review=review_of(deal_in_review, "legal"), user=personas.legal, verdict=decision, text=text
     )
     assert review.status == status
     assert review.decided_by == personas.legal
@@ -104,10 +104,10 @@ def test_a_member_decides_their_department_review(personas, deal_in_review, deci
 @pytest.mark.parametrize("decision", ["approve_with_conditions", "request_changes", "reject"])
 def test_conditions_or_a_reason_are_required(personas, deal_in_review, decision):
     with pytest.raises(ValidationError):
-        review_decide(
+        review_give_verdict(
             review=review_of(deal_in_review, "legal"),
             user=personas.legal,
-            decision=decision,
+            verdict=decision,
             text="  ",
         )
     assert review_of(deal_in_review, "legal").status == ReviewStatus.PENDING
@@ -116,8 +116,8 @@ def test_conditions_or_a_reason_are_required(personas, deal_in_review, decision)
 def test_a_reviewer_cannot_decide_for_another_department(personas, deal_in_review):
     for someone in (personas.procurement, personas.owner, personas.executive, personas.admin):
         with pytest.raises(PermissionDenied):
-            review_decide(
-                review=review_of(deal_in_review, "legal"), user=someone, decision="approve"
+            review_give_verdict(
+                review=review_of(deal_in_review, "legal"), user=someone, verdict="approve"
             )
     assert review_of(deal_in_review, "legal").status == ReviewStatus.PENDING
 
@@ -129,9 +129,9 @@ def test_the_second_decision_on_a_review_is_refused_and_says_who_was_first(
 
     colleague = make_member(UserFactory(), "legal")
     stale = review_of(deal_in_review, "legal")
-    review_decide(review=stale, user=personas.legal, decision="approve")
-    with pytest.raises(AlreadyDecided) as lost:
-        review_decide(review=stale, user=colleague, decision="reject", text="No")
+    review_give_verdict(review=stale, user=personas.legal, verdict="approve")
+    with pytest.raises(VerdictAlreadyGiven) as lost:
+        review_give_verdict(review=stale, user=colleague, verdict="reject", text="No")
     assert lost.value.review.decided_by == personas.legal
     assert review_of(deal_in_review, "legal").status == ReviewStatus.APPROVED
     assert AuditEvent.objects.filter(action="review decided").count() == 1
@@ -151,8 +151,8 @@ def test_reassigning_stays_within_the_department(personas, deal_in_review):
 
 def approve_all(deal, personas):
     for slug in ("legal", "procurement", "it"):
-        review_decide(
-            review=review_of(deal, slug), user=getattr(personas, slug), decision="approve"
+        review_give_verdict(
+            review=review_of(deal, slug), user=getattr(personas, slug), verdict="approve"
         )
 
 
@@ -193,10 +193,10 @@ def test_a_blocking_concern_holds_the_deal_until_resolved(
 
 def test_the_sponsor_overrules_the_gate_with_a_recorded_rationale(personas, deal_in_review):
     deal = deal_advance(deal=deal_in_review, user=personas.owner, to_stage=Stage.NEGOTIATION)
-    review_decide(
+    review_give_verdict(
         review=review_of(deal, "procurement"),
         user=personas.procurement,
-        decision="reject",
+        verdict="reject",
         text="Too dear",
     )
     with pytest.raises(PermissionDenied):
@@ -238,8 +238,8 @@ def test_editing_an_approved_term_reopens_its_review_and_counts_a_round(personas
             "department": department("legal"),
         },
     )
-    review_decide(
-        review=review_of(deal_in_review, "legal"), user=personas.legal, decision="approve"
+    review_give_verdict(
+        review=review_of(deal_in_review, "legal"), user=personas.legal, verdict="approve"
     )
     revised = term_revise(
         term=term, user=personas.owner, wording="6 months of fees", expected_version=1
@@ -298,14 +298,14 @@ def test_only_the_owner_edits_terms(personas, deal_in_review):
 
 
 def test_a_deal_back_in_review_reopens_the_reviews_that_asked_for_changes(personas, deal_in_review):
-    review_decide(
+    review_give_verdict(
         review=review_of(deal_in_review, "it"),
         user=personas.it,
-        decision="request_changes",
+        verdict="request_changes",
         text="SSO",
     )
-    review_decide(
-        review=review_of(deal_in_review, "legal"), user=personas.legal, decision="approve"
+    review_give_verdict(
+        review=review_of(deal_in_review, "legal"), user=personas.legal, verdict="approve"
     )
     deal = deal_advance(deal=deal_in_review, user=personas.owner, to_stage=Stage.BUSINESS_CASE)
     deal_advance(deal=deal, user=personas.owner, to_stage=Stage.REVIEW)

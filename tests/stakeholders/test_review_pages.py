@@ -133,13 +133,13 @@ def test_deciding_with_htmx_returns_the_panel_with_the_status_in_words(
 ):
     review = legal_review(deal_in_review)
     response = client_for(personas.legal).post(
-        reverse("review_decide", args=[review.pk]),
-        {"decision": "approve_with_conditions", "text": "Cap at 12 months of fees", **seen(review)},
+        reverse("review_verdict", args=[review.pk]),
+        {"verdict": "approve_with_conditions", "text": "Cap at 12 months of fees", **seen(review)},
         **HX,
     )
     html = response.content.decode()
     assert response.status_code == 200
-    assert html.lstrip().startswith('<section class="card" id="decision-panel"')
+    assert html.lstrip().startswith('<section class="card" id="verdict-panel"')
     assert "Approved with conditions" in html
     assert "by " + personas.legal.display_name in html
     assert "Cap at 12 months of fees" in html
@@ -151,8 +151,8 @@ def test_a_decision_without_the_required_reason_gets_a_message_at_the_field(
 ):
     review = legal_review(deal_in_review)
     response = client_for(personas.legal).post(
-        reverse("review_decide", args=[review.pk]),
-        {"decision": "reject", "text": "", **seen(review)},
+        reverse("review_verdict", args=[review.pk]),
+        {"verdict": "reject", "text": "", **seen(review)},
         **HX,
     )
     assert response.status_code == 422
@@ -166,22 +166,22 @@ def test_a_late_decision_is_told_who_decided_first(client_for, personas, deal_in
     colleague = make_member(UserFactory(first_name="Jonas", last_name="Berg"), "legal")
     review = legal_review(deal_in_review)
     client_for(colleague).post(
-        reverse("review_decide", args=[review.pk]), {"decision": "approve", **seen(review)}, **HX
+        reverse("review_verdict", args=[review.pk]), {"verdict": "approve", **seen(review)}, **HX
     )
     response = client_for(personas.legal).post(
-        reverse("review_decide", args=[review.pk]),
-        {"decision": "reject", "text": "No", **seen(review)},
+        reverse("review_verdict", args=[review.pk]),
+        {"verdict": "reject", "text": "No", **seen(review)},
         **HX,
     )
     assert response.status_code == 409
-    assert "Jonas Berg decided this review first" in response.content.decode()
+    assert "Jonas Berg gave this review's verdict first" in response.content.decode()
     assert legal_review(deal_in_review).status == ReviewStatus.APPROVED
 
 
 def test_without_htmx_a_decision_redirects_back_to_the_review(client_for, personas, deal_in_review):
     review = legal_review(deal_in_review)
     response = client_for(personas.legal).post(
-        reverse("review_decide", args=[review.pk]), {"decision": "approve", **seen(review)}
+        reverse("review_verdict", args=[review.pk]), {"verdict": "approve", **seen(review)}
     )
     assert response.status_code == 302
     assert response["Location"] == review.get_absolute_url()
@@ -382,7 +382,7 @@ def test_an_approval_of_wording_changed_since_the_page_was_loaded_is_refused(
     stale = seen(review)
     term_revise(term=term, user=personas.owner, wording="Liability unlimited", expected_version=1)
     response = client_for(personas.legal).post(
-        reverse("review_decide", args=[review.pk]), {"decision": "approve", **stale}, **HX
+        reverse("review_verdict", args=[review.pk]), {"verdict": "approve", **stale}, **HX
     )
     html = response.content.decode()
     assert response.status_code == 409
@@ -392,8 +392,8 @@ def test_an_approval_of_wording_changed_since_the_page_was_loaded_is_refused(
     assert legal_review(deal_in_review).status == ReviewStatus.PENDING
     # Deciding again from the refreshed panel covers the wording it showed.
     response = client_for(personas.legal).post(
-        reverse("review_decide", args=[review.pk]),
-        {"decision": "approve", "terms_seen": f"{term.pk}:2"},
+        reverse("review_verdict", args=[review.pk]),
+        {"verdict": "approve", "terms_seen": f"{term.pk}:2"},
         **HX,
     )
     assert response.status_code == 200
@@ -414,7 +414,7 @@ def test_another_departments_term_does_not_void_the_decision(client_for, persona
         },
     )
     response = client_for(personas.legal).post(
-        reverse("review_decide", args=[review.pk]), {"decision": "approve", **stale}, **HX
+        reverse("review_verdict", args=[review.pk]), {"verdict": "approve", **stale}, **HX
     )
     assert response.status_code == 200
 
@@ -422,7 +422,7 @@ def test_another_departments_term_does_not_void_the_decision(client_for, persona
 def test_a_decision_without_the_terms_it_covers_is_refused(client_for, personas, deal_in_review):
     review = legal_review(deal_in_review)
     response = client_for(personas.legal).post(
-        reverse("review_decide", args=[review.pk]), {"decision": "approve"}, **HX
+        reverse("review_verdict", args=[review.pk]), {"verdict": "approve"}, **HX
     )
     assert response.status_code == 422
     assert "reload it to see the current terms" in response.content.decode()
@@ -445,15 +445,15 @@ def test_a_panel_redrawn_after_a_detour_keeps_the_terms_the_reviewer_saw(
     term_revise(term=term, user=personas.owner, wording="Liability unlimited", expected_version=1)
     client = client_for(personas.legal)
     if detour == "reason missing":
-        url, data = reverse("review_decide", args=[review.pk]), {"decision": "reject", "text": ""}
+        url, data = reverse("review_verdict", args=[review.pk]), {"verdict": "reject", "text": ""}
     else:
         url, data = reverse("review_reassign", args=[review.pk]), {"reviewer": ""}
     panel = client.post(url, {**data, **loaded}, **HX).content.decode()
     carried = re.search(r'name="terms_seen" value="([^"]*)"', panel).group(1)
     assert carried == loaded["terms_seen"] == f"{term.pk}:1"
     response = client.post(
-        reverse("review_decide", args=[review.pk]),
-        {"decision": "approve", "terms_seen": carried},
+        reverse("review_verdict", args=[review.pk]),
+        {"verdict": "approve", "terms_seen": carried},
         **HX,
     )
     assert response.status_code == 409
