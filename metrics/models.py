@@ -29,7 +29,7 @@ class Direction(models.TextChoices):
     DECREASE = "decrease", "Decrease"
 
 
-class Status(models.TextChoices):
+class MetricStatus(models.TextChoices):
     ON_TRACK = "on_track", "On track"
     AT_RISK = "at_risk", "At risk"
     OFF_TRACK = "off_track", "Off track"
@@ -50,13 +50,13 @@ def achieved_share(baseline: Decimal, target: Decimal, actual: Decimal) -> Decim
     return (actual - baseline) / (target - baseline)
 
 
-def track_status(expected: Decimal, achieved: Decimal) -> Status:
+def track_status(expected: Decimal, achieved: Decimal) -> MetricStatus:
     gap = expected - achieved
     if gap <= AT_RISK_GAP:
-        return Status.ON_TRACK
+        return MetricStatus.ON_TRACK
     if gap <= OFF_TRACK_GAP:
-        return Status.AT_RISK
-    return Status.OFF_TRACK
+        return MetricStatus.AT_RISK
+    return MetricStatus.OFF_TRACK
 
 
 class OutcomeMetric(models.Model):
@@ -141,10 +141,10 @@ class OutcomeMetric(models.Model):
         return int(100 * expected_share(self.start_date, self.target_date, on))
 
     @property
-    def status(self) -> Status:
+    def status(self) -> MetricStatus:
         """Where the newest check-in stands against the straight line on its date."""
         if self.latest_value is None or self.latest_on is None:
-            return Status.NOT_MEASURED
+            return MetricStatus.NOT_MEASURED
         return track_status(
             expected_share(self.start_date, self.target_date, self.latest_on),
             achieved_share(self.baseline, self.target, self.latest_value),

@@ -25,8 +25,8 @@ from deals.models import ACTIVE_STAGES, OPEN_STAGES, Deal, Stage, StageChange
 from metrics.models import (
     OFF_TRACK_GAP,
     Direction,
+    MetricStatus,
     OutcomeMetric,
-    Status,
     achieved_share,
     expected_share,
     track_status,
@@ -154,7 +154,7 @@ def _off_track(executives: list[int]) -> tuple[dict[int, list[OutcomeMetric]], d
         status = track_status(
             expected_share(start, end, on), achieved_share(baseline, target, value)
         )
-        if status == Status.OFF_TRACK:
+        if status == MetricStatus.OFF_TRACK:
             if count[sponsor_id] < DIGEST_LIST_LIMIT:
                 shown.append(pk)
             count[sponsor_id] += 1

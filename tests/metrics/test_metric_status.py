@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from metrics.models import Direction, OutcomeMetric, Status
+from metrics.models import Direction, MetricStatus, OutcomeMetric
 
 START, END = dt.date(2025, 1, 1), dt.date(2026, 1, 1)  # 365 days
 HALFWAY = START + dt.timedelta(days=182)  # the line promises 49.9 % of the change
@@ -26,10 +26,10 @@ def metric(**overrides) -> OutcomeMetric:
 @pytest.mark.parametrize(
     ("actual", "status"),
     [
-        (Decimal(60), Status.ON_TRACK),  # ahead of the line
-        (Decimal(45), Status.ON_TRACK),  # 4.9 points behind: within the 10-point tolerance
-        (Decimal(30), Status.AT_RISK),  # 19.9 points behind
-        (Decimal(20), Status.OFF_TRACK),  # 29.9 points behind
+        (Decimal(60), MetricStatus.ON_TRACK),  # ahead of the line
+        (Decimal(45), MetricStatus.ON_TRACK),  # 4.9 points behind: within the 10-point tolerance
+        (Decimal(30), MetricStatus.AT_RISK),  # 19.9 points behind
+        (Decimal(20), MetricStatus.OFF_TRACK),  # 29.9 points behind
     ],
 )
 def test_a_metric_is_on_track_at_risk_or_off_track_against_the_line(actual, status):
@@ -40,28 +40,28 @@ def test_a_falling_metric_is_judged_the_same_way():
     falling = metric(baseline=Decimal(100), target=Decimal(50), direction=Direction.DECREASE)
     falling.latest_on = HALFWAY
     falling.latest_value = Decimal(80)  # 40 % of the change, 9.9 points behind
-    assert falling.status == Status.ON_TRACK
+    assert falling.status == MetricStatus.ON_TRACK
     falling.latest_value = Decimal(95)  # 10 %: 39.9 points behind
-    assert falling.status == Status.OFF_TRACK
+    assert falling.status == MetricStatus.OFF_TRACK
     falling.latest_value = Decimal(120)  # moved the wrong way
-    assert falling.status == Status.OFF_TRACK
+    assert falling.status == MetricStatus.OFF_TRACK
 
 
 def test_before_the_start_the_baseline_is_on_track():
     early = metric(latest_value=Decimal(0), latest_on=START - dt.timedelta(days=30))
-    assert early.status == Status.ON_TRACK
+    assert early.status == MetricStatus.ON_TRACK
 
 
 def test_after_the_target_date_only_the_target_is_on_track():
     late = metric(latest_value=Decimal(85), latest_on=END + dt.timedelta(days=10))
-    assert late.status == Status.AT_RISK
+    assert late.status == MetricStatus.AT_RISK
     late.latest_value = Decimal(100)
-    assert late.status == Status.ON_TRACK
+    assert late.status == MetricStatus.ON_TRACK
     assert late.target_met
 
 
 def test_a_metric_without_check_ins_is_not_measured_yet():
-    assert metric().status == Status.NOT_MEASURED
+    assert metric().status == MetricStatus.NOT_MEASURED
     assert metric().progress is None
 
 
