@@ -20,9 +20,9 @@ class VerdictForm(forms.Form):
         required=False,
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Required for every decision but a plain approval.",
+        help_text="Required for every verdict but a plain approval.",
     )
-    # The terms the reviewer is looking at (terms_stamp): a decision covers only those.
+    # The terms the reviewer is looking at (terms_stamp): a verdict covers only those.
     terms_seen = forms.CharField(
         widget=forms.HiddenInput,
         required=False,
