@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from core.audit import changed, snapshot
 from core.forms import form_status
 from core.parsing import ascii_int
+from deals import rules as deal_rules
 from deals.selectors import visible_deals
 
 from .forms import PartnerForm, PartnershipForm, PartnershipGoalFormSet
@@ -112,7 +113,7 @@ def partnership_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .filter(partnership=partnership)
         .select_related("owner", "sponsor"),
         "can_edit": request.user.has_perm("partnerships.change_partnership"),
-        "can_add_deal": request.user.has_perm("deals.add_deal"),
+        "can_add_deal": deal_rules.CREATE_DEAL(request.user),
     }
     return render(request, "partnerships/partnership_detail.html", context)
 
