@@ -198,6 +198,14 @@ class TermEditForm(forms.Form):
 
 
 class DecisionRecordForm(forms.ModelForm):
+    # The deal as the sponsor saw it (signoff.deal_stamp): a decision on a deal that
+    # changed since is refused (409), so an overrule never covers unseen wording.
+    seen = forms.CharField(
+        widget=forms.HiddenInput,
+        max_length=20000,
+        error_messages={"required": "This page is out of date: reload it, then decide."},
+    )
+
     class Meta:
         model = Decision
         formfield_callback = bounded_formfield

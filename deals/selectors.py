@@ -28,16 +28,20 @@ def visible_deals(user) -> DealQuerySet:
     return Deal.objects.visible_to(user)
 
 
+def _viewer_annotations(user, via: str = "") -> dict:
+    # Whether this person has a part in the deal, in the same query (see Deal.involves).
+    return {
+        "involves_viewer": ExpressionWrapper(involvement(user, via), BooleanField()),
+        "viewer_in_department": Exists(Membership.objects.filter(user_id=user.pk)),
+    }
+
+
 def get_deal_for_user(user, pk: int) -> Deal:
     """The deal, or 404 when this person may not see it."""
     deal = (
         visible_deals(user)
         .select_related("partnership__partner", "owner", "sponsor")
-        # Whether this person has a part in it, in the same query (see Deal.involves).
-        .annotate(
-            involves_viewer=ExpressionWrapper(involvement(user), BooleanField()),
-            viewer_in_department=Exists(Membership.objects.filter(user_id=user.pk)),
-        )
+        .annotate(**_viewer_annotations(user))
         .filter(pk=pk)
         .first()
     )
@@ -61,9 +65,17 @@ def awaiting_decision(user) -> list[Deal]:
 
 def get_under_deal_for_user(queryset, user, pk: int, what: str):
     """An object that belongs to a deal (review, term, concern…), or 404 unless its deal is visible."""
-    found = queryset.filter(deal__in=visible_deals(user).values("pk"), pk=pk).first()
+    found = (
+        queryset.filter(deal__in=visible_deals(user).values("pk"), pk=pk)
+        .annotate(**_viewer_annotations(user, via="deal__"))
+        .first()
+    )
     if found is None:
         raise Http404(f"No {what} here, or it is not shared with you.")
+    if type(found).deal.is_cached(found):  # selected with it: answer Deal.involves for free
+        found.deal.involves_viewer = found.involves_viewer
+        found.deal.viewer_in_department = found.viewer_in_department
+        found.deal.annotated_for = user.pk
     return found
 
 

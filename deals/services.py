@@ -122,10 +122,6 @@ def _move(locked: Deal, *, user, to_stage: str, note: str) -> None:
     )
 
 
-# Terms of a signed contract change only by amendment, never in place.
-TERMS_FROZEN_IN = (Stage.SIGNED, Stage.LIVE)
-
-
 def _wording_moved_on(locked: Deal, *, user, reason: str) -> None:
     """Neither a verdict nor an overrule covers wording that changed after it: an
     approved deal goes back to Negotiation, never Approved on wording nobody saw."""
@@ -134,7 +130,7 @@ def _wording_moved_on(locked: Deal, *, user, reason: str) -> None:
 
 
 def _require_open_terms(deal: Deal) -> None:
-    if deal.stage in TERMS_FROZEN_IN:
+    if not deal.terms_can_change:
         raise ValidationError(
             f"The deal is {deal.stage_label}: its terms are those signed and no longer change here."
         )
@@ -254,10 +250,25 @@ def term_revise(
     return fresh
 
 
+class DealChanged(Exception):
+    """The deal changed after the sponsor opened the decision form; carries the stamp now."""
+
+    def __init__(self, stamp: str):
+        super().__init__("The deal changed since this form was opened.")
+        self.stamp = stamp
+
+
 @transaction.atomic
-def decision_record(*, deal: Deal, user, data: dict[str, Any]) -> Decision:
-    """The sponsor's call, with its rationale; clears a pending request for a decision."""
+def decision_record(*, deal: Deal, user, data: dict[str, Any], seen: str | None = None) -> Decision:
+    """The sponsor's call, with its rationale; clears a pending request for a decision.
+
+    `seen` is the deal_stamp of the form the sponsor filled in: when the stage or any term
+    changed since, the decision is refused, so it never covers what they did not see.
+    """
     rules.RECORD_DECISION.require(user, deal)
+    locked = Deal.objects.lock(deal.pk)  # term edits and moves wait for the decision
+    if seen is not None and seen != signoff.deal_stamp(locked):
+        raise DealChanged(signoff.deal_stamp(locked))
     decision = Decision(deal=deal, decided_by=user, **data)
     decision.full_clean()
     decision.save()

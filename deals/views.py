@@ -22,7 +22,7 @@ from core.parsing import ascii_int
 from metrics.selectors import deal_value_context
 from stakeholders.models import Concern, Review, WorkingSession
 from stakeholders.selectors import voices
-from stakeholders.signoff import gate_status
+from stakeholders.signoff import deal_stamp, gate_status, last_ungated_entry
 
 from . import rules, services
 from .briefing import briefing_context
@@ -158,12 +158,17 @@ def deal_page_context(request: HttpRequest, deal) -> dict:
         "sessions": WorkingSession.objects.filter(deal=deal),
         "history": AuditEvent.objects.filter(deal=deal).select_related("actor")[:12],
         "gate": gate_status(
-            deal, reviews, concerns, decisions, max((t.updated_at for t in terms), default=None)
+            deal,
+            reviews,
+            concerns,
+            decisions,
+            max((t.updated_at for t in terms), default=None),
+            last_ungated_entry(changes),
         ),
         "voices": voices(deal, reviews),
         "goal_links": deal.partnership.goal_links.select_related("goal"),
         "can_edit": rules.EDIT_DEAL(user, deal),
-        "can_edit_terms": rules.EDIT_TERMS(user, deal),
+        "can_edit_terms": rules.EDIT_TERMS(user, deal) and deal.terms_can_change,
         "can_decide": rules.RECORD_DECISION(user, deal),
         # Reading a deal is not having a say in it (see Deal.involves).
         "involved": deal.involves(user),
@@ -262,10 +267,16 @@ def term_create(request: HttpRequest, pk: int) -> HttpResponse:
     deal = get_deal_for_user(request.user, pk)
     rules.EDIT_TERMS.require(request.user, deal)
     form = TermForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        term = services.term_create(deal=deal, user=request.user, data=form.cleaned_data)
-        messages.success(request, f"Term “{term.title}” added.")
-        return redirect(deal)
+    if not deal.terms_can_change:
+        form.add_error(None, f"The deal is {deal.stage_label}: its terms are those signed.")
+    elif request.method == "POST" and form.is_valid():
+        try:
+            term = services.term_create(deal=deal, user=request.user, data=form.cleaned_data)
+        except ValidationError as error:  # the deal was signed meanwhile
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Term “{term.title}” added.")
+            return redirect(deal)
     return render(
         request,
         "deals/term_form.html",
@@ -281,7 +292,7 @@ def get_term_for_user(user, pk: int) -> Term:
 
 def term_detail(request: HttpRequest, pk: int) -> HttpResponse:
     term = get_term_for_user(request.user, pk)
-    can_edit = rules.EDIT_TERMS(request.user, term.deal)
+    can_edit = rules.EDIT_TERMS(request.user, term.deal) and term.deal.terms_can_change
     form = TermEditForm(
         request.POST or None,
         initial={"wording": term.wording, "status": term.status, "version": term.version},
@@ -338,17 +349,28 @@ def term_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def decision_create(request: HttpRequest, pk: int) -> HttpResponse:
     deal = get_deal_for_user(request.user, pk)
     rules.RECORD_DECISION.require(request.user, deal)
-    form = DecisionRecordForm(request.POST or None)
+    form = DecisionRecordForm(request.POST or None, initial={"seen": deal_stamp(deal)})
+    status = form_status(request, form)
     if request.method == "POST" and form.is_valid():
-        services.decision_record(deal=deal, user=request.user, data=form.cleaned_data)
-        messages.success(request, "Decision recorded in the deal's decision log.")
-        return redirect(deal)
-    return render(
-        request,
-        "deals/decision_form.html",
-        {"form": form, "deal": deal},
-        status=form_status(request, form),
-    )
+        data = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        try:
+            services.decision_record(
+                deal=deal, user=request.user, data=data, seen=form.cleaned_data["seen"]
+            )
+        except services.DealChanged as changed:
+            # Keep what they wrote; the new stamp covers the deal as it is now.
+            form = DecisionRecordForm({**request.POST.dict(), "seen": changed.stamp})
+            form.is_valid()
+            form.add_error(
+                None,
+                "The deal changed while you were deciding (its stage or a term). "
+                "Look at it again, then record your decision.",
+            )
+            status = 409
+        else:
+            messages.success(request, "Decision recorded in the deal's decision log.")
+            return redirect(deal)
+    return render(request, "deals/decision_form.html", {"form": form, "deal": deal}, status=status)
 
 
 @require_POST

@@ -11,8 +11,9 @@ the gate that holds a deal until they have.
   `wording_changed`.
 - The gate: a deal moves into Approved, Signed or Live only when every required
   department's latest verdict is an approval and no blocking concern is open —
-  or the sponsor recorded a decision that overrules, after the deal entered its
-  stage and after its wording last changed.
+  or the sponsor recorded a decision that overrules, on the deal as it was (the
+  decision form's stamp), since the deal last came up to the gate and after its
+  wording last changed.
 
 Every writer here runs under the deal's row lock (Deal.objects.lock), so none of
 them acts on what another is changing.
@@ -29,7 +30,7 @@ from django.utils import timezone
 
 from core.audit import AuditAction, audit_record
 from core.parsing import ascii_int
-from deals.models import Deal, Decision, Stage, Term
+from deals.models import Deal, Decision, Stage, StageChange, Term
 from metrics.models import BusinessCase
 
 from .models import APPROVALS, Concern, Department, Review, ReviewRule, ReviewStatus
@@ -74,6 +75,12 @@ def parse_stamp(seen: str) -> dict[int, int] | None:
             return None
         versions[pk_number] = version_number
     return versions
+
+
+def deal_stamp(deal: Deal) -> str:
+    """What the sponsor saw of the deal when deciding: its stage and every term's version.
+    An overrule covers that, and nothing that changed after (see decision_record)."""
+    return f"{deal.stage};{terms_stamp(Term.objects.filter(deal=deal).only('pk', 'version'))}"
 
 
 def department_terms(review: Review):
@@ -218,10 +225,20 @@ def review_reopen(*, review: Review, user, reason: str) -> None:
 # The gate, and the sponsor's overrule.
 
 
-def overrule_covers(deal: Deal, decisions: Iterable[Decision], wording_at=None) -> bool:
+def last_ungated_entry(changes: Iterable[StageChange]) -> dt.datetime | None:
+    """When the deal last entered a stage before the gate (Negotiation, On hold…), from
+    its ordered stage changes. An overrule made there carries it through Approved,
+    Signed and Live; moving back below the gate needs a new one."""
+    entries = [change.at for change in changes if change.to_stage not in GATED_STAGES]
+    return entries[-1] if entries else None
+
+
+def overrule_covers(
+    deal: Deal, decisions: Iterable[Decision], wording_at=None, run_started_at=None
+) -> bool:
     """Has the sponsor recorded a decision that overrules the gate for the deal as it
-    is now: made in the deal's current stage, and after its wording last changed."""
-    since = max(filter(None, [deal.stage_changed_at, wording_at]))
+    is now: since the deal last came up to the gate, and after its wording last changed."""
+    since = max(filter(None, [run_started_at or deal.stage_changed_at, wording_at]))
     return any(d.overrules_gate and d.decided_at >= since for d in decisions)
 
 
@@ -231,6 +248,7 @@ def gate_status(
     open_concerns: list[Concern],
     decisions: list[Decision],
     wording_at: dt.datetime | None = None,
+    run_started_at: dt.datetime | None = None,
 ) -> dict:
     """What stands between the deal and its next gated stage, from loaded rows (no queries)."""
     waiting = [r.department.name for r in reviews if r.status not in APPROVALS]
@@ -240,7 +258,7 @@ def gate_status(
         "blocking": blocking,
         "no_reviews": not reviews,
         "clear": bool(reviews) and not waiting and not blocking,
-        "overruled": overrule_covers(deal, decisions, wording_at),
+        "overruled": overrule_covers(deal, decisions, wording_at, run_started_at),
         "rejected": [r.department.name for r in reviews if r.status == ReviewStatus.REJECTED],
     }
 
@@ -251,12 +269,20 @@ def gate_refusal(deal: Deal, to_stage: str = Stage.APPROVED) -> str | None:
         return None
     reviews = list(deal.reviews.select_related("department"))
     wording_at = Term.objects.filter(deal=deal).aggregate(at=Max("updated_at"))["at"]
+    entered = (
+        StageChange.objects.filter(deal=deal)
+        .exclude(to_stage__in=GATED_STAGES)
+        .order_by("-at", "-pk")
+        .values_list("at", flat=True)
+        .first()
+    )
     gate = gate_status(
         deal,
         reviews,
         list(Concern.objects.blocking().filter(deal=deal)),
         list(deal.decisions.all()),
         wording_at,
+        entered,
     )
     if gate["overruled"]:
         return None

@@ -8,7 +8,7 @@ outsider as someone with no part in it at all, or an executive who does not spon
 import pytest
 from django.urls import reverse
 
-from stakeholders.signoff import current_terms_stamp
+from stakeholders.signoff import current_terms_stamp, deal_stamp
 from tests.factories import department
 from tests.personas import INVOLVED, NOT_INVOLVED, ROLES
 
@@ -107,7 +107,12 @@ ACTIONS = {
     "record a decision": (
         "post",
         lambda w: reverse("decision_create", args=[w["deal"].pk]),
-        {"kind": "trade_off", "title": "Call", "rationale": "A rationale long enough to count."},
+        lambda w: {
+            "kind": "trade_off",
+            "title": "Call",
+            "rationale": "A rationale long enough to count.",
+            "seen": deal_stamp(w["deal"]),
+        },
         expect(403, sponsor=302),
     ),
     "ask for a decision": (

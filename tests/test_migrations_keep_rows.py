@@ -72,3 +72,13 @@ def test_a_database_of_the_old_layout_with_the_demo_data_keeps_every_row(capsys)
     audit_type = ContentType.objects.get_for_model(AuditEvent)
     assert (audit_type.app_label, audit_type.model) == ("core", "auditevent")
     assert not ContentType.objects.filter(app_label="deals", model="auditevent").exists()
+
+
+def test_moving_the_audit_trail_again_after_going_back_does_not_clash():
+    latest = MigrationExecutor(connection).loader.graph.leaf_nodes()
+    _migrate([("deals", "0008_deal_title_trigram")])
+    ContentType.objects.get_for_model(AuditEvent)  # e.g. a migrate command's post_migrate
+
+    _migrate(latest)
+
+    assert ContentType.objects.filter(model="auditevent", app_label="core").count() == 1

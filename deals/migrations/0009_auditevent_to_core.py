@@ -3,15 +3,20 @@
 from django.db import migrations
 
 
-def move_content_type(apps, schema_editor):
-    # Admin permissions and log entries point at the content type: keep them.
+def _relabel(apps, old: str, new: str) -> None:
+    # Admin permissions and log entries point at the content type: keep that row. If
+    # the new label exists already (a migrate back and forth made it), leave both.
     ContentType = apps.get_model("contenttypes", "ContentType")
-    ContentType.objects.filter(app_label="deals", model="auditevent").update(app_label="core")
+    if not ContentType.objects.filter(app_label=new, model="auditevent").exists():
+        ContentType.objects.filter(app_label=old, model="auditevent").update(app_label=new)
+
+
+def move_content_type(apps, schema_editor):
+    _relabel(apps, "deals", "core")
 
 
 def move_content_type_back(apps, schema_editor):
-    ContentType = apps.get_model("contenttypes", "ContentType")
-    ContentType.objects.filter(app_label="core", model="auditevent").update(app_label="deals")
+    _relabel(apps, "core", "deals")
 
 
 class Migration(migrations.Migration):

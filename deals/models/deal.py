@@ -45,6 +45,8 @@ OPEN_STAGES = [
     Stage.ON_HOLD,
 ]
 ACTIVE_STAGES = [s for s in OPEN_STAGES if s != Stage.ON_HOLD]
+# Signed and beyond: the terms are those signed.
+TERMS_FROZEN_IN = (Stage.SIGNED, Stage.LIVE)
 
 # The one table of allowed moves. A deal may step back one stage for rework,
 # go on hold or be abandoned until it is signed; a signed deal can only go live.
@@ -89,20 +91,27 @@ class Currency(models.TextChoices):
     CHF = "CHF", "CHF"
 
 
-def involvement(user) -> Q:
-    """Has the person a part in the deal: owner, sponsor, reviewing department, invitee."""
+def involvement(user, via: str = "") -> Q:
+    """Has the person a part in the deal: owner, sponsor, reviewing department, invitee.
+
+    `via` filters another model by its deal instead ("deal__" for a review or a term).
+    """
     if not user.is_authenticated:
         return Q(pk__in=[])
     from django.apps import apps
 
     Review = apps.get_model("stakeholders", "Review")
     WorkingSession = apps.get_model("stakeholders", "WorkingSession")
+    deal = models.OuterRef(f"{via}pk" if via else "pk")
     # EXISTS per row keeps the plan cheap: no scan of every confidential deal.
-    reviews_it = Review.objects.filter(
-        deal=models.OuterRef("pk"), department__memberships__user=user
+    reviews_it = Review.objects.filter(deal=deal, department__memberships__user=user)
+    invited = WorkingSession.objects.filter(deal=deal, invitees=user)
+    return (
+        Q(**{f"{via}owner": user})
+        | Q(**{f"{via}sponsor": user})
+        | models.Exists(reviews_it)
+        | models.Exists(invited)
     )
-    invited = WorkingSession.objects.filter(deal=models.OuterRef("pk"), invitees=user)
-    return Q(owner=user) | Q(sponsor=user) | models.Exists(reviews_it) | models.Exists(invited)
 
 
 class DealQuerySet(models.QuerySet["Deal"]):
@@ -261,6 +270,11 @@ class Deal(models.Model):
 
     def refusal_to_move(self, to_stage: str) -> str | None:
         return transition_refusal(self.stage, to_stage)
+
+    @property
+    def terms_can_change(self) -> bool:
+        """A signed contract's terms change only by amendment, never in place."""
+        return self.stage not in TERMS_FROZEN_IN
 
     def is_led_by(self, user) -> bool:
         """The deal's owner or its sponsor (or a superuser): those who run it."""

@@ -3,6 +3,7 @@ into Approved, Signed and Live alike (issue 12, findings 1, 2 and 8)."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -305,3 +306,69 @@ class TestGateProperty(TestCase):
                 o.decided_at <= entered and (last_change is None or o.decided_at >= last_change)
                 for o in overrules
             ), f"{deal.stage} without {dep.name}'s verdict on the current wording"
+
+
+def test_adding_a_term_to_a_signed_deal_is_refused_at_the_form_not_a_500(
+    client, personas, negotiating
+):
+    deal = deal_advance(deal=negotiating, user=personas.owner, to_stage=Stage.APPROVED)
+    deal = deal_advance(deal=deal, user=personas.owner, to_stage=Stage.SIGNED)
+    client.force_login(personas.owner)
+
+    page = client.get(f"/deals/{deal.pk}/").content.decode()
+    assert f"/deals/{deal.pk}/terms/new/" not in page
+    response = client.post(
+        f"/deals/{deal.pk}/terms/new/", {**LEGAL_TERM, "department": department("legal").pk}
+    )
+    assert response.status_code == 422
+    assert "its terms are those signed" in response.content.decode()
+    assert not Term.objects.filter(deal=deal).exists()
+
+
+def test_a_decision_on_a_deal_that_changed_since_the_form_was_opened_is_refused(
+    client, personas, negotiating
+):
+    client.force_login(personas.executive)
+    form = client.get(f"/deals/{negotiating.pk}/decisions/new/").content.decode()
+    seen = re.search(r'name="seen" value="([^"]*)"', form).group(1)
+    # Meanwhile the owner adds a term the sponsor never saw.
+    term_create(
+        deal=negotiating,
+        user=personas.owner,
+        data={**LEGAL_TERM, "department": department("legal")},
+    )
+
+    response = client.post(
+        f"/deals/{negotiating.pk}/decisions/new/",
+        {
+            "kind": DecisionKind.OVERRIDE,
+            "title": "Go ahead",
+            "rationale": "Worth it, whatever Legal says.",
+            "overrules_gate": "on",
+            "seen": seen,
+        },
+    )
+    assert response.status_code == 409
+    assert "The deal changed while you were deciding" in response.content.decode()
+    assert not Decision.objects.filter(deal=negotiating).exists()
+
+
+def test_an_overrule_made_below_the_gate_carries_the_deal_through_signing(personas, negotiating):
+    term_create(
+        deal=negotiating,
+        user=personas.owner,
+        data={**LEGAL_TERM, "department": department("legal")},
+    )
+    decision_record(
+        deal=negotiating,
+        user=personas.executive,
+        data={
+            "kind": DecisionKind.OVERRIDE,
+            "title": "Go ahead",
+            "rationale": "Worth it.",
+            "overrules_gate": True,
+        },
+    )
+    deal = deal_advance(deal=negotiating, user=personas.owner, to_stage=Stage.APPROVED)
+    deal = deal_advance(deal=deal, user=personas.owner, to_stage=Stage.SIGNED)
+    assert deal_advance(deal=deal, user=personas.owner, to_stage=Stage.LIVE).stage == Stage.LIVE

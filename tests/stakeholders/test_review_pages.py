@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from deals.services import term_create
 from stakeholders.models import ReviewStatus
-from stakeholders.signoff import current_terms_stamp
+from stakeholders.signoff import current_terms_stamp, deal_stamp
 from tests.factories import ConcernFactory, DealFactory, ReviewFactory, department, make_member
 
 pytestmark = pytest.mark.django_db
@@ -269,6 +269,7 @@ def test_anyone_involved_asks_the_sponsor_and_the_sponsor_sees_it(
                 "kind": "trade_off",
                 "title": "Cap at 9 months",
                 "rationale": "Splits the difference; Legal accepts.",
+                "seen": deal_stamp(deal_in_review),
             },
         )
     assert (
