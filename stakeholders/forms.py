@@ -33,7 +33,8 @@ class VerdictForm(forms.Form):
     def clean_terms_seen(self) -> str:
         stamp = self.cleaned_data["terms_seen"]
         if parse_stamp(stamp) is None:
-            raise forms.ValidationError("This review page is out of date: reload it.")
+            # The field is hidden, so a field error would show nowhere: the form says it.
+            self.add_error(None, "This review page is out of date: reload it.")
         return stamp
 
     def clean(self):

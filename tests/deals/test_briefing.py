@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 from pypdf import PdfReader
 
+from core.models import AuditEvent
 from deals.briefing import render_pack
-from deals.models import BriefingPack, PackStatus
-from deals.services import term_create
+from deals.models import PACK_FRESH_FOR, PACK_STUCK_AFTER, BriefingPack, PackStatus
+from deals.services import briefing_request, term_create
 from stakeholders.services import concern_raise, review_give_verdict
 from tests.factories import (
     BusinessCaseFactory,
@@ -127,6 +130,64 @@ def test_two_clicks_queue_one_pack(client_for, personas, rich_deal, media):
     client.post(f"/deals/{rich_deal.pk}/briefing/", HTTP_HX_REQUEST="true")
     client.post(f"/deals/{rich_deal.pk}/briefing/", HTTP_HX_REQUEST="true")
     assert BriefingPack.objects.count() == 1
+
+
+# One render in flight per deal, and a short cool-down after one finished (issue 12,
+# finding 7): each render costs a worker 0.5-1.4 s, so clicks do not queue more.
+
+
+@pytest.mark.parametrize("status", [PackStatus.QUEUED, PackStatus.RENDERING])
+def test_a_request_while_a_pack_is_on_its_way_gets_that_pack(personas, deal, status):
+    first = briefing_request(deal=deal, user=personas.executive)
+    BriefingPack.objects.filter(pk=first.pk).update(status=status)
+    for someone in (personas.owner, personas.executive):
+        assert briefing_request(deal=deal, user=someone) == first
+    assert BriefingPack.objects.count() == 1
+    assert AuditEvent.objects.filter(action="briefing pack requested").count() == 1
+
+
+def test_a_request_right_after_a_pack_finished_gets_that_pack(client_for, personas, deal):
+    first = briefing_request(deal=deal, user=personas.executive)
+    finished = timezone.now() - PACK_FRESH_FOR + dt.timedelta(seconds=20)
+    BriefingPack.objects.filter(pk=first.pk).update(
+        status=PackStatus.READY, finished_at=finished, size=9
+    )
+    assert briefing_request(deal=deal, user=personas.owner) == first
+    client = client_for(personas.owner)
+    card = client.post(f"/deals/{deal.pk}/briefing/", HTTP_HX_REQUEST="true").content.decode()
+    assert BriefingPack.objects.count() == 1
+    assert "Ready" in card and f"/briefing/{first.pk}/download/" in card
+    assert "made a moment ago" in card
+    assert "Prepare a fresh pack" not in card
+
+
+def test_after_the_cool_down_a_fresh_pack_is_queued(client_for, personas, deal):
+    first = briefing_request(deal=deal, user=personas.executive)
+    finished = timezone.now() - PACK_FRESH_FOR - dt.timedelta(seconds=1)
+    BriefingPack.objects.filter(pk=first.pk).update(
+        status=PackStatus.READY, finished_at=finished, size=9
+    )
+    client = client_for(personas.owner)
+    assert "Prepare a fresh pack" in client.get(deal.get_absolute_url()).content.decode()
+    card = client.post(f"/deals/{deal.pk}/briefing/", HTTP_HX_REQUEST="true").content.decode()
+    second = BriefingPack.objects.latest("pk")
+    assert second != first and second.status == PackStatus.QUEUED
+    assert second.requested_by == personas.owner
+    assert "Queued" in card
+
+
+def test_a_failed_or_lost_pack_does_not_hold_the_next_one(personas, deal):
+    failed = briefing_request(deal=deal, user=personas.executive)
+    BriefingPack.objects.filter(pk=failed.pk).update(
+        status=PackStatus.FAILED, finished_at=timezone.now()
+    )
+    lost = briefing_request(deal=deal, user=personas.executive)
+    assert lost != failed
+    BriefingPack.objects.filter(pk=lost.pk).update(
+        requested_at=timezone.now() - PACK_STUCK_AFTER - dt.timedelta(seconds=1)
+    )
+    assert briefing_request(deal=deal, user=personas.executive) not in (failed, lost)
+    assert BriefingPack.objects.count() == 3
 
 
 def test_the_deal_page_shows_the_card_for_one_more_query(client_for, personas, rich_deal, media):

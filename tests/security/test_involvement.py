@@ -1,13 +1,14 @@
 """Reading a deal is not having a say in it: on a deal that is not confidential anyone
 logged in reads, but only the people with a part in it (owner, sponsor, reviewing
-departments, invitees) ask the sponsor to decide; concerns are raised and discussed by
-them and by the departments' members, who flag risks before their review is asked."""
+departments, invitees) ask the sponsor to decide and prepare briefing packs; concerns
+and reviews are raised and discussed by them and by the departments' members, who flag
+risks before their review is asked (issue 12, finding 7)."""
 
 import pytest
 from django.urls import reverse
 
-from deals.models import Deal
-from stakeholders.models import Concern
+from deals.models import BriefingPack, Deal
+from stakeholders.models import Concern, ReviewComment
 from stakeholders.services import concern_raise
 
 pytestmark = pytest.mark.django_db
@@ -65,3 +66,54 @@ def test_a_department_member_flags_a_risk_before_their_review_is_asked(
     assert url in finance.get(deal_in_review.get_absolute_url()).content.decode()
     assert finance.post(url, CONCERN).status_code == 302
     assert Concern.objects.get().raised_by == personas.finance
+
+
+def test_only_people_who_may_raise_concerns_comment_on_a_review(
+    client_for, personas, deal_in_review
+):
+    review = deal_in_review.reviews.get(department__slug="legal")
+    url = reverse("review_comment", args=[review.pk])
+    outsider = client_for(personas.outsider)
+    page = outsider.get(review.get_absolute_url())
+    assert page.status_code == 200  # reads the review
+    html = page.content.decode()
+    assert url not in html  # no comment form
+    assert 'name="body"' not in html
+    assert "Raise a concern" not in html
+    for headers in ({}, {"HTTP_HX_REQUEST": "true"}):
+        assert outsider.post(url, {"body": "Just approve it"}, **headers).status_code == 403
+    assert not ReviewComment.objects.exists()
+    # Legal reviews the deal; Finance does not, but its members flag risks early.
+    for member in (personas.legal, personas.finance):
+        client = client_for(member)
+        html = client.get(review.get_absolute_url()).content.decode()
+        assert url in html and "Raise a concern" in html
+        assert client.post(url, {"body": "Checked the cap."}).status_code == 302
+    assert [c.author for c in ReviewComment.objects.order_by("pk")] == [
+        personas.legal,
+        personas.finance,
+    ]
+
+
+def test_only_people_with_a_part_in_the_deal_prepare_its_briefing_pack(
+    client_for, personas, deal_in_review
+):
+    url = reverse("deal_briefing", args=[deal_in_review.pk])
+    # Finance's members may raise concerns on the deal, but have no part in it either.
+    for reader in (personas.outsider, personas.finance):
+        client = client_for(reader)
+        page = client.get(deal_in_review.get_absolute_url()).content.decode()
+        assert 'id="briefing"' in page  # the card is there …
+        assert f'action="{url}"' not in page  # … without the form
+        assert "Prepare briefing pack" not in page
+        assert "prepared by the people with a part in the deal" in page
+        assert client.post(url).status_code == 403
+        assert client.post(url, HTTP_HX_REQUEST="true").status_code == 403
+        card = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+        assert "Prepare" not in card
+    assert not BriefingPack.objects.exists()
+    for involved in (personas.owner, personas.legal):
+        page = client_for(involved).get(deal_in_review.get_absolute_url()).content.decode()
+        assert "Prepare briefing pack" in page
+    assert client_for(personas.legal).post(url).status_code == 302
+    assert BriefingPack.objects.get().requested_by == personas.legal

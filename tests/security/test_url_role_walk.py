@@ -330,6 +330,57 @@ def test_every_url_answers_the_role_as_the_policy_says(client, access_world, cap
         print(f"\n[url-role walk] {role}: {len(routes())} URL patterns, {cases} requests")
 
 
+# Every parameter a view reads from the query string, and then some, in junk (issue 12,
+# findings 4 and 5): a NUL byte, which PostgreSQL refuses in text, and digits that pass
+# str.isdigit() but not int(): superscript two, circled one, Arabic-Indic one.
+NUL_QUERY = "?q=%00&page=%C2%B2&index=%E2%91%A0"
+ODD_DIGITS = ("%C2%B2", "%E2%91%A0", "1%C2%B2", "%D9%A1", "%C2%B2%3A%C2%B2")
+ODD_KEYS = (
+    "q", "page", "index", "a", "b", "partner", "partnership", "status", "sort",
+    "stage", "kind", "sponsor", "archived", "blocked", "format", "next",
+)  # fmt: skip
+ODD_FORM = {"terms_seen": "²:²", "direction": "①", "version": "²", "from_stage": "①"}
+
+
+def odd_query(seed: int) -> str:
+    return "?" + "&".join(
+        f"{key}={ODD_DIGITS[(seed + n) % len(ODD_DIGITS)]}" for n, key in enumerate(ODD_KEYS)
+    )
+
+
+@pytest.mark.parametrize("role", ["owner", "admin"])
+def test_no_url_answers_a_nul_byte_or_odd_digits_with_a_500(client, access_world, role):
+    """One pass over every URL: a NUL anywhere in the query string or the form is a 400
+    before any view reads it; digits in other scripts get whatever the page says to bad
+    input (a 4xx, or the page without the filter), never a 500."""
+    user = access_world.user(role)
+    client.force_login(user)
+    client.raise_request_exception = False  # a 500 is listed with the others, not raised
+    wrong, cases = [], 0
+    for route, name in routes():
+        if name in NOT_WALKED:
+            continue
+        for _, url in urls_of(route, access_world, ("confidential",)):
+            with transaction.atomic():
+                answers = {
+                    "GET nul": client.get(url + NUL_QUERY),
+                    "POST nul": client.post(url + NUL_QUERY, {"x": 1}),
+                    "POST nul in form": client.post(url, {**ODD_FORM, "note": "a\x00b"}),
+                    "GET digits": client.get(url + odd_query(cases)),
+                    "POST digits": client.post(url + odd_query(cases + 1), ODD_FORM),
+                }
+                transaction.set_rollback(True)
+            cases += len(answers)
+            for what, response in answers.items():
+                status = response.status_code
+                if (status != 400) if "nul" in what else (status >= 500):
+                    wrong.append(f"{role} {what} {url} ({name}): {status}")
+            if name == "logout":
+                client.force_login(user)
+    assert not wrong, "\n".join(wrong)
+    assert cases == 5 * len([name for _, name in routes() if name not in NOT_WALKED])
+
+
 @pytest.mark.parametrize("role", ["owner", "legal", "outsider"])
 def test_every_post_without_a_csrf_token_is_refused(access_world, role):
     client = Client(enforce_csrf_checks=True)

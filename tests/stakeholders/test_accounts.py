@@ -1,10 +1,12 @@
 import re
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from core.models import AuditEvent
-from tests.factories import PASSWORD
+from stakeholders.models import User
+from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -243,3 +245,117 @@ def test_without_trusted_proxies_the_forwarded_header_is_ignored(settings, rf):
     settings.TRUSTED_PROXY_COUNT = 0
     request = rf.post("/", REMOTE_ADDR="192.0.2.1", HTTP_X_FORWARDED_FOR="203.0.113.9")
     assert client_ip(request) == "192.0.2.1"
+
+
+# Lock-outs on the normalised address (issue 12, finding 3): failures count against the
+# address as login matches it, so capitals or spaces do not open a fresh count.
+
+LOCKED = "lockme@probe.test"
+
+
+def _lock_out(client) -> None:
+    for _ in range(5):
+        client.post(reverse("login"), {"username": LOCKED, "password": "wrong"})
+
+
+@pytest.mark.parametrize(
+    "typed", ["LockMe@Probe.Test", " lockme@probe.test ", " LOCKME@probe.test"]
+)
+def test_a_locked_address_stays_locked_in_any_case_or_with_spaces(client, typed):
+    UserFactory(email=LOCKED)
+    _lock_out(client)
+
+    dodge = client.post(reverse("login"), {"username": typed, "password": PASSWORD})
+    assert dodge.status_code == 429
+    assert "Too many failed attempts" in dodge.content.decode()
+    assert client.get("/").status_code == 302  # not logged in
+    # The right password in another spelling did not clear the lock either.
+    again = client.post(reverse("login"), {"username": LOCKED, "password": PASSWORD})
+    assert again.status_code == 429
+
+
+def test_failures_typed_in_capitals_count_against_the_same_address(client):
+    UserFactory(email=LOCKED)
+    for typed in (
+        "LockMe@Probe.Test",
+        "LOCKME@PROBE.TEST",
+        " lockme@probe.test",
+        "lockMe@probe.test ",
+        LOCKED,
+    ):
+        client.post(reverse("login"), {"username": typed, "password": "wrong"})
+
+    locked = client.post(reverse("login"), {"username": LOCKED, "password": PASSWORD})
+    assert locked.status_code == 429
+
+
+@pytest.mark.parametrize(
+    "second", ["LockMe@Probe.Test", " lockme@probe.test ", "LOCKME@PROBE.TEST"]
+)
+def test_an_account_cannot_be_created_twice_in_another_case(second):
+    User.objects.create_user(LOCKED, PASSWORD)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        User.objects.create_user(second, PASSWORD)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        User.objects.create(email=second)
+    assert list(User.objects.values_list("email", flat=True)) == [LOCKED]
+
+
+NO_MEMBERSHIPS = {"memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0"}
+
+
+def _admin_add(client, email: str):
+    return client.post(
+        "/admin/stakeholders/user/add/",
+        {
+            "email": email,
+            "usable_password": "true",
+            "password1": "a-much-longer-secret-42",
+            "password2": "a-much-longer-secret-42",
+            **NO_MEMBERSHIPS,
+        },
+    )
+
+
+def test_the_admin_refuses_a_second_account_in_another_case_at_the_field(client_for, personas):
+    UserFactory(email=LOCKED)
+    client = client_for(personas.admin)
+    response = _admin_add(client, " LockMe@Probe.Test ")
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["email"] == [
+        "User with this Email address already exists."
+    ]
+    assert User.objects.filter(email__iexact=LOCKED).count() == 1
+
+
+def test_the_admin_stores_a_new_address_trimmed_and_in_lower_case(client_for, personas):
+    client = client_for(personas.admin)
+    response = _admin_add(client, " New.Person@Probe.Test ")
+    assert response.status_code == 302
+    assert User.objects.filter(email="new.person@probe.test").exists()
+
+
+def test_the_admin_refuses_renaming_an_account_onto_another_in_another_case(client_for, personas):
+    UserFactory(email=LOCKED)
+    other = UserFactory(email="other@probe.test")
+    client = client_for(personas.admin)
+    page = client.get(f"/admin/stakeholders/user/{other.pk}/change/")
+    form = page.context["adminform"].form
+    data = {
+        name: value
+        for name, value in form.initial.items()
+        if value is not None and name not in ("password", "last_login", "date_joined")
+    }
+    data.update(
+        {
+            "email": "LockMe@Probe.Test",
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "00:00:00",
+            **NO_MEMBERSHIPS,
+        }
+    )
+    response = client.post(f"/admin/stakeholders/user/{other.pk}/change/", data)
+    assert response.status_code == 200
+    assert set(response.context["adminform"].form.errors) == {"email"}
+    other.refresh_from_db()
+    assert other.email == "other@probe.test"

@@ -22,7 +22,7 @@ from deals.services import (
     term_revise,
 )
 from stakeholders.models import APPROVALS, ReviewStatus
-from stakeholders.services import review_give_verdict
+from stakeholders.services import concern_raise, review_give_verdict
 from stakeholders.signoff import current_terms_stamp, required_departments
 from tests.factories import DealFactory, PartnershipFactory, UserFactory, department, make_member
 
@@ -90,6 +90,45 @@ def test_wording_changed_after_approval_sends_the_deal_back_to_negotiation(perso
     _approve_all(deal, personas)
     deal = deal_advance(deal=deal, user=personas.owner, to_stage=Stage.APPROVED)
     assert deal_advance(deal=deal, user=personas.owner, to_stage=Stage.SIGNED).stage == Stage.SIGNED
+
+
+def test_a_term_revised_after_approval_holds_signing_until_its_department_approves_again(
+    personas, negotiating
+):
+    """Finding 2 as reported: the revision re-opens Legal's review; the deal is not signed."""
+    term = term_create(
+        deal=negotiating,
+        user=personas.owner,
+        data={**LEGAL_TERM, "department": department("legal")},
+    )
+    _approve_all(negotiating, personas)
+    deal = deal_advance(deal=negotiating, user=personas.owner, to_stage=Stage.APPROVED)
+    term_revise(
+        term=term, user=personas.owner, wording="We pay half the costs.", expected_version=1
+    )
+    assert deal.reviews.get(department__slug="legal").status == ReviewStatus.PENDING
+
+    with pytest.raises(ValidationError):
+        deal_advance(deal=deal, user=personas.owner, to_stage=Stage.SIGNED)
+    deal.refresh_from_db()
+    assert deal.stage != Stage.SIGNED
+
+
+@pytest.mark.parametrize("into", [Stage.SIGNED, Stage.LIVE])
+def test_a_blocking_concern_raised_after_approval_holds_every_later_gated_stage(
+    personas, negotiating, into
+):
+    deal = deal_advance(deal=negotiating, user=personas.owner, to_stage=Stage.APPROVED)
+    if into == Stage.LIVE:
+        deal = deal_advance(deal=deal, user=personas.owner, to_stage=Stage.SIGNED)
+    concern_raise(
+        deal=deal,
+        user=personas.legal,
+        data={"title": "Data residency", "detail": "Calls are recorded abroad.", "blocking": True},
+    )
+
+    with pytest.raises(ValidationError, match="1 blocking concern to be resolved"):
+        deal_advance(deal=deal, user=personas.owner, to_stage=into)
 
 
 def test_signing_checks_the_departments_required_today(personas, negotiating):
