@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from core.timezones import local_now
 from notifications.delivery import deliver
 from notifications.digests import (
     digest_contexts,
@@ -13,7 +14,6 @@ from notifications.digests import (
     digest_summary,
     plan_digests,
 )
-from core.timezones import local_now
 from notifications.models import Notification
 from notifications.outbox import batches
 
