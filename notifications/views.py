@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -59,6 +60,7 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
         "form": form,
         "preference": preference,
         "recent": Notification.objects.filter(recipient=request.user)[:10],
+        "reminder_hour": settings.REMINDER_HOUR,
     }
     return render(
         request,
