@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from notifications import delivery, digests, reminders
 from notifications.models import Notification, NotificationKind
-from tests.factories import ReviewFactory, department
+from tests.factories import DealFactory, ReviewFactory, UserFactory, department, make_member
 
 pytestmark = pytest.mark.django_db
 
@@ -225,3 +225,30 @@ def test_the_beat_runs_the_planners_every_quarter_hour_at_the_local_hour(setting
     for entry in (reminders_entry, digests_entry):
         assert entry["schedule"].minute == {0, 15, 30, 45}
         assert len(entry["schedule"].hour) == 24
+
+
+@pytest.mark.parametrize("size", [4, 20])
+def test_planning_reminders_across_zones_reads_a_fixed_number_of_queries(
+    personas, deal_in_review_without_reviews, django_assert_max_num_queries, size
+):
+    """Each person's zone and day cost nothing per person: the due reviews, the
+    unassigned reviews' departments, the people's zones, then the insert."""
+    zones = ["America/New_York", "Europe/London", "Asia/Kolkata", "Pacific/Auckland"]
+    for n in range(size):
+        reviewer = make_member(
+            UserFactory(email=f"r{n}@example.test", time_zone=zones[n % len(zones)]), "it"
+        )
+        ReviewFactory(
+            deal=DealFactory(partnership=deal_in_review_without_reviews.partnership),
+            department=department("it"),
+            reviewer=reviewer,
+            due_on=DAY,
+        )
+    ReviewFactory(deal=deal_in_review_without_reviews, department=department("legal"), due_on=DAY)
+
+    with django_assert_max_num_queries(5):
+        ids = reminders.plan_review_reminders(now=at(DAY, 8, 0, NEW_YORK))
+
+    # A manual run (no local hour): everyone due a reminder, once: the IT reviewers and
+    # Legal's one member for its unassigned review.
+    assert len(ids) == size + 1
