@@ -17,7 +17,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     MEDIA_ROOT=/data/media
 
 # WeasyPrint dlopens Pango, HarfBuzz and fontconfig at run time (cffi); it
-# needs the shared libraries and at least one font, but no compiler.
+# needs the shared libraries and at least one font, but no compiler. tzdata: the
+# IANA zones people choose (zoneinfo reads /usr/share/zoneinfo).
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
         libpango-1.0-0 \
@@ -26,6 +27,7 @@ RUN apt-get update \
         libharfbuzz-subset0 \
         libfontconfig1 \
         fonts-dejavu-core \
+        tzdata \
     && rm -rf /var/lib/apt/lists/*
 
 # A fixed numeric uid so that Kubernetes' runAsNonRoot can verify it.

@@ -136,6 +136,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Every page needs a login unless its view says @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # The reader's time zone for everything the page shows and the forms read.
+    "core.timezones.UserTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -298,7 +300,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_throttle": 1,
 }
 
-# Background work, in TIME_ZONE. Exactly one beat process runs this schedule.
+# Background work. Exactly one beat process runs this schedule. REMINDER_HOUR and
+# DIGEST_HOUR are each person's local hour (stakeholders.User.time_zone): their
+# planners run every quarter of an hour and take those whose clock shows it.
 REMINDER_HOUR = envrange("REMINDER_HOUR", 8, 0, 23)
 DIGEST_HOUR = envrange("DIGEST_HOUR", 7, 0, 23)
 DIGEST_WEEKDAY = envrange("DIGEST_WEEKDAY", 0, 0, 6)  # 0 = Monday: the default digest day
@@ -308,19 +312,23 @@ NOTIFICATION_BATCH_SIZE = envrange("NOTIFICATION_BATCH_SIZE", 100, 1, 1000)
 NOTIFICATION_RETRY_BACKOFF = envint("NOTIFICATION_RETRY_BACKOFF", 30)
 NOTIFICATION_RETRY_MAX = envint("NOTIFICATION_RETRY_MAX", 1800)
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
-    # Each morning: one reminder per reviewer, then escalations to sponsors.
+    # Each reviewer's morning, where they are: one reminder.
     "review-reminders": {
         "task": "notifications.tasks.send_review_reminders",
-        "schedule": crontab(minute=0, hour=REMINDER_HOUR),
+        "schedule": crontab(minute="*/15"),
+        "kwargs": {"local_hour": REMINDER_HOUR},
     },
+    # Each morning in TIME_ZONE: escalations to sponsors.
     "escalations": {
         "task": "notifications.tasks.send_escalations",
         "schedule": crontab(minute=5, hour=REMINDER_HOUR),
     },
-    # Daily, because each person picks their digest day (DIGEST_WEEKDAY by default).
+    # Each person picks their digest day (DIGEST_WEEKDAY by default); it comes at
+    # DIGEST_HOUR of that day where they are.
     "weekly-digests": {
         "task": "notifications.tasks.send_digests",
-        "schedule": crontab(minute=0, hour=DIGEST_HOUR),
+        "schedule": crontab(minute="*/15"),
+        "kwargs": {"local_hour": DIGEST_HOUR},
     },
     # Notifications whose task was lost (broker flushed, claim expired) go out here.
     "unsent-notifications": {

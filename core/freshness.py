@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from django.core.cache import cache
+from django.utils import timezone
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -39,7 +40,8 @@ def cached(name: str, user, compute: Callable[[], T]) -> T:
     """compute() for this person, reused until the data changes or the TTL runs out."""
     try:
         version = cache.get_or_set(VERSION_KEY, 0, timeout=None)
-        key = f"{name}:{user.pk}:{version}"
+        # Summaries print dates and times in the reader's zone: one copy per zone.
+        key = f"{name}:{user.pk}:{timezone.get_current_timezone_name()}:{version}"
         hit = cache.get(key)
     except Exception:
         log.warning("Cache unreachable; computing %s directly", name, exc_info=True)

@@ -199,8 +199,11 @@ def briefing_render(*, pack_id: int) -> BriefingPack | None:
     ).update(status=PackStatus.RENDERING, started_at=timezone.now())
     if not started:
         return None
-    pack = BriefingPack.objects.select_related("deal").get(pk=pack_id)
-    pdf = render_pack(pack.deal)
+    pack = BriefingPack.objects.select_related("deal", "requested_by").get(pk=pack_id)
+    # Its dates and times in the zone of whoever asked for it; each says its zone.
+    requester = pack.requested_by
+    with timezone.override(requester.zone if requester else timezone.get_default_timezone()):
+        pdf = render_pack(pack.deal)
     name = briefing_path(pack, "")
     pack.file.storage.delete(name)  # a render of an earlier attempt, if any
     pack.file.save(name, ContentFile(pdf), save=False)

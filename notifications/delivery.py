@@ -43,25 +43,26 @@ class DeliveryResult:
 
 
 def compose(
-    notifications: list[Notification], *, today: dt.date
+    notifications: list[Notification], *, now: dt.datetime
 ) -> list[tuple[Notification, EmailMultiAlternatives | FoldedInto | None]]:
     """Each notification's email, or None when there is nothing left to say, or FoldedInto
     when another notification's email carries it (a sponsor's escalations go as one).
 
     Grouped by kind, each group loads what it needs for all its recipients at
-    once: the number of queries does not grow with the size of the batch.
+    once: the number of queries does not grow with the size of the batch. Each email
+    speaks of "today" and prints dates as its recipient's time zone has them.
     """
     by_kind: dict[str, list[Notification]] = defaultdict(list)
     for notification in notifications:
         by_kind[notification.kind].append(notification)
     out: dict[int, EmailMultiAlternatives | FoldedInto | None] = {}
     if by_kind[NotificationKind.REMINDER]:
-        out.update(compose_reminders(by_kind[NotificationKind.REMINDER], today))
+        out.update(compose_reminders(by_kind[NotificationKind.REMINDER], now))
     escalations = by_kind[NotificationKind.ESCALATION] + by_kind[NotificationKind.STALLED]
     if escalations:
-        out.update(compose_escalations(escalations, today))
+        out.update(compose_escalations(escalations, now))
     if by_kind[NotificationKind.DIGEST]:
-        out.update(compose_digests(by_kind[NotificationKind.DIGEST], today))
+        out.update(compose_digests(by_kind[NotificationKind.DIGEST], now))
     return [(n, out.get(n.pk)) for n in notifications]
 
 
@@ -88,7 +89,7 @@ def deliver(*, ids: list[int], token: str | None = None) -> DeliveryResult:
     if not claimed:
         return result
     try:
-        composed = compose(claimed, today=timezone.localdate())
+        composed = compose(claimed, now=now)
     except Exception as error:
         release([n.pk for n in claimed], token=token, error=f"compose: {error!r}")
         raise

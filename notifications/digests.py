@@ -6,6 +6,7 @@ What each role's section says is read in notifications.digest_sections.
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 
 from django.conf import settings
 from django.db.models import Q
@@ -13,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.emails import absolute
+from core.timezones import local_now
 from deals.models import OPEN_STAGES
 from stakeholders.models import Role, User
 
@@ -27,9 +29,15 @@ def digest_period(day: dt.date) -> str:
     return f"{year}-W{week:02d}"
 
 
-def digest_recipients(*, today: dt.date | None = None, everyone: bool = False):
-    """Subscribed people with a part to play, whose digest day is today (or all of them)."""
-    today = today or timezone.localdate()
+def digest_recipients(
+    *, now: dt.datetime | None = None, everyone: bool = False, local_hour: int | None = None
+):
+    """Subscribed people with a part to play whose digest day it is where they are (or all).
+
+    "Today" is each person's own day in their time zone; with `local_hour` (beat passes
+    DIGEST_HOUR every quarter of an hour) only those whose local clock shows that hour.
+    """
+    now = now or timezone.now()
     involved = (
         Q(groups__name=Role.EXECUTIVE)
         | Q(memberships__isnull=False)
@@ -39,29 +47,50 @@ def digest_recipients(*, today: dt.date | None = None, everyone: bool = False):
     subscribed = Q(digest_preference__isnull=True) | Q(digest_preference__subscribed=True)
     people = people.filter(subscribed)
     if not everyone:
-        weekday = today.weekday()
-        on_default = (
-            Q(digest_preference__isnull=True)
-            if weekday == settings.DIGEST_WEEKDAY
-            else Q(pk__in=[])
-        )
-        people = people.filter(on_default | Q(digest_preference__weekday=weekday))
+        people = people.filter(_digest_day_is_today(now, local_hour=local_hour))
     return people.distinct().order_by("pk")
 
 
-def plan_digests(*, today: dt.date | None = None, everyone: bool = False) -> list[int]:
-    """This week's digest for each subscribed person whose day it is: one per person per week."""
-    today = today or timezone.localdate()
-    period = digest_period(today)
-    rows = [
-        Notification(
-            recipient_id=person,
-            kind=NotificationKind.DIGEST,
-            key=f"digest:{person}:{period}",
-            payload={"period": period, "date": today.isoformat()},
+def _digest_day_is_today(now: dt.datetime, *, local_hour: int | None) -> Q:
+    """People in a zone whose local weekday (and hour, if given) is their digest day's.
+
+    One query for the zones in use; at most three local weekdays exist at any instant.
+    """
+    zones = set(User.objects.order_by().values_list("time_zone", flat=True).distinct())
+    by_weekday: dict[int, list[str]] = defaultdict(list)
+    for name in zones:
+        local = local_now(name, now)
+        if local_hour is None or local.hour == local_hour:
+            by_weekday[local.weekday()].append(name)
+    today = Q(pk__in=[])
+    for weekday, names in by_weekday.items():
+        day = Q(digest_preference__weekday=weekday)
+        if weekday == settings.DIGEST_WEEKDAY:  # no preference saved: the default day
+            day |= Q(digest_preference__isnull=True)
+        today |= Q(time_zone__in=names) & day
+    return today
+
+
+def plan_digests(
+    *, now: dt.datetime | None = None, everyone: bool = False, local_hour: int | None = None
+) -> list[int]:
+    """This week's digest for each subscribed person whose day it is: one per person per
+    week, the week being the one of their own local date."""
+    now = now or timezone.now()
+    rows = []
+    for person, zone_name in digest_recipients(
+        now=now, everyone=everyone, local_hour=local_hour
+    ).values_list("pk", "time_zone"):
+        today = local_now(zone_name, now).date()
+        period = digest_period(today)
+        rows.append(
+            Notification(
+                recipient_id=person,
+                kind=NotificationKind.DIGEST,
+                key=f"digest:{person}:{period}",
+                payload={"period": period, "date": today.isoformat()},
+            )
         )
-        for person in digest_recipients(today=today, everyone=everyone).values_list("pk", flat=True)
-    ]
     return insert(rows)
 
 
@@ -137,8 +166,15 @@ def digest_summary(context: dict) -> str:
     return f"{' + '.join(roles) or 'no role'} digest: {context['headline']}"
 
 
-def compose_digests(notifications: list[Notification], today: dt.date) -> dict:
-    contexts = digest_contexts([n.recipient_id for n in notifications], today=today)
+def compose_digests(notifications: list[Notification], now: dt.datetime) -> dict:
+    """Each digest as of its recipient's local date. A batch holds people of at most
+    three local dates at once (UTC-12 to UTC+14): the queries stay bounded."""
+    by_date: dict[dt.date, list[Notification]] = defaultdict(list)
+    for n in notifications:
+        by_date[n.recipient.local_date(now)].append(n)
+    contexts: dict[int, dict] = {}
+    for today, group in by_date.items():
+        contexts.update(digest_contexts([n.recipient_id for n in group], today=today))
     out = {}
     for n in notifications:
         context = contexts.get(n.recipient_id)

@@ -56,7 +56,7 @@ def plan_escalations(*, today: dt.date | None = None) -> list[int]:
     return insert(rows)
 
 
-def escalation_items(notifications: list[Notification], today: dt.date) -> dict:
+def escalation_items(notifications: list[Notification], now: dt.datetime) -> dict:
     """What each escalation is about, if it still holds: an overdue review or a stall.
 
     None when it no longer does (decided, moved on, or the deal has another sponsor).
@@ -76,7 +76,7 @@ def escalation_items(notifications: list[Notification], today: dt.date) -> dict:
         ) and deal.sponsor_id == n.recipient_id
         items[n.pk] = (
             {
-                "row": review_row(review, today) if review else None,
+                "row": review_row(review, n.recipient.local_date(now)) if review else None,
                 "deal": deal,
                 "deal_url": absolute(deal.get_absolute_url()),
                 "decide_url": absolute(reverse("decision_create", args=[deal.pk])),
@@ -87,9 +87,9 @@ def escalation_items(notifications: list[Notification], today: dt.date) -> dict:
     return items
 
 
-def compose_escalations(notifications: list[Notification], today: dt.date) -> dict:
+def compose_escalations(notifications: list[Notification], now: dt.datetime) -> dict:
     """One email per sponsor: a lone item keeps its own email, several go as one list."""
-    items = escalation_items(notifications, today)
+    items = escalation_items(notifications, now)
     out: dict[int, EmailMultiAlternatives | FoldedInto | None] = {}
     by_sponsor: dict[int, list[Notification]] = defaultdict(list)
     for n in sorted(notifications, key=lambda n: n.pk):

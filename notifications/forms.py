@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django import forms
 
+from core.timezones import zone_choices
+
 from .models import Weekday
 
 
@@ -12,4 +14,11 @@ class DigestPreferenceForm(forms.Form):
         choices=Weekday.choices,
         coerce=int,
         help_text="The digest arrives early that morning.",
+    )
+    time_zone = forms.ChoiceField(
+        label="Your time zone",
+        choices=zone_choices,
+        required=False,
+        help_text="Dates and times in Deal Desk and in your emails are shown in it; "
+        "reminders and the digest arrive in your morning.",
     )

@@ -165,4 +165,6 @@ def message_for(
     }
     if notification.kind == NotificationKind.DIGEST:
         headers["List-Unsubscribe"] = f"<{absolute(reverse('notification_settings'))}>"
-    return make_message(name, notification.recipient.email, context, headers=headers)
+    # Dates and times in the email are the recipient's, whoever's zone the process runs in.
+    with timezone.override(notification.recipient.zone):
+        return make_message(name, notification.recipient.email, context, headers=headers)

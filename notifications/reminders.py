@@ -1,4 +1,5 @@
-"""Review reminders: one email a day to each reviewer with reviews due soon or overdue."""
+"""Review reminders: one email a day to each reviewer with reviews due soon or overdue,
+at REMINDER_HOUR in the reviewer's time zone."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.emails import absolute
+from core.timezones import local_now
 from deals.models import ACTIVE_STAGES
-from stakeholders.models import Membership, Review
+from stakeholders.models import Membership, Review, User
 
 from .models import Notification, NotificationKind
 from .outbox import insert, message_for
@@ -47,32 +49,66 @@ def review_row(review: Review, today: dt.date) -> dict:
     }
 
 
-def plan_review_reminders(*, today: dt.date | None = None) -> list[int]:
-    """One reminder a day per reviewer with reviews due within two days or overdue."""
-    today = today or timezone.localdate()
-    due = list(due_reviews(today).values_list("reviewer_id", "department_id"))
-    people = {reviewer for reviewer, _ in due if reviewer}
+def plan_review_reminders(
+    *, now: dt.datetime | None = None, local_hour: int | None = None
+) -> list[int]:
+    """One reminder a day per reviewer with reviews due within two days or overdue,
+    "today" being the reviewer's own day, in their time zone.
+
+    Beat passes `local_hour` (REMINDER_HOUR) every quarter of an hour: each run plans
+    only the people whose local clock shows that hour, so a reviewer in New York hears
+    at 08:00 New York time. Without it (a manual run) everyone due one is planned.
+    The key names the person's local day: however often the planner runs that hour,
+    one row per person per day.
+    """
+    now = now or timezone.now()
+    # The latest "today" anywhere on Earth (UTC+14) bounds the query; each person's own
+    # day is applied below, in Python, over what it found.
+    due = list(
+        due_reviews(latest_local_date(now)).values_list("reviewer_id", "department_id", "due_on")
+    )
+    # (person, due date) for every review that is theirs to do.
+    theirs = [(reviewer, due_on) for reviewer, _, due_on in due if reviewer]
     # An unassigned review is everyone's in its department.
-    unassigned = {department for reviewer, department in due if reviewer is None}
+    unassigned: dict[int, list[dt.date]] = defaultdict(list)
+    for reviewer, department, due_on in due:
+        if reviewer is None:
+            unassigned[department].append(due_on)
     if unassigned:
-        people |= set(
-            Membership.objects.filter(department__in=unassigned, user__is_active=True).values_list(
-                "user_id", flat=True
+        for user_id, department in Membership.objects.filter(
+            department__in=list(unassigned), user__is_active=True
+        ).values_list("user_id", "department_id"):
+            theirs += [(user_id, due_on) for due_on in unassigned[department]]
+    soonest: dict[int, dt.date] = {}
+    for person, due_on in theirs:
+        soonest[person] = min(due_on, soonest.get(person, due_on))
+    zones = dict(User.objects.filter(pk__in=list(soonest)).values_list("pk", "time_zone"))
+    rows = []
+    for person in sorted(soonest):
+        local = local_now(zones.get(person), now)
+        if local_hour is not None and local.hour != local_hour:
+            continue
+        today = local.date()
+        if soonest[person] > today + dt.timedelta(days=DUE_SOON_DAYS):
+            continue  # due soon in Kiritimati, not yet where this person is
+        rows.append(
+            Notification(
+                recipient_id=person,
+                kind=NotificationKind.REMINDER,
+                key=f"reminder:{person}:{today.isoformat()}",
+                payload={"date": today.isoformat()},
             )
         )
-    rows = [
-        Notification(
-            recipient_id=person,
-            kind=NotificationKind.REMINDER,
-            key=f"reminder:{person}:{today.isoformat()}",
-            payload={"date": today.isoformat()},
-        )
-        for person in sorted(people)
-    ]
     return insert(rows)
 
 
-def compose_reminders(notifications: list[Notification], today: dt.date) -> dict:
+def latest_local_date(now: dt.datetime) -> dt.date:
+    """The date in the zone furthest ahead of UTC (+14:00): no one's today is later."""
+    return (now.astimezone(dt.UTC) + dt.timedelta(hours=14)).date()
+
+
+def compose_reminders(notifications: list[Notification], now: dt.datetime) -> dict:
+    """Each reminder as of its recipient's own day; the queries do not grow with the batch."""
     people = [n.recipient_id for n in notifications]
     departments: dict[int, set[int]] = defaultdict(set)
     for user_id, department_id in Membership.objects.filter(user__in=people).values_list(
@@ -81,18 +117,22 @@ def compose_reminders(notifications: list[Notification], today: dt.date) -> dict
         departments[user_id].add(department_id)
     all_departments = set().union(*departments.values()) if departments else set()
     reviews = list(
-        due_reviews(today)
+        due_reviews(latest_local_date(now))
         .filter(Q(reviewer__in=people) | Q(reviewer__isnull=True, department__in=all_departments))
         .select_related("deal__partnership__partner", "department")
         .order_by("due_on", "pk")
     )
     out = {}
     for n in notifications:
+        today = n.recipient.local_date(now)
         mine = [
             review_row(r, today)
             for r in reviews
-            if r.reviewer_id == n.recipient_id
-            or (r.reviewer_id is None and r.department_id in departments[n.recipient_id])
+            if (
+                r.reviewer_id == n.recipient_id
+                or (r.reviewer_id is None and r.department_id in departments[n.recipient_id])
+            )
+            and r.due_on <= today + dt.timedelta(days=DUE_SOON_DAYS)
         ]
         if not mine or not n.recipient.is_active:
             out[n.pk] = None

@@ -30,8 +30,9 @@ def enqueue_delivery(ids: list[int]) -> int:
 
 
 @shared_task(acks_late=True)
-def send_review_reminders() -> int:
-    return enqueue_delivery(reminders.plan_review_reminders())
+def send_review_reminders(local_hour: int | None = None) -> int:
+    """Beat passes REMINDER_HOUR: the reminders of those whose local clock shows it."""
+    return enqueue_delivery(reminders.plan_review_reminders(local_hour=local_hour))
 
 
 @shared_task(acks_late=True)
@@ -40,8 +41,9 @@ def send_escalations() -> int:
 
 
 @shared_task(acks_late=True)
-def send_digests() -> int:
-    return enqueue_delivery(digests.plan_digests())
+def send_digests(local_hour: int | None = None) -> int:
+    """Beat passes DIGEST_HOUR: the digests of those whose local clock shows it."""
+    return enqueue_delivery(digests.plan_digests(local_hour=local_hour))
 
 
 @shared_task(acks_late=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,6 +13,7 @@ from django.utils import timezone
 from core import freshness
 from core.emails import email_context
 from core.forms import form_status
+from stakeholders.services import user_time_zone_set
 
 from .digests import digest_contexts
 from .forms import DigestPreferenceForm
@@ -32,21 +34,33 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
     )
     form = DigestPreferenceForm(
         request.POST or None,
-        initial={"subscribed": preference.subscribed, "weekday": preference.weekday},
+        initial={
+            "subscribed": preference.subscribed,
+            "weekday": preference.weekday,
+            "time_zone": request.user.time_zone,
+        },
     )
     if request.method == "POST" and form.is_valid():
-        preference = digest_preference_set(user=request.user, **form.cleaned_data)
+        data = form.cleaned_data
+        user_time_zone_set(user=request.user, time_zone=data["time_zone"] or request.user.time_zone)
+        preference = digest_preference_set(
+            user=request.user, subscribed=data["subscribed"], weekday=data["weekday"]
+        )
         messages.success(
             request,
-            f"Your digest comes every {preference.get_weekday_display()}."
-            if preference.subscribed
-            else "You will not get the weekly digest any more.",
+            (
+                f"Your digest comes every {preference.get_weekday_display()}."
+                if preference.subscribed
+                else "You will not get the weekly digest any more."
+            )
+            + f" Times are shown in {request.user.time_zone}.",
         )
         return redirect("notification_settings")
     context = {
         "form": form,
         "preference": preference,
         "recent": Notification.objects.filter(recipient=request.user)[:10],
+        "reminder_hour": settings.REMINDER_HOUR,
     }
     return render(
         request,

@@ -111,6 +111,10 @@ class SessionForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["invitees"].queryset = User.objects.filter(is_active=True)
         self.fields["duration_minutes"].widget.attrs.update(min=15, max=480)
+        # The form reads the time in the current zone: the person's (core.timezones).
+        self.fields[
+            "starts_at"
+        ].help_text = f"In your time zone, {timezone.get_current_timezone_name()}."
 
     def clean_starts_at(self):
         starts_at = self.cleaned_data["starts_at"]

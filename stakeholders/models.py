@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from core.timezones import default_time_zone, validate_time_zone, zone
+
 
 class Role(models.TextChoices):
     """Roles are auth groups; their permissions are set in a data migration."""
@@ -56,6 +58,12 @@ class User(AbstractUser):
     username = None
     email = models.EmailField("email address", unique=True)
     job_title = models.CharField(max_length=120, blank=True)
+    time_zone = models.CharField(
+        max_length=64,
+        default=default_time_zone,
+        validators=[validate_time_zone],
+        help_text="Dates, times, due dates and the hour of emails follow it.",
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -71,6 +79,15 @@ class User(AbstractUser):
     def save(self, *args, **kwargs) -> None:
         self.email = normalise_email(self.email)
         super().save(*args, **kwargs)
+
+    @property
+    def zone(self):
+        """This person's time zone as a tzinfo (the site's when the name is unknown)."""
+        return zone(self.time_zone)
+
+    def local_date(self, now: dt.datetime | None = None) -> dt.date:
+        """Today where this person is: what "due" and "overdue" mean to them."""
+        return (now or timezone.now()).astimezone(self.zone).date()
 
     @property
     def display_name(self) -> str:

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.audit import AuditAction, audit_record
+from core.timezones import validate_time_zone
 from deals.models import Deal
 
 from . import rules, signoff
@@ -41,6 +42,27 @@ class VerdictAlreadyGiven(Exception):
     def __init__(self, review: Review):
         super().__init__(f"{review.decided_by} decided this review first.")
         self.review = review
+
+
+@transaction.atomic
+def user_time_zone_set(*, user: User, time_zone: str) -> User:
+    """The zone this person reads dates and times in, and gets their morning emails by."""
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    before = locked.time_zone
+    if before == time_zone:
+        return locked
+    validate_time_zone(time_zone)
+    locked.time_zone = time_zone
+    locked.save(update_fields=["time_zone"])
+    audit_record(
+        actor=user,
+        action=AuditAction.EDITED,
+        instance=locked,
+        before={"time_zone": before},
+        after={"time_zone": time_zone},
+    )
+    user.time_zone = time_zone
+    return locked
 
 
 @transaction.atomic

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from core.timezones import local_now
 from notifications.delivery import deliver
 from notifications.digests import (
     digest_contexts,
@@ -32,9 +33,9 @@ class Command(BaseCommand):
         today = timezone.localdate()
         period = digest_period(today)
         if dry_run:
-            self._dry_run(today, period)
+            self._dry_run(period)
             return
-        ids = plan_digests(today=today, everyone=True)
+        ids = plan_digests(everyone=True)
         totals = {"sent": 0, "cancelled": 0, "refused": 0, "skipped": 0}
         # In this process, batch after batch: "now" means now, with or without workers.
         for batch in batches(ids):
@@ -46,19 +47,30 @@ class Command(BaseCommand):
             f"{totals['refused']} refused by the mail server."
         )
 
-    def _dry_run(self, today, period: str) -> None:
-        people = list(digest_recipients(today=today, everyone=True).values_list("pk", "email"))
+    def _dry_run(self, period: str) -> None:
+        now = timezone.now()
+        people = [
+            (pk, email, local_now(zone, now).date())
+            for pk, email, zone in digest_recipients(everyone=True).values_list(
+                "pk", "email", "time_zone"
+            )
+        ]
+        # Each person's week is the one of their own local date (see plan_digests).
         done = set(
             Notification.objects.filter(
-                key__in=[f"digest:{pk}:{period}" for pk, _ in people], sent_at__isnull=False
+                key__in=[f"digest:{pk}:{digest_period(day)}" for pk, _, day in people],
+                sent_at__isnull=False,
             ).values_list("recipient_id", flat=True)
         )
-        todo = [(pk, email) for pk, email in people if pk not in done]
+        todo = [(pk, day) for pk, _, day in people if pk not in done]
         self.stdout.write(
             f"Digests for {period}: {len(todo)} to send, {len(done)} sent already (dry run)."
         )
-        for batch in batches([pk for pk, _ in todo]):
-            contexts = digest_contexts(batch, today=today)
+        day_of = dict(todo)
+        for batch in batches(list(day_of)):
+            contexts = {}
+            for day in {day_of[pk] for pk in batch}:
+                contexts |= digest_contexts([pk for pk in batch if day_of[pk] == day], today=day)
             for pk in batch:
                 context = contexts[pk]
                 self.stdout.write(f"  {context['user'].email}: {digest_summary(context)}")
