@@ -302,6 +302,7 @@ def test_the_organiser_reschedules_and_cancels_from_the_session_page(
     assert session.cancelled_at is not None and session.sequence == 2
     page = client.get(session.get_absolute_url())
     assert b"Cancelled" in page.content
+    assert "· cancelled".encode() in client.get(deal.get_absolute_url()).content
     assert reverse("session_cancel", args=[session.pk]).encode() not in page.content
     # A cancelled session is not moved or cancelled again.
     assert client.post(reverse("session_cancel", args=[session.pk])).status_code == 403
