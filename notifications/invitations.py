@@ -69,6 +69,7 @@ def compose_invitations(notifications: list[Notification], today: dt.date) -> di
             "session_url": absolute(session.get_absolute_url()),
         }
         message = message_for(n, "session_invitation", context)
+        message.reply_to = [session.organiser.email]  # a reply (or RSVP) reaches the organiser
         ics = ics_invitation(session, method=method, now=now)
         # Calendar clients act on the text/calendar alternative (RFC 6047 2.4); the
         # attachment is for those that only offer a file to open.

@@ -172,3 +172,17 @@ def test_reminders_about_the_same_review_thread_on_a_stable_message_id(
         assert f"<review.{other.pk}@deals.example.com>" in references
         assert header(message, "In-Reply-To") in references
     assert header(first, "Message-ID") != header(second, "Message-ID")
+
+
+def test_an_escalation_about_a_review_joins_that_reviews_thread(
+    personas, deal_in_review_without_reviews, mailbox, settings
+):
+    settings.SITE_URL = "https://deals.example.com"
+    review = ReviewFactory(
+        deal=deal_in_review_without_reviews, due_on=days(-30), reviewer=personas.legal
+    )
+    delivery.deliver(ids=escalations.plan_escalations())
+
+    [message] = [m for m in mailbox.wait_for(1) if m["To"] == personas.executive.email]
+    assert header(message, "References") == f"<review.{review.pk}@deals.example.com>"
+    assert header(message, "In-Reply-To") == f"<review.{review.pk}@deals.example.com>"

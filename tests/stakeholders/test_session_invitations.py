@@ -133,6 +133,7 @@ def test_scheduling_emails_each_invitee_one_request_with_organiser_and_attendees
     assert message["Auto-Submitted"] == "auto-generated"
     assert message["X-Auto-Response-Suppress"] == "OOF, AutoReply"
     assert message["List-Unsubscribe"] is None
+    assert message["Reply-To"] == personas.owner.email  # replies reach the organiser
     assert Notification.objects.filter(kind=NotificationKind.INVITATION).count() == 2
 
 
