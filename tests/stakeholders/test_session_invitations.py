@@ -15,11 +15,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.models import AuditEvent
+from notifications.delivery import compose
 from notifications.models import Notification, NotificationKind
 from notifications.tasks import deliver_notifications
 from stakeholders.models import WorkingSession
 from stakeholders.services import session_cancel, session_reschedule, session_schedule
-from tests.factories import department
+from tests.factories import UserFactory, department
 
 pytestmark = pytest.mark.django_db
 
@@ -324,3 +325,33 @@ def test_invitees_and_others_neither_reschedule_nor_cancel(act, client_for, pers
     assert page.status_code == 200
     assert reverse("session_cancel", args=[session.pk]).encode() not in page.content
     assert reverse("session_reschedule", args=[session.pk]).encode() not in page.content
+
+
+@pytest.mark.parametrize("people", [2, 8])
+def test_composing_invitations_costs_the_same_queries_for_any_number_of_invitees(
+    personas, deal, django_assert_max_num_queries, people
+):
+    invitees = [personas.legal, personas.it, *UserFactory.create_batch(people - 2)]
+    session = session_schedule(
+        deal=deal,
+        user=personas.owner,
+        data={
+            "title": "Cap",
+            "starts_at": timezone.now() + dt.timedelta(days=3),
+            "duration_minutes": 60,
+            "agenda": "The cap",
+        },
+        departments=[],
+        invitees=invitees,
+    )
+    rows = list(
+        Notification.objects.filter(kind=NotificationKind.INVITATION).select_related("recipient")
+    )
+    assert len(rows) == people
+
+    with django_assert_max_num_queries(3):  # the sessions, their deal and organiser; invitees
+        composed = compose(rows, today=timezone.localdate())
+
+    assert all(message is not None for _, message in composed)
+    assert {m.to[0] for _, m in composed} == {u.email for u in invitees}
+    assert session.sequence == 0
