@@ -47,9 +47,9 @@ COPY . .
 RUN pip install --no-deps . && rm -rf build *.egg-info
 
 # Hashed, compressed static files for whitenoise. Settings refuse to load with
-# DEBUG off and no SECRET_KEY, so give them a throwaway one for this step only;
-# the real key comes from the environment at run time.
-RUN DEBUG=0 SECRET_KEY=collectstatic-build-only-not-a-secret \
+# DEBUG off and no SECRET_KEY or DEFAULT_FROM_EMAIL, so give them throwaway ones
+# for this step only; the real values come from the environment at run time.
+RUN DEBUG=0 SECRET_KEY=collectstatic-build-only-not-a-secret DEFAULT_FROM_EMAIL=build@localhost \
     python manage.py collectstatic --noinput
 
 # Uploads live on a volume; create the mount point owned by the app user so a

@@ -57,6 +57,7 @@ def server_environment(database_url: str, port: int) -> dict[str, str]:
         DATABASE_URL=database_url,
         DEBUG="0",
         SECRET_KEY="bench-throughput-not-a-secret-" + "x" * 40,
+        DEFAULT_FROM_EMAIL="Deal Desk bench <bench@localhost>",
         ALLOWED_HOSTS="127.0.0.1",
         SECURE_SSL_REDIRECT="0",
         SESSION_COOKIE_SECURE="0",

@@ -242,7 +242,16 @@ STORAGES = {
 MEDIA_ROOT = Path(envstr("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 
 globals().update(email_settings(envstr("EMAIL_URL")))
-DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "Deal Desk <dealdesk@localhost>")
+DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL")
+if not DEFAULT_FROM_EMAIL:
+    # Mail from dealdesk@localhost is spam to every receiving server: production names
+    # a real sender, only local development falls back.
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "DEFAULT_FROM_EMAIL must be set when DEBUG is off, "
+            'e.g. DEFAULT_FROM_EMAIL="Deal Desk <dealdesk@example.com>".'
+        )
+    DEFAULT_FROM_EMAIL = "Deal Desk <dealdesk@localhost>"
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Cache: Redis when there is one, shared by all web processes; else process memory.

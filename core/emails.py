@@ -22,6 +22,17 @@ def message_domain() -> str:
     return urlsplit(settings.SITE_URL).hostname or "dealdesk.localhost"
 
 
+def thread_id(kind: str, pk: int) -> str:
+    """The Message-ID that every email about one object refers to (References,
+    In-Reply-To), so a mail client shows them as one thread: `<review.7@deals.example.com>`."""
+    return f"<{kind}.{pk}@{message_domain()}>"
+
+
+# Every email this site sends is automatic (RFC 3834): no out-of-office or other
+# auto-reply should answer it. Exchange and Outlook read the second header instead.
+AUTOMATIC = {"Auto-Submitted": "auto-generated", "X-Auto-Response-Suppress": "OOF, AutoReply"}
+
+
 def email_context(context: dict) -> dict:
     """What every email template may use: the site and the settings page every email links to."""
     return {
@@ -39,6 +50,8 @@ def make_message(
     subject = " ".join(render_to_string(f"emails/{name}_subject.txt", context).split())
     text = render_to_string(f"emails/{name}_body.txt", context)
     html = render_to_string(f"emails/{name}_body.html", context)
-    message = EmailMultiAlternatives(subject, text, to=[to], headers=headers or {})
+    message = EmailMultiAlternatives(
+        subject, text, to=[to], headers={**AUTOMATIC, **(headers or {})}
+    )
     message.attach_alternative(html, "text/html")
     return message

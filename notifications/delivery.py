@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from .digests import compose_digests
 from .escalations import compose_escalations
+from .invitations import compose_invitations
 from .models import Notification, NotificationKind
 from .outbox import FoldedInto, claim, new_token, release
 from .reminders import compose_reminders
@@ -63,6 +64,10 @@ def compose(
         out.update(compose_escalations(escalations, now))
     if by_kind[NotificationKind.DIGEST]:
         out.update(compose_digests(by_kind[NotificationKind.DIGEST], now))
+    if by_kind[NotificationKind.INVITATION]:
+        out.update(
+            compose_invitations(by_kind[NotificationKind.INVITATION], timezone.localdate(now))
+        )
     return [(n, out.get(n.pk)) for n in notifications]
 
 

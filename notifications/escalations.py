@@ -11,7 +11,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.urls import reverse
 from django.utils import timezone
 
-from core.emails import absolute
+from core.emails import absolute, thread_id
 from deals.models import ACTIVE_STAGES, Deal
 from stakeholders.models import Review
 
@@ -103,12 +103,16 @@ def compose_escalations(notifications: list[Notification], now: dt.datetime) -> 
         if len(group) == 1:
             item = items[lead.pk]
             name = "review_escalation" if item["row"] else "deal_stalled"
-            out[lead.pk] = message_for(lead, name, {**base, **item})
+            thread = [thread_id("review", item["row"]["review"].pk)] if item["row"] else []
+            out[lead.pk] = message_for(lead, name, {**base, **item}, thread=thread)
             continue
         reviews = [items[n.pk] for n in group if items[n.pk]["row"]]
         stalls = [items[n.pk] for n in group if not items[n.pk]["row"]]
         context = {**base, "reviews": reviews, "stalls": stalls, "count": len(group)}
-        out[lead.pk] = message_for(lead, "escalations", context, riders=[n.key for n in group[1:]])
+        thread = [thread_id("review", item["row"]["review"].pk) for item in reviews]
+        out[lead.pk] = message_for(
+            lead, "escalations", context, riders=[n.key for n in group[1:]], thread=thread
+        )
         for n in group[1:]:
             out[n.pk] = FoldedInto(lead.pk)
     return out

@@ -18,6 +18,7 @@ class NotificationKind(models.TextChoices):
     ESCALATION = "escalation", "Overdue review escalation"
     STALLED = "stalled", "Stalled deal escalation"
     DIGEST = "digest", "Weekly digest"
+    INVITATION = "invitation", "Working session invitation"
 
 
 class Notification(models.Model):

@@ -43,12 +43,12 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils import timezone
 
-from core.emails import absolute, make_message, message_domain
+from core.emails import make_message, message_domain
 
-from .models import Notification, NotificationKind
+from .models import Notification
+from .unsubscribe import UNSUBSCRIBABLE, unsubscribe_headers
 
 # Rows that failed this often are left for a person to look at (admin, last_error).
 MAX_ATTEMPTS = 10
@@ -148,9 +148,16 @@ class FoldedInto:
 
 
 def message_for(
-    notification: Notification, name: str, context: dict, *, riders: Iterable[str] = ()
+    notification: Notification,
+    name: str,
+    context: dict,
+    *,
+    riders: Iterable[str] = (),
+    thread: Iterable[str] = (),
 ) -> EmailMultiAlternatives:
-    """`riders`: the keys of the notifications this email also carries (see FoldedInto)."""
+    """`riders`: the keys of the notifications this email also carries (see FoldedInto).
+    `thread`: the thread ids (core.emails.thread_id) of what the email is about; it
+    refers to them, so mail clients thread every email about the same thing."""
     # The same key always gives the same Message-ID: a copy sent twice (the
     # at-least-once window described above) is recognisable as one message.
     keys = sorted([notification.key, *riders])
@@ -163,8 +170,10 @@ def message_for(
         "Message-ID": f"<{message_key}@{message_domain()}>",
         "X-Deal-Desk-Notification": " ".join(keys),
     }
-    if notification.kind == NotificationKind.DIGEST:
-        headers["List-Unsubscribe"] = f"<{absolute(reverse('notification_settings'))}>"
+    if notification.kind in UNSUBSCRIBABLE:
+        headers |= unsubscribe_headers(user_id=notification.recipient_id, kind=notification.kind)
+    if thread := list(thread):
+        headers |= {"References": " ".join(thread), "In-Reply-To": thread[0]}
     # Dates and times in the email are the recipient's, whoever's zone the process runs in.
     with timezone.override(notification.recipient.zone):
         return make_message(name, notification.recipient.email, context, headers=headers)

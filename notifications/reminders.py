@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from core.emails import absolute
+from core.emails import absolute, thread_id
 from core.timezones import local_now
 from deals.models import ACTIVE_STAGES
 from stakeholders.models import Membership, Review, User
@@ -144,5 +144,7 @@ def compose_reminders(notifications: list[Notification], now: dt.datetime) -> di
             "count": len(mine),
             "inbox_url": absolute(reverse("review_inbox")),
         }
-        out[n.pk] = message_for(n, "review_reminder", context)
+        # Each day's reminder refers to the reviews it lists: a client threads them.
+        thread = [thread_id("review", row["review"].pk) for row in mine]
+        out[n.pk] = message_for(n, "review_reminder", context, thread=thread)
     return out

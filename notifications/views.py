@@ -4,21 +4,27 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
 
 from core import freshness
 from core.emails import email_context
 from core.forms import form_status
+from stakeholders.models import User
 from stakeholders.services import user_time_zone_set
 
 from .digests import digest_contexts
 from .forms import DigestPreferenceForm
 from .models import DigestPreference, Notification
-from .services import digest_preference_set
+from .services import digest_preference_set, unsubscribe
+from .unsubscribe import read_token
 
 # The preview shows the email's HTML as it is; emails carry inline styles, and
 # nothing else on this page may run or load.
@@ -90,3 +96,26 @@ def _digest_preview(user, as_text: bool) -> str:
         return render_to_string("emails/digest_body.txt", context)
     context.update(preview=True, back_url=reverse("dashboard"))
     return render_to_string("emails/digest_body.html", context)
+
+
+# No login: the link is followed from the email, often on another device. No CSRF
+# token either: a mail client's one-click POST (RFC 8058) cannot carry one. The
+# signed token is what a CSRF token would prove — that the request comes from the
+# email we sent this person — and the only thing it can do is stop that one email.
+@login_not_required
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def unsubscribe_view(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows a button and changes nothing (link scanners follow links); POST acts."""
+    try:
+        subscription = read_token(token)
+    except signing.BadSignature:
+        return render(request, "notifications/unsubscribe.html", {"invalid": True}, status=400)
+    user = User.objects.filter(pk=subscription.user_id, is_active=True).first()
+    if user is None:
+        return render(request, "notifications/unsubscribe.html", {"invalid": True}, status=400)
+    done = request.method == "POST"
+    if done:
+        unsubscribe(user=user, kind=subscription.kind)
+    context = {"subscription": subscription, "done": done, "email": user.email}
+    return render(request, "notifications/unsubscribe.html", context)

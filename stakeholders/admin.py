@@ -105,5 +105,5 @@ class ConcernAdmin(ReadOnlyAdmin):
 
 @admin.register(WorkingSession)
 class WorkingSessionAdmin(ReadOnlyAdmin):
-    list_display = ["title", "deal", "starts_at", "organiser"]
+    list_display = ["title", "deal", "starts_at", "organiser", "sequence", "cancelled_at"]
     list_select_related = ["deal", "organiser"]

@@ -6,6 +6,9 @@ import datetime as dt
 import re
 
 from django.conf import settings
+from django.utils import timezone
+
+from core.emails import message_domain
 
 from .models import WorkingSession
 
@@ -45,28 +48,58 @@ def _utc(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-def ics_invitation(session: WorkingSession, request=None) -> str:
+class Method:
+    """The iTIP methods (RFC 5546 1.4) a session's calendar object is sent with."""
+
+    PUBLISH = "PUBLISH"  # the download: a copy for one's own calendar, no attendees
+    REQUEST = "REQUEST"  # the invitation and every update of it, to the attendees
+    CANCEL = "CANCEL"  # the session is off
+
+
+def session_uid(session: WorkingSession) -> str:
+    """Stable for the life of the session, and unique across deployments: a second
+    Deal Desk's session 7 is another event in the same calendar."""
+    return f"session-{session.pk}@{message_domain()}"
+
+
+def ics_invitation(
+    session: WorkingSession, *, method: str = Method.PUBLISH, now: dt.datetime | None = None
+) -> str:
+    """The session as an iCalendar object for `method`, following RFC 5546's table for it.
+
+    PUBLISH has no ATTENDEE (3.2.1); REQUEST and CANCEL list them all (3.2.2, 3.2.5);
+    CANCEL carries STATUS:CANCELLED. SEQUENCE and LAST-MODIFIED follow the session's
+    changes; DTSTAMP is when this object is made.
+    """
     url = f"{settings.SITE_URL}{session.get_absolute_url()}"
     description = f"{session.agenda}\n\nDeal: {session.deal.title}\n{url}"
+    cancelled = method == Method.CANCEL or session.cancelled_at is not None
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
         "PRODID:-//Deal Desk//Working sessions//EN",
-        "METHOD:PUBLISH",
+        "CALSCALE:GREGORIAN",
+        f"METHOD:{method}",
         "BEGIN:VEVENT",
-        f"UID:session-{session.pk}@dealdesk",
-        f"DTSTAMP:{_utc(session.created_at)}",
+        f"UID:{session_uid(session)}",
+        f"SEQUENCE:{session.sequence}",
+        f"DTSTAMP:{_utc(now or timezone.now())}",
+        f"CREATED:{_utc(session.created_at)}",
+        f"LAST-MODIFIED:{_utc(session.updated_at)}",
         f"DTSTART:{_utc(session.starts_at)}",
         f"DTEND:{_utc(session.ends_at)}",
         f"SUMMARY:{_escape(session.title)}",
         f"DESCRIPTION:{_escape(description)}",
         f"LOCATION:{_escape(session.location)}",
         f"URL:{url}",
+        f"STATUS:{'CANCELLED' if cancelled else 'CONFIRMED'}",
         f"ORGANIZER;CN={_param(session.organiser.display_name)}:mailto:{session.organiser.email}",
     ]
-    for person in session.invitees.all():
-        lines.append(
-            f"ATTENDEE;CN={_param(person.display_name)};ROLE=REQ-PARTICIPANT:mailto:{person.email}"
-        )
+    if method != Method.PUBLISH:
+        for person in session.invitees.all():
+            lines.append(
+                f"ATTENDEE;CN={_param(person.display_name)};ROLE=REQ-PARTICIPANT;"
+                f"PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:{person.email}"
+            )
     lines += ["END:VEVENT", "END:VCALENDAR"]
     return "\r\n".join(_fold(line) for line in lines) + "\r\n"

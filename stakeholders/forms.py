@@ -135,6 +135,22 @@ class SessionForm(forms.ModelForm):
         return data
 
 
+class SessionRescheduleForm(SessionForm):
+    """What a reschedule changes: when, where and the agenda. The invitees stay the same
+    and get the update."""
+
+    class Meta(SessionForm.Meta):
+        fields = ["starts_at", "duration_minutes", "location", "agenda"]
+        labels = {"duration_minutes": "Duration (minutes)"}
+
+    def __init__(self, *args, **kwargs) -> None:
+        forms.ModelForm.__init__(self, *args, **kwargs)
+        self.fields["duration_minutes"].widget.attrs.update(min=15, max=480)
+
+    def clean(self):
+        return forms.ModelForm.clean(self)
+
+
 class SessionRecordForm(forms.Form):
     outcomes = forms.CharField(max_length=10000, widget=forms.Textarea(attrs={"rows": 4}))
     decisions = forms.CharField(

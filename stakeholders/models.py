@@ -389,6 +389,12 @@ class WorkingSession(models.Model):
     organiser = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     recorded_at = models.DateTimeField(null=True, blank=True)
+    # The iCalendar revision (RFC 5545 SEQUENCE): up by one each time the invitation
+    # changes (rescheduled, cancelled), so calendars replace what they hold.
+    sequence = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(default=timezone.now)  # LAST-MODIFIED
+    # Cancelled sessions stay, with their history; they are never deleted.
+    cancelled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["starts_at"]

@@ -43,3 +43,19 @@ RECORD_SESSION = Rule(
     "The deal owner or sponsor records a session's outcomes.",
     lambda user, session: session.deal.is_led_by(user),
 )
+
+
+def _may_change_session(user, session) -> bool:
+    return session.cancelled_at is None and (
+        session.organiser_id == user.pk or session.deal.is_led_by(user)
+    )
+
+
+RESCHEDULE_SESSION = Rule(
+    "The organiser, the deal owner or the sponsor moves a session that is not cancelled.",
+    _may_change_session,
+)
+CANCEL_SESSION = Rule(
+    "The organiser, the deal owner or the sponsor cancels a session that is not cancelled.",
+    _may_change_session,
+)

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from core.audit import AuditAction, audit_record
@@ -13,6 +14,7 @@ from core.timezones import validate_time_zone
 from deals.models import Deal
 
 from . import rules, signoff
+from .calendar import Method
 from .models import (
     Concern,
     ConcernReply,
@@ -23,6 +25,7 @@ from .models import (
     User,
     WorkingSession,
 )
+from .signals import session_invitation_changed
 
 # What each verdict needs in words, and the status it leads to.
 VERDICTS: dict[str, tuple[ReviewStatus, str | None]] = {
@@ -206,11 +209,13 @@ def concern_resolve(*, concern: Concern, user, resolution: str) -> Concern:
 @transaction.atomic
 def session_schedule(*, deal, user, data: dict[str, Any], departments, invitees) -> WorkingSession:
     rules.SCHEDULE_SESSION.require(user, deal)
-    session = WorkingSession(deal=deal, organiser=user, **data)
+    now = timezone.now()
+    session = WorkingSession(deal=deal, organiser=user, created_at=now, updated_at=now, **data)
     session.full_clean()
     session.save()
     session.departments.set(departments)
     session.invitees.set(invitees)
+    session_invitation_changed.send(WorkingSession, session=session, method=Method.REQUEST)
     audit_record(
         actor=user,
         action=AuditAction.SESSION_SCHEDULED,
@@ -223,6 +228,73 @@ def session_schedule(*, deal, user, data: dict[str, Any], departments, invitees)
         },
         deal=deal,
     )
+    return session
+
+
+# What a reschedule may change: the invitation's when, where and what.
+RESCHEDULABLE = ("starts_at", "duration_minutes", "location", "agenda")
+
+
+def _when(session: WorkingSession) -> dict[str, Any]:
+    return {
+        "starts_at": session.starts_at.isoformat(),
+        "duration_minutes": session.duration_minutes,
+        "location": session.location,
+        "agenda": session.agenda,
+    }
+
+
+@transaction.atomic
+def session_reschedule(*, session: WorkingSession, user, data: dict[str, Any]) -> WorkingSession:
+    """Move a session or change its place or agenda; the invitees get the update
+    (same UID, the next SEQUENCE)."""
+    rules.RESCHEDULE_SESSION.require(user, session)
+    # The row lock orders two organisers' changes: each gets its own SEQUENCE.
+    session = WorkingSession.objects.select_for_update().select_related("deal").get(pk=session.pk)
+    rules.RESCHEDULE_SESSION.require(user, session)  # it may have been cancelled meanwhile
+    before = _when(session)
+    for name in RESCHEDULABLE:
+        if name in data:
+            setattr(session, name, data[name])
+    if _when(session) == before:
+        raise ValidationError("Nothing changed: change the time, the place or the agenda.")
+    session.sequence += 1
+    session.updated_at = timezone.now()
+    session.full_clean()
+    session.save(update_fields=[*RESCHEDULABLE, "sequence", "updated_at"])
+    audit_record(
+        actor=user,
+        action=AuditAction.SESSION_RESCHEDULED,
+        instance=session,
+        before=before,
+        after={**_when(session), "sequence": session.sequence},
+        deal=session.deal,
+    )
+    session_invitation_changed.send(WorkingSession, session=session, method=Method.REQUEST)
+    return session
+
+
+@transaction.atomic
+def session_cancel(*, session: WorkingSession, user) -> WorkingSession:
+    """Call a session off. It stays, marked cancelled; the invitees get METHOD:CANCEL."""
+    rules.CANCEL_SESSION.require(user, session)
+    now = timezone.now()
+    # The conditional UPDATE settles two cancellers: the session is cancelled once.
+    won = WorkingSession.objects.filter(pk=session.pk, cancelled_at=None).update(
+        cancelled_at=now, updated_at=now, sequence=F("sequence") + 1
+    )
+    if not won:
+        raise ValidationError("This session was already cancelled.")
+    session = WorkingSession.objects.select_related("deal", "organiser").get(pk=session.pk)
+    audit_record(
+        actor=user,
+        action=AuditAction.SESSION_CANCELLED,
+        instance=session,
+        before={"status": "scheduled"},
+        after={"status": "cancelled", "sequence": session.sequence},
+        deal=session.deal,
+    )
+    session_invitation_changed.send(WorkingSession, session=session, method=Method.CANCEL)
     return session
 
 

@@ -53,4 +53,6 @@ urlpatterns = [
     path("deals/<int:pk>/sessions/new/", views.session_create, name="session_create"),
     path("sessions/<int:pk>/", views.session_detail, name="session_detail"),
     path("sessions/<int:pk>/invite.ics", views.session_ics, name="session_ics"),
+    path("sessions/<int:pk>/reschedule/", views.session_reschedule_view, name="session_reschedule"),
+    path("sessions/<int:pk>/cancel/", views.session_cancel_view, name="session_cancel"),
 ]

@@ -21,7 +21,7 @@ from deals.selectors import get_deal_for_user
 from metrics.selectors import value_summary
 
 from . import rules
-from .calendar import ics_invitation
+from .calendar import Method, ics_invitation
 from .forms import (
     CommentForm,
     ConcernForm,
@@ -30,6 +30,7 @@ from .forms import (
     ResolveForm,
     SessionForm,
     SessionRecordForm,
+    SessionRescheduleForm,
     VerdictForm,
 )
 from .models import (
@@ -47,6 +48,7 @@ from .selectors import (
     inbox_counts,
 )
 from .services import (
+    RESCHEDULABLE,
     VerdictAlreadyGiven,
     concern_raise,
     concern_reply,
@@ -54,7 +56,9 @@ from .services import (
     review_comment,
     review_give_verdict,
     review_reassign,
+    session_cancel,
     session_record,
+    session_reschedule,
     session_schedule,
 )
 from .signoff import TermsChanged, terms_stamp
@@ -359,16 +363,53 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "attendees": session.attendees.all(),
         "form": form,
         "can_record": can_record,
+        "can_reschedule": rules.RESCHEDULE_SESSION(request.user, session),
+        "can_cancel": rules.CANCEL_SESSION(request.user, session),
     }
     return render(
         request, "stakeholders/session_detail.html", context, status=form_status(request, form)
     )
 
 
+def session_reschedule_view(request: HttpRequest, pk: int) -> HttpResponse:
+    session = get_session_for_user(request.user, pk)
+    rules.RESCHEDULE_SESSION.require(request.user, session)
+    form = SessionRescheduleForm(
+        request.POST or None, initial={name: getattr(session, name) for name in RESCHEDULABLE}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            session_reschedule(session=session, user=request.user, data=form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Session changed. The invitees get the updated invitation.")
+            return redirect(session)
+    return render(
+        request,
+        "stakeholders/session_form.html",
+        {"form": form, "deal": session.deal, "session": session},
+        status=form_status(request, form),
+    )
+
+
+@require_POST
+def session_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
+    session = get_session_for_user(request.user, pk)
+    rules.CANCEL_SESSION.require(request.user, session)
+    try:
+        session_cancel(session=session, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Session cancelled. The invitees are told.")
+    return redirect(session)
+
+
 def session_ics(request: HttpRequest, pk: int) -> HttpResponse:
     session = get_session_for_user(request.user, pk)
     response = HttpResponse(
-        ics_invitation(session, request), content_type="text/calendar; charset=utf-8"
+        ics_invitation(session, method=Method.PUBLISH), content_type="text/calendar; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="deal-desk-session-{session.pk}.ics"'
     return response

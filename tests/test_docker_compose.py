@@ -296,6 +296,12 @@ def test_compose_refuses_to_start_without_a_secret_key():
         assert ":?" in environment(spec)["SECRET_KEY"], service
 
 
+def test_compose_refuses_to_start_without_a_sender_address():
+    # Settings refuse DEBUG off without DEFAULT_FROM_EMAIL; compose says so before start-up.
+    for service, spec in app_services().items():
+        assert ":?" in environment(spec)["DEFAULT_FROM_EMAIL"], service
+
+
 def test_app_services_talk_to_the_compose_postgres_and_redis():
     for service, spec in app_services().items():
         env = environment(spec)

@@ -35,6 +35,35 @@ def test_without_debug_a_missing_secret_key_stops_start_up_with_a_clear_message(
     assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
 
 
+def test_without_debug_a_missing_sender_stops_start_up_naming_default_from_email():
+    result = django_check({"SECRET_KEY": "k" * 50}, "check")
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "DEFAULT_FROM_EMAIL must be set when DEBUG is off" in result.stderr
+
+
+def test_with_a_sender_set_start_up_uses_it():
+    result = django_check(
+        {"SECRET_KEY": "k" * 50, "DEFAULT_FROM_EMAIL": "Deals <deals@example.com>"},
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.DEFAULT_FROM_EMAIL)",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "Deals <deals@example.com>"
+
+
+def test_debug_runs_without_a_sender_falling_back_to_localhost():
+    result = django_check(
+        {"DEBUG": "1"},
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.DEFAULT_FROM_EMAIL)",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "Deal Desk <dealdesk@localhost>"
+
+
 def test_debug_runs_without_a_secret_key():
     result = django_check({"DEBUG": "1"}, "check")
     assert result.returncode == 0, result.stderr
@@ -45,6 +74,7 @@ def test_production_settings_pass_the_deploy_check_without_warnings():
         {
             "SECRET_KEY": "k" * 20 + "-a-long-random-production-key-9f8e7d6c5b4a",
             "ALLOWED_HOSTS": "deals.example.com",
+            "DEFAULT_FROM_EMAIL": "Deal Desk <dealdesk@deals.example.com>",
         },
         "check",
         "--deploy",

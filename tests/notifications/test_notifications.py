@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import threading
 
 import pytest
@@ -475,7 +476,9 @@ def test_an_executive_digest_has_portfolio_moves_stalls_decisions_and_metrics(
     assert "Decisions waiting for you" in html
     assert 'name="viewport"' in html
     assert "/settings/notifications/" in text and "/settings/notifications/" in html
-    assert message["List-Unsubscribe"].endswith("/settings/notifications/>")
+    # One-click (RFC 8058): a login-free link, not the settings page behind the login.
+    assert re.fullmatch(r"<http://\S+/unsubscribe/\S+/>", message["List-Unsubscribe"].strip())
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
 
 def test_a_reviewer_digest_has_their_queue_overdue_items_and_what_waits_for_their_department(

@@ -179,6 +179,11 @@ POLICY: dict[tuple[str, str], tuple[int, ...]] = {
     ("session_detail", "POST"):           EDITOR_FORM,
     ("session_ics", "GET"):               READ,
     ("session_ics", "POST"):              READ,
+    # The organiser, the owner or the sponsor moves or cancels a session (administrators too).
+    ("session_reschedule", "GET"):        EDITOR_PAGE,
+    ("session_reschedule", "POST"):       EDITOR_FORM,
+    ("session_cancel", "GET"):            ACTION_ONLY,
+    ("session_cancel", "POST"):           EDITOR_ACTION,
     # Business value
     ("metric_create", "GET"):             EDITOR_PAGE,
     ("metric_create", "POST"):            EDITOR_FORM,
@@ -216,6 +221,9 @@ POLICY: dict[tuple[str, str], tuple[int, ...]] = {
 
 NOT_WALKED = {
     "password_reset_confirm": "needs a signed token; tests/stakeholders/test_accounts.py",
+    # Login-free and without CSRF on purpose (RFC 8058 one-click): its signed token is
+    # the access check, walked in tests/notifications/test_mail_conventions.py.
+    "unsubscribe": "needs a signed token; tests/notifications/test_mail_conventions.py",
 }
 # Which object a URL parameter names: a route's <pk> is named by its first path segment.
 OBJECT_OF = {

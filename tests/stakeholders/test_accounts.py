@@ -57,6 +57,9 @@ PUBLIC = {
     "password_reset_done",
     "password_reset_confirm",
     "password_reset_complete",
+    # Reached from an email, signed token in the URL; RFC 8058 one-click needs no login
+    # (tests/notifications/test_mail_conventions.py).
+    "unsubscribe",
 }
 
 

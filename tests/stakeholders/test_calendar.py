@@ -75,28 +75,32 @@ def assert_no_injected_line(body: str) -> None:
         assert CONTENT_LINE.fullmatch(line), f"not NAME[;params]:value: {line!r}"
 
 
-def assert_reads_back(body: str, session: WorkingSession, personas) -> None:
+def assert_reads_back(body: str, session: WorkingSession, personas, invitation=True) -> None:
     calendar = Calendar.from_ical(body)
     (event,) = calendar.walk("VEVENT")
     assert calendar.walk("VALARM") == []
     attendees = event.get("ATTENDEE")
-    attendees = attendees if isinstance(attendees, list) else [attendees]
-    assert sorted(str(a) for a in attendees) == [
-        f"mailto:{personas.legal.email}",
-        "mailto:sneaky@example.test",
-    ]
+    if not invitation:  # PUBLISH (the download) carries no ATTENDEE (RFC 5546 3.2.1)
+        assert attendees is None
+        attendees = []
+    else:
+        attendees = attendees if isinstance(attendees, list) else [attendees]
+        assert sorted(str(a) for a in attendees) == [
+            f"mailto:{personas.legal.email}",
+            "mailto:sneaky@example.test",
+        ]
     assert "X-INJECTED" not in event
     assert str(event["SUMMARY"]) == TITLE_READ_BACK
     url = f"{settings.SITE_URL}{session.get_absolute_url()}"
     assert str(event["DESCRIPTION"]) == f"{AGENDA_READ_BACK}\n\nDeal: {session.deal.title}\n{url}"
     assert str(event["LOCATION"]) == f"Room 4\n{EVIL}"
     assert str(event["ORGANIZER"]) == f"mailto:{session.organiser.email}"
-    sneaky = next(a for a in attendees if "sneaky" in str(a))
-    assert "\r" not in sneaky.params["CN"] and "\n" not in sneaky.params["CN"]
+    for sneaky in (a for a in attendees if "sneaky" in str(a)):
+        assert "\r" not in sneaky.params["CN"] and "\n" not in sneaky.params["CN"]
 
 
 def test_line_breaks_in_a_sessions_text_inject_no_calendar_property(hostile_session, personas):
-    body = ics_invitation(hostile_session)
+    body = ics_invitation(hostile_session, method="REQUEST")
 
     assert_no_injected_line(body)
     assert_reads_back(body, hostile_session, personas)
@@ -107,9 +111,8 @@ def test_the_ics_download_is_the_escaped_invitation(client_for, hostile_session,
     body = response.content.decode()
 
     assert response.status_code == 200
-    assert body == ics_invitation(hostile_session)
     assert_no_injected_line(body)
-    assert_reads_back(body, hostile_session, personas)
+    assert_reads_back(body, hostile_session, personas, invitation=False)
 
 
 def test_an_agenda_typed_into_the_session_form_comes_out_escaped(client_for, personas, deal):
@@ -133,7 +136,6 @@ def test_an_agenda_typed_into_the_session_form_comes_out_escaped(client_for, per
 
     assert_no_injected_line(body)
     (event,) = Calendar.from_ical(body).walk("VEVENT")
-    assert str(event["ATTENDEE"]) == f"mailto:{personas.legal.email}"
     assert str(event["DESCRIPTION"]).startswith(f"1. Cap\n{EVIL}\n2. SLA\nX-INJECTED:yes\n\n")
 
 

@@ -4,17 +4,21 @@ Each thread is a separate HTTP client with its own database connection; a barrie
 releases them together so that the requests overlap in the database.
 """
 
+import datetime as dt
 import threading
 
 import pytest
 from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from core.models import AuditEvent
 from deals.models import Deal, Stage, TermRevision
 from deals.services import term_create
-from stakeholders.models import ReviewStatus
+from notifications.models import Notification, NotificationKind
+from stakeholders.models import ReviewStatus, WorkingSession
+from stakeholders.services import session_schedule
 from tests.factories import DealFactory, UserFactory, department, make_member
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -210,3 +214,50 @@ def test_a_locked_deal_still_takes_rows_that_point_at_it(personas, partnership):
         release.set()
         holder.join(10)
     assert AuditEvent.objects.filter(deal=deal, action="commented").count() == 1
+
+
+def test_two_reschedules_at_once_get_a_sequence_each_and_a_double_cancel_cancels_once(
+    personas, deal
+):
+    session = session_schedule(
+        deal=deal,
+        user=personas.owner,
+        data={
+            "title": "Cap",
+            "starts_at": timezone.now() + dt.timedelta(days=3),
+            "duration_minutes": 60,
+            "agenda": "The cap",
+        },
+        departments=[],
+        invitees=[personas.legal, personas.it],
+    )
+    starts = timezone.localtime(session.starts_at).strftime("%Y-%m-%dT%H:%M")
+    url = reverse("session_reschedule", args=[session.pk])
+    clients = [logged_in(personas.owner), logged_in(personas.executive)]
+    responses = race(
+        [
+            lambda c=c, room=room: c.post(
+                url,
+                {"starts_at": starts, "duration_minutes": "60", "location": room, "agenda": "x"},
+            )
+            for c, room in zip(clients, ("Room 1", "Room 2"), strict=True)
+        ]
+    )
+    assert [r.status_code for r in responses] == [302, 302]
+    session.refresh_from_db()
+    assert session.sequence == 2
+    assert AuditEvent.objects.filter(action="session rescheduled").count() == 2
+
+    cancel = reverse("session_cancel", args=[session.pk])
+    race([lambda c=c: c.post(cancel) for c in clients])
+
+    assert WorkingSession.objects.get(pk=session.pk).sequence == 3
+    assert AuditEvent.objects.filter(action="session cancelled").count() == 1
+    keys = set(
+        Notification.objects.filter(kind=NotificationKind.INVITATION).values_list("key", flat=True)
+    )
+    assert keys == {
+        f"invitation:{session.pk}:{sequence}:{person.pk}"
+        for sequence in range(4)
+        for person in (personas.legal, personas.it)
+    }
