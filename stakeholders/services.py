@@ -82,7 +82,7 @@ def review_give_verdict(
         action=AuditAction.VERDICT_GIVEN,
         instance=fresh,
         before={"status": ReviewStatus.PENDING},
-        after={"status": status, "text": text},
+        after={"status": status, "text": text, "department": fresh.department.name},
         deal=fresh.deal,
     )
     return fresh
@@ -101,7 +101,10 @@ def review_reassign(*, review: Review, user, reviewer: User | None) -> Review:
         action=AuditAction.REVIEW_REASSIGNED,
         instance=review,
         before=before,
-        after={"reviewer": str(reviewer) if reviewer else None},
+        after={
+            "reviewer": str(reviewer) if reviewer else None,
+            "department": review.department.name,
+        },
         deal=review.deal,
     )
     return review
@@ -118,7 +121,7 @@ def review_comment(*, review: Review, user, body: str) -> ReviewComment:
         actor=user,
         action=AuditAction.COMMENTED,
         instance=comment,
-        after={"body": body},
+        after={"body": body, "department": review.department.name},
         deal=review.deal,
     )
     return comment
@@ -152,7 +155,7 @@ def concern_reply(*, concern: Concern, user, body: str) -> ConcernReply:
         actor=user,
         action=AuditAction.CONCERN_REPLY,
         instance=reply,
-        after={"body": body},
+        after={"body": body, "concern": concern.title},
         deal=concern.deal,
     )
     return reply
@@ -175,7 +178,7 @@ def concern_resolve(*, concern: Concern, user, resolution: str) -> Concern:
         action=AuditAction.CONCERN_RESOLVED,
         instance=concern,
         before={"status": "open"},
-        after={"status": "resolved", "resolution": resolution},
+        after={"status": "resolved", "resolution": resolution, "concern": concern.title},
         deal=concern.deal,
     )
     return concern
@@ -221,6 +224,7 @@ def session_record(
         instance=session,
         before=before,
         after={
+            "title": session.title,
             "outcomes": session.outcomes,
             "decisions": session.decisions,
             "attendees": [u.email for u in attendees],
