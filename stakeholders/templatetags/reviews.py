@@ -11,5 +11,6 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def open_reviews(context) -> int:
+    """At most one query a page: the inbox's counts, cached until the data changes."""
     user = context["request"].user
     return open_review_count(user) if user.is_authenticated else 0
