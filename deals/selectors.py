@@ -179,6 +179,7 @@ def dashboard_tiles(user) -> dict:
         "pipeline": [
             {"currency": currency, "total": total}
             for currency, total in sorted(pipeline.items(), key=lambda item: -item[1])
+            if total  # as the digest: a currency whose open deals are worth nothing adds nothing
         ],
         "by_stage": [
             {
