@@ -207,10 +207,11 @@ def field_changes(event: AuditEvent) -> list[str]:
     """'the contract value from 10,000 EUR to 12,000 EUR', for each field a reader knows."""
     known = FIELDS.get(event.object_type, {})
     parts = []
-    for key, new in event.after.items():
-        if key not in known:
+    # In the table's order, not the stored one (PostgreSQL's jsonb reorders keys).
+    for key, (label, show) in known.items():
+        if key not in event.after:
             continue
-        label, show = known[key]
+        new = event.after[key]
         if show is None:
             parts.append(f"the {label}")
             continue

@@ -348,7 +348,7 @@ def test_an_event_with_fields_nobody_knows_leaves_them_out(personas, deal):
     )
     text = sentence(event)
     assert "internal" not in text and "12" not in text and "None" not in text
-    assert text.endswith("changed the contract value from 100 EUR to 200 EUR and the sponsor.")
+    assert text.endswith("changed the sponsor and the contract value from 100 EUR to 200 EUR.")
 
 
 def test_the_deal_page_shows_five_sentences_and_the_history_page_all_of_them(
