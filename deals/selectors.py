@@ -21,7 +21,15 @@ from django.utils import timezone
 
 from stakeholders.models import Concern, Department, Membership, Review, ReviewStatus
 
-from .models import ACTIVE_STAGES, OPEN_STAGES, Deal, DealQuerySet, Stage, involvement
+from .models import (
+    ACTIVE_STAGES,
+    OPEN_STAGES,
+    Deal,
+    DealQuerySet,
+    Decision,
+    Stage,
+    involvement,
+)
 
 
 def visible_deals(user) -> DealQuerySet:
@@ -51,13 +59,31 @@ def get_deal_for_user(user, pk: int) -> Deal:
     return deal
 
 
-def awaiting_decision(user) -> list[Deal]:
-    """Open deals this sponsor must decide on: asked to, or a department rejected."""
-    # EXISTS, not a join and DISTINCT: no sort of every sponsored deal's rejected reviews.
-    rejected = Review.objects.filter(deal=OuterRef("pk"), status=ReviewStatus.REJECTED)
-    return list(
-        Deal.objects.filter(sponsor=user, stage__in=OPEN_STAGES)
+def waiting_for_decision() -> DealQuerySet:
+    """Current open deals whose sponsor has to decide: someone asked (recording a decision
+    clears the request), or a department rejected the deal after the sponsor's last
+    decision. The dashboard and the digest both list these.
+
+    EXISTS, not a join and DISTINCT: no sort of every sponsored deal's rejected reviews.
+    """
+    decided_since = Decision.objects.filter(
+        deal=OuterRef(OuterRef("pk")), decided_at__gte=OuterRef("decided_at")
+    )
+    rejected = Review.objects.filter(deal=OuterRef("pk"), status=ReviewStatus.REJECTED).exclude(
+        Exists(decided_since)
+    )
+    return (
+        Deal.objects.current()
+        .filter(stage__in=OPEN_STAGES)
         .filter(Q(decision_requested_at__isnull=False) | Exists(rejected))
+    )
+
+
+def awaiting_decision(user) -> list[Deal]:
+    """Open deals this sponsor must decide on (waiting_for_decision)."""
+    return list(
+        waiting_for_decision()
+        .filter(sponsor=user)
         .select_related("partnership__partner", "decision_requested_by")
         .order_by("decision_requested_at", "pk")[:20]
     )
@@ -153,6 +179,7 @@ def dashboard_tiles(user) -> dict:
         "pipeline": [
             {"currency": currency, "total": total}
             for currency, total in sorted(pipeline.items(), key=lambda item: -item[1])
+            if total  # as the digest: a currency whose open deals are worth nothing adds nothing
         ],
         "by_stage": [
             {

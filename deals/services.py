@@ -244,7 +244,12 @@ def term_revise(
         action=AuditAction.TERM_REVISED,
         instance=fresh,
         before={"wording": old.wording, "status": old.status},
-        after={"wording": fresh.wording, "status": fresh.status, "note": note},
+        after={
+            "title": fresh.title,
+            "wording": fresh.wording,
+            "status": fresh.status,
+            "note": note,
+        },
         deal=deal,
     )
     return fresh

@@ -156,7 +156,7 @@ def deal_page_context(request: HttpRequest, deal) -> dict:
         "blocking_concerns": [c for c in concerns if c.blocking],
         "decisions": decisions,
         "sessions": WorkingSession.objects.filter(deal=deal),
-        "history": AuditEvent.objects.filter(deal=deal).select_related("actor")[:12],
+        "history": AuditEvent.objects.filter(deal=deal).select_related("actor", "deal")[:5],
         "gate": gate_status(
             deal,
             reviews,
@@ -388,7 +388,7 @@ def request_decision(request: HttpRequest, pk: int) -> HttpResponse:
 
 def deal_history(request: HttpRequest, pk: int) -> HttpResponse:
     deal = get_deal_for_user(request.user, pk)
-    events = AuditEvent.objects.filter(deal=deal).select_related("actor")
+    events = AuditEvent.objects.filter(deal=deal).select_related("actor", "deal")
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     return render(request, "deals/deal_history.html", {"deal": deal, "page": page})
 

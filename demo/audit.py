@@ -33,11 +33,15 @@ def audit_history(deal: Deal) -> None:
             action=AuditAction.VERDICT_GIVEN,
             instance=review,
             before={"status": "pending"},
-            after={"status": review.status, "text": review.verdict_text or review.conditions},
+            after={
+                "status": review.status,
+                "text": review.verdict_text or review.conditions,
+                "department": review.department.name,
+            },
             deal=deal,
             at=review.decided_at,
         )
-        for review in deal.reviews.exclude(decided_at=None)
+        for review in deal.reviews.exclude(decided_at=None).select_related("department")
     ]
     events += [
         audit_event(
@@ -59,10 +63,12 @@ def audit_history(deal: Deal) -> None:
             actor=comment.author,
             action=AuditAction.COMMENTED,
             instance=comment,
-            after={"body": comment.body},
+            after={"body": comment.body, "department": comment.review.department.name},
             deal=deal,
             at=comment.at,
         )
-        for comment in ReviewComment.objects.filter(review__deal=deal)
+        for comment in ReviewComment.objects.filter(review__deal=deal).select_related(
+            "review__department"
+        )
     ]
     AuditEvent.objects.bulk_create(events)

@@ -90,7 +90,13 @@ def check_in_record(
         actor=user,
         action=AuditAction.CHECKED_IN,
         instance=check_in,
-        after={"metric": locked.pk, "date": date.isoformat(), "actual": str(actual), "note": note},
+        after={
+            "metric": locked.pk,
+            "metric_name": locked.name,
+            "date": date.isoformat(),
+            "actual": str(actual),
+            "note": note,
+        },
         deal=metric.deal,
     )
     metric.latest_on, metric.latest_value = locked.latest_on, locked.latest_value

@@ -22,6 +22,7 @@ from django.urls import reverse
 
 from core.emails import absolute
 from deals.models import ACTIVE_STAGES, OPEN_STAGES, Deal, Stage, StageChange
+from deals.selectors import waiting_for_decision
 from metrics.models import (
     OFF_TRACK_GAP,
     Direction,
@@ -31,7 +32,7 @@ from metrics.models import (
     expected_share,
     track_status,
 )
-from stakeholders.models import Review, ReviewStatus, User
+from stakeholders.models import User
 
 from .digest_sections import DIGEST_LIST_LIMIT, window
 
@@ -97,14 +98,12 @@ def _awaiting_decision(executives: list[int]) -> tuple[dict[int, list[Deal]], di
     """Each sponsor's open deals asked to decide, or where a department rejected."""
     awaiting: dict[int, list[Deal]] = defaultdict(list)
     count: dict[int, int] = defaultdict(int)
-    # EXISTS, not a join and DISTINCT. Longest waiting first (deals only rejected come
-    # after those asked about).
-    rejected = Review.objects.filter(deal=OuterRef("pk"), status=ReviewStatus.REJECTED)
+    # The dashboard's list (waiting_for_decision). Longest waiting first (deals only
+    # rejected come after those asked about).
     waiting = [F("decision_requested_at").asc(nulls_last=True), F("pk").asc()]
     for deal in (
-        Deal.objects.current()
-        .filter(sponsor__in=executives, stage__in=OPEN_STAGES)
-        .filter(Q(decision_requested_at__isnull=False) | Exists(rejected))
+        waiting_for_decision()
+        .filter(sponsor__in=executives)
         .annotate(
             rn=window(RowNumber(), [F("sponsor_id")], waiting),
             n=window(Count("pk"), [F("sponsor_id")]),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from core.permissions import Rule
 
-from .models import Membership
+from .models import Membership, ReviewStatus
 
 
 def is_member(user, department_id: int) -> bool:
@@ -17,8 +17,10 @@ GIVE_VERDICT = Rule(
     lambda user, review: is_member(user, review.department_id),
 )
 REASSIGN_REVIEW = Rule(
-    "Only members of {obj.department} reassign this review.",
-    lambda user, review: is_member(user, review.department_id),
+    "Only members of {obj.department} reassign this review, and only before its verdict.",
+    lambda user, review: (
+        review.status == ReviewStatus.PENDING and is_member(user, review.department_id)
+    ),
 )
 # Those with a part in the deal, and any department's member: departments flag risks
 # early, before their review is requested. Not just anyone who can read the deal.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Count
 
+from core import freshness
 from core.audit import AuditAction
 from core.models import AuditEvent
 from deals.models import Stage
@@ -59,6 +60,18 @@ def inbox(user, status: str | None):
     return reviews.select_related("deal__partnership__partner", "department", "reviewer").order_by(
         "due_on", "pk"
     )
+
+
+def next_review(user, done: Review) -> Review | None:
+    """The next review of my departments waiting for a verdict, soonest due first."""
+    return inbox(user, ReviewStatus.PENDING).exclude(pk=done.pk).first()
+
+
+def open_review_count(user) -> int:
+    """Reviews of my departments still open (the inbox's default list), cached with
+    the inbox's counts: at most one query on a page."""
+    counts = freshness.cached("inbox-counts", user, lambda: inbox_counts(user))
+    return sum(counts[status] for status in OPEN_STATUSES)
 
 
 def inbox_counts(user) -> dict[str, int]:

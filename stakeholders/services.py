@@ -107,7 +107,7 @@ def review_give_verdict(
         action=AuditAction.VERDICT_GIVEN,
         instance=fresh,
         before={"status": ReviewStatus.PENDING},
-        after={"status": status, "text": text},
+        after={"status": status, "text": text, "department": fresh.department.name},
         deal=fresh.deal,
     )
     return fresh
@@ -126,7 +126,10 @@ def review_reassign(*, review: Review, user, reviewer: User | None) -> Review:
         action=AuditAction.REVIEW_REASSIGNED,
         instance=review,
         before=before,
-        after={"reviewer": str(reviewer) if reviewer else None},
+        after={
+            "reviewer": str(reviewer) if reviewer else None,
+            "department": review.department.name,
+        },
         deal=review.deal,
     )
     return review
@@ -143,7 +146,7 @@ def review_comment(*, review: Review, user, body: str) -> ReviewComment:
         actor=user,
         action=AuditAction.COMMENTED,
         instance=comment,
-        after={"body": body},
+        after={"body": body, "department": review.department.name},
         deal=review.deal,
     )
     return comment
@@ -177,7 +180,7 @@ def concern_reply(*, concern: Concern, user, body: str) -> ConcernReply:
         actor=user,
         action=AuditAction.CONCERN_REPLY,
         instance=reply,
-        after={"body": body},
+        after={"body": body, "concern": concern.title},
         deal=concern.deal,
     )
     return reply
@@ -200,7 +203,7 @@ def concern_resolve(*, concern: Concern, user, resolution: str) -> Concern:
         action=AuditAction.CONCERN_RESOLVED,
         instance=concern,
         before={"status": "open"},
-        after={"status": "resolved", "resolution": resolution},
+        after={"status": "resolved", "resolution": resolution, "concern": concern.title},
         deal=concern.deal,
     )
     return concern
@@ -267,7 +270,7 @@ def session_reschedule(*, session: WorkingSession, user, data: dict[str, Any]) -
         action=AuditAction.SESSION_RESCHEDULED,
         instance=session,
         before=before,
-        after={**_when(session), "sequence": session.sequence},
+        after={**_when(session), "sequence": session.sequence, "title": session.title},
         deal=session.deal,
     )
     session_invitation_changed.send(WorkingSession, session=session, method=Method.REQUEST)
@@ -291,7 +294,7 @@ def session_cancel(*, session: WorkingSession, user) -> WorkingSession:
         action=AuditAction.SESSION_CANCELLED,
         instance=session,
         before={"status": "scheduled"},
-        after={"status": "cancelled", "sequence": session.sequence},
+        after={"status": "cancelled", "sequence": session.sequence, "title": session.title},
         deal=session.deal,
     )
     session_invitation_changed.send(WorkingSession, session=session, method=Method.CANCEL)
@@ -315,6 +318,7 @@ def session_record(
         instance=session,
         before=before,
         after={
+            "title": session.title,
             "outcomes": session.outcomes,
             "decisions": session.decisions,
             "attendees": [u.email for u in attendees],

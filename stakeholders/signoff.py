@@ -213,7 +213,12 @@ def _reopen(review: Review, *, user, reason: str) -> None:
         action=AuditAction.REVIEW_REOPENED,
         instance=review,
         before=before,
-        after={"status": review.status, "round": review.round, "reason": reason},
+        after={
+            "status": review.status,
+            "round": review.round,
+            "reason": reason,
+            "department": review.department.name,
+        },
         deal=review.deal,
     )
 

@@ -11,6 +11,7 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", views.logout_view, name="logout"),
+    path("home/", views.home, name="home"),
     path(
         "accounts/password/change/",
         auth_views.PasswordChangeView.as_view(),

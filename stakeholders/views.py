@@ -38,6 +38,7 @@ from .models import (
     Membership,
     Review,
     ReviewStatus,
+    Role,
     User,
 )
 from .selectors import (
@@ -46,6 +47,7 @@ from .selectors import (
     get_session_for_user,
     inbox,
     inbox_counts,
+    next_review,
 )
 from .services import (
     RESCHEDULABLE,
@@ -72,6 +74,20 @@ def logout_view(request: HttpRequest) -> HttpResponse:
         logout(request)
         return redirect("login")
     return render(request, "registration/logout_confirm.html")
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """Where a login lands: a reviewer and nothing else goes to their inbox; everyone
+    else (executives, owners, administrators) to the dashboard."""
+    user = request.user
+    others = (Role.EXECUTIVE, Role.OWNER, Role.ADMINISTRATOR)
+    if (
+        not user.is_superuser
+        and user.has_role(Role.REVIEWER)
+        and not any(user.has_role(r) for r in others)
+    ):
+        return redirect("review_inbox")
+    return redirect("dashboard")
 
 
 def review_inbox(request: HttpRequest) -> HttpResponse:
@@ -109,6 +125,7 @@ def _review_context(request: HttpRequest, review: Review, terms_seen: str, **ext
         User.objects.filter(memberships__department=review.department_id, is_active=True)
     )
     can_act = any(member.pk == request.user.pk for member in members)
+    decided = review.status != ReviewStatus.PENDING
     context = {
         "review": review,
         "deal": deal,
@@ -123,6 +140,8 @@ def _review_context(request: HttpRequest, review: Review, terms_seen: str, **ext
             initial={"reviewer": review.reviewer_id},
         ),
         "comment_form": CommentForm(),
+        # After a verdict, the way on to the next one waiting (one query, decided only).
+        "next_review": next_review(request.user, review) if can_act and decided else None,
     }
     context.update(extra)
     return context
@@ -147,7 +166,7 @@ def _review_page(request: HttpRequest, review: Review, status: int = 200, **extr
         other_reviews=Review.objects.filter(deal=deal)
         .exclude(pk=review.pk)
         .select_related("department", "decided_by"),
-        history=AuditEvent.objects.filter(deal=deal).select_related("actor")[:20],
+        history=AuditEvent.objects.filter(deal=deal).select_related("actor", "deal")[:5],
     )
     context.setdefault("comments", review.comments.select_related("author"))
     return render(request, "stakeholders/review_detail.html", context, status=status)

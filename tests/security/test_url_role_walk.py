@@ -78,6 +78,8 @@ POLICY: dict[tuple[str, str], tuple[int, ...]] = {
     ("login", "POST"):                    SIGNED_OUT_ONLY,  # anonymous: the form again, 200
     ("logout", "GET"):                    PUBLIC,
     ("logout", "POST"):                   (302, 302, 302, 302, 302, 302, 302,   302, 302, 302),
+    ("home", "GET"):                      (302, 302, 302, 302, 302, 302, 302,   302, 302, 302),
+    ("home", "POST"):                     (302, 302, 302, 302, 302, 302, 302,   302, 302, 302),
     ("password_change", "GET"):           READ,
     ("password_change", "POST"):          READ,  # Django's form view answers 200 with errors
     ("password_change_done", "GET"):      READ,

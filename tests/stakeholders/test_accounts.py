@@ -16,7 +16,8 @@ def test_people_log_in_with_their_email_address_in_any_case(client, personas):
         reverse("login"), {"username": "OWNER@Example.TEST", "password": PASSWORD}
     )
     assert response.status_code == 302
-    assert response["Location"] == reverse("dashboard")
+    assert response["Location"] == reverse("home")
+    assert client.get(response["Location"])["Location"] == reverse("dashboard")
     assert client.get("/").context["user"] == personas.owner
 
 
