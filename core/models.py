@@ -34,6 +34,7 @@ class AuditAction(models.TextChoices):
     SESSION_SCHEDULED = "session scheduled", "session scheduled"
     SESSION_RECORDED = "session recorded", "session recorded"
     DIGEST_SETTINGS = "digest settings", "digest settings"
+    EVENT_SETTINGS = "event settings", "notification settings"
     CHECKED_IN = "checked in", "checked in"
     SIGNED_OFF = "signed off", "signed off"
     ASSESSED = "assessed", "assessed"

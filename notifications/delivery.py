@@ -17,7 +17,8 @@ from django.utils import timezone
 
 from .digests import compose_digests
 from .escalations import compose_escalations
-from .models import Notification, NotificationKind
+from .event_mail import compose_events
+from .models import EVENT_KINDS, Notification, NotificationKind
 from .outbox import FoldedInto, claim, new_token, release
 from .reminders import compose_reminders
 
@@ -62,6 +63,9 @@ def compose(
         out.update(compose_escalations(escalations, today))
     if by_kind[NotificationKind.DIGEST]:
         out.update(compose_digests(by_kind[NotificationKind.DIGEST], today))
+    events = [n for kind in EVENT_KINDS for n in by_kind[kind]]
+    if events:
+        out.update(compose_events(events))
     return [(n, out.get(n.pk)) for n in notifications]
 
 

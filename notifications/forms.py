@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
-from .models import Weekday
+from .models import DEFAULT_CHANNEL, EVENT_KINDS, Channel, Weekday
 
 
 class DigestPreferenceForm(forms.Form):
@@ -13,3 +13,16 @@ class DigestPreferenceForm(forms.Form):
         coerce=int,
         help_text="The digest arrives early that morning.",
     )
+
+
+class EventChannelsForm(forms.Form):
+    """One choice per kind of event: email and in the app, in the app only, or off."""
+
+    def __init__(self, *args, channels: dict[str, str], **kwargs):
+        super().__init__(*args, **kwargs)
+        for kind in EVENT_KINDS:
+            self.fields[kind] = forms.ChoiceField(
+                label=kind.label,
+                choices=Channel.choices,
+                initial=channels.get(kind, DEFAULT_CHANNEL),
+            )

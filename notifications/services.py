@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils import timezone
 
 from core.audit import AuditAction, audit_record
 from stakeholders.models import User
 
-from .models import DigestPreference
+from .models import DEFAULT_CHANNEL, EVENT_KINDS, Channel, DigestPreference, Notification
 
 
 @transaction.atomic
@@ -27,3 +28,39 @@ def digest_preference_set(*, user: User, subscribed: bool, weekday: int) -> Dige
         after={"subscribed": subscribed, "weekday": weekday},
     )
     return preference
+
+
+@transaction.atomic
+def event_channels_set(*, user: User, channels: dict[str, str]) -> DigestPreference:
+    """How this person hears of each kind of event: email and in the app, in the app, or not.
+
+    Only the choices that differ from the default are stored, so a default changed
+    later reaches everyone who never chose."""
+    for kind, channel in channels.items():
+        if kind not in EVENT_KINDS or channel not in Channel.values:
+            raise ValueError(f"{kind}: {channel}")
+    preference, _ = DigestPreference.objects.select_for_update().get_or_create(user=user)
+    before = dict(preference.event_channels)
+    preference.event_channels = {
+        kind: channel for kind, channel in channels.items() if channel != DEFAULT_CHANNEL
+    }
+    preference.save(update_fields=["event_channels", "updated_at"])
+    audit_record(
+        actor=user,
+        action=AuditAction.EVENT_SETTINGS,
+        instance=preference,
+        before=before,
+        after=dict(preference.event_channels),
+    )
+    return preference
+
+
+def notifications_mark_read(*, user: User, pk: int | None = None) -> int:
+    """Mark one of this person's notifications read (all of them without `pk`).
+
+    Not audited: reading changes nothing anyone else sees (and an audit row would
+    invalidate every cached page, see core.freshness). One UPDATE, so it is atomic."""
+    unread = Notification.objects.filter(recipient=user, in_app=True, read_at=None)
+    if pk is not None:
+        unread = unread.filter(pk=pk)
+    return unread.update(read_at=timezone.now())
