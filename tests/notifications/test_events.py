@@ -123,13 +123,18 @@ def test_a_verdict_that_asks_something_mails_the_owner_and_the_sponsor_not_the_r
 
     one_each(mail, personas.owner, personas.executive)
     assert "Cap liability at 2x." in text_of(mail[personas.owner.email][0])
-    assert set(Notification.objects.filter(recipient=personas.owner).values_list("kind", flat=True)) == {kind}
+    assert set(
+        Notification.objects.filter(recipient=personas.owner).values_list("kind", flat=True)
+    ) == {kind}
 
 
 def test_a_plain_approval_mails_nobody(personas, deal_in_review, act):
     review = review_of(deal_in_review, "legal")
 
-    assert act(lambda: review_give_verdict(review=review, user=personas.legal, verdict="approve")) == {}
+    assert (
+        act(lambda: review_give_verdict(review=review, user=personas.legal, verdict="approve"))
+        == {}
+    )
 
 
 def test_asking_for_the_sponsors_decision_mails_the_sponsor_and_the_decision_mails_owner_and_asker(
@@ -259,16 +264,16 @@ def test_someone_mentioned_on_a_confidential_deal_they_cannot_see_hears_nothing(
 
     mail = act(
         lambda: concern_reply(
-            concern=concern, user=personas.executive, body="@outsider@example.test what do you think?"
+            concern=concern,
+            user=personas.executive,
+            body="@outsider@example.test what do you think?",
         )
     )
 
     one_each(mail, personas.owner)  # the concern's raiser, not the outsider mentioned
 
 
-def test_someone_who_turned_a_kind_off_gets_neither_mail_nor_a_row(
-    personas, in_business_case, act
-):
+def test_someone_who_turned_a_kind_off_gets_neither_mail_nor_a_row(personas, in_business_case, act):
     event_channels_set(user=personas.legal, channels={"review_requested": Channel.OFF})
 
     mail = act(
