@@ -160,7 +160,7 @@ def test_the_settings_page_saves_a_channel_per_kind_and_audits_it(client_for, pe
     client = client_for(personas.legal)
     page = client.get("/settings/notifications/").content.decode()
     assert "A review is requested from my department" in page
-    data = {"form": "events", **{kind: Channel.EMAIL for kind in EVENT_KINDS}}
+    data = {"form": "events", **dict.fromkeys(EVENT_KINDS, Channel.EMAIL)}
     data["mention"] = Channel.OFF
     data["rereview"] = Channel.APP
 
