@@ -16,6 +16,7 @@ the change (notifications.apps subscribes it), so:
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -32,6 +33,8 @@ from stakeholders.models import Concern, ConcernReply, Membership, Review, Revie
 from .models import Channel, DigestPreference, Notification, NotificationKind
 from .outbox import insert
 from .tasks import enqueue_delivery
+
+log = logging.getLogger(__name__)
 
 DETAIL_LENGTH = 500
 
@@ -264,9 +267,21 @@ def _audience(plan: Plan, actor_id: int | None) -> list[User]:
 def on_audit(event: AuditEvent) -> list[int]:
     """Record the notifications an audited change makes; mail them after commit.
 
-    Returns the ids of the rows to mail (also those planned before for this event)."""
+    Returns the ids of the rows to mail. A failure here is logged and costs the
+    notification, never the change: it runs in a savepoint of the change's transaction.
+    """
     planner = PLANNERS.get(event.action)
-    plan = planner(event) if planner else None
+    if planner is None:
+        return []
+    try:
+        with transaction.atomic():
+            return _record(event, planner(event))
+    except Exception:
+        log.exception("Could not plan the notifications of audit event %s", event.pk)
+        return []
+
+
+def _record(event: AuditEvent, plan: Plan | None) -> list[int]:
     if plan is None or not plan.to:
         return []
     people = _audience(plan, event.actor_id)
@@ -305,7 +320,9 @@ def on_audit(event: AuditEvent) -> list[int]:
         )
     ids = insert(rows)
     if ids:
-        transaction.on_commit(lambda: enqueue_delivery(ids))
+        # robust: the change is committed by then; a broker down must not turn it into
+        # an error page. The rows stay unsent, and the beat sweeper enqueues them.
+        transaction.on_commit(lambda: enqueue_delivery(ids), robust=True)
     return ids
 
 

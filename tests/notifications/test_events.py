@@ -7,6 +7,8 @@ from __future__ import annotations
 import pytest
 from django.db import transaction
 
+from core.audit import AuditAction, audit_record
+from core.models import AuditEvent
 from deals.models import DecisionKind, Stage
 from deals.services import deal_advance, deal_request_decision, decision_record
 from notifications import delivery
@@ -385,3 +387,18 @@ def test_a_mention_is_an_exact_display_name_or_an_email_of_an_active_person(pers
     assert mentioned("@Ada Byron is away") == set()
     assert mentioned("mail ada@example.test or @Ada") == set()
     assert mentioned("no mentions here") == set()
+
+
+def test_a_notification_that_cannot_be_planned_costs_the_notification_not_the_change(
+    personas, deal, act, caplog
+):
+    # A "commented" event whose object is no comment: its planner cannot load it.
+    mail = act(
+        lambda: audit_record(
+            actor=personas.owner, action=AuditAction.COMMENTED, instance=deal, deal=deal
+        )
+    )
+
+    assert mail == {}
+    assert AuditEvent.objects.filter(deal=deal, action=AuditAction.COMMENTED).count() == 1
+    assert "Could not plan the notifications" in caplog.text
