@@ -7,6 +7,7 @@ which returns what changed so that the service audits exactly that.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -24,7 +25,20 @@ __all__ = [
     "changed",
     "model_update",
     "snapshot",
+    "subscribe",
 ]
+
+# Called with each AuditEvent audit_record saved, inside its transaction: an app
+# above the domain apps (notifications) hears of every change without them
+# importing it. A subscriber that raises rolls the change back with it.
+_subscribers: list[Callable[[AuditEvent], None]] = []
+
+
+def subscribe(callback: Callable[[AuditEvent], None]) -> None:
+    """Call `callback(event)` after every audit_record; subscribing twice is once."""
+    if callback not in _subscribers:
+        _subscribers.append(callback)
+
 
 # Kept by Django on every save; a change of it alone is no change of the content.
 NOT_CONTENT = ("updated_at",)
@@ -117,4 +131,6 @@ def audit_record(
         actor=actor, action=action, instance=instance, before=before, after=after, deal=deal
     )
     event.save()
+    for callback in _subscribers:
+        callback(event)
     return event

@@ -37,6 +37,7 @@ class AuditAction(models.TextChoices):
     SESSION_CANCELLED = "session cancelled", "session cancelled"
     UNSUBSCRIBED = "unsubscribed", "unsubscribed"
     DIGEST_SETTINGS = "digest settings", "digest settings"
+    EVENT_SETTINGS = "event settings", "notification settings"
     CHECKED_IN = "checked in", "checked in"
     SIGNED_OFF = "signed off", "signed off"
     ASSESSED = "assessed", "assessed"

@@ -349,6 +349,11 @@ def session_cancelled(event: AuditEvent) -> str:
     return f"cancelled {_session(event)}."
 
 
+@renders(AuditAction.EVENT_SETTINGS)
+def event_settings(event: AuditEvent) -> str:
+    return "changed how they hear of what happens on their deals and reviews."
+
+
 @renders(AuditAction.UNSUBSCRIBED)
 def unsubscribed(event: AuditEvent) -> str:
     return "stopped the weekly digest from the link in its email."

@@ -6,4 +6,11 @@ class NotificationsConfig(AppConfig):
     verbose_name = "Notifications"
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401  (connects the signal receivers)
+        # The domain apps audit their changes and know nothing of notifications:
+        # this app listens to the audit trail instead (notifications.events).
+        from . import (
+            events,
+            receivers,  # noqa: F401  (connects the signal receivers)
+        )
+
+        events.listen()

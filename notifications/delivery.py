@@ -17,8 +17,9 @@ from django.utils import timezone
 
 from .digests import compose_digests
 from .escalations import compose_escalations
+from .event_mail import compose_events
 from .invitations import compose_invitations
-from .models import Notification, NotificationKind
+from .models import EVENT_KINDS, Notification, NotificationKind
 from .outbox import FoldedInto, claim, new_token, release
 from .reminders import compose_reminders
 
@@ -68,6 +69,9 @@ def compose(
         out.update(
             compose_invitations(by_kind[NotificationKind.INVITATION], timezone.localdate(now))
         )
+    events = [n for kind in EVENT_KINDS for n in by_kind[kind]]
+    if events:
+        out.update(compose_events(events))
     return [(n, out.get(n.pk)) for n in notifications]
 
 

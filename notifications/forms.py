@@ -4,7 +4,7 @@ from django import forms
 
 from core.timezones import zone_choices
 
-from .models import Weekday
+from .models import DEFAULT_CHANNEL, EVENT_KINDS, Channel, Weekday
 
 
 class DigestPreferenceForm(forms.Form):
@@ -22,3 +22,16 @@ class DigestPreferenceForm(forms.Form):
         help_text="Dates and times in Deal Desk and in your emails are shown in it; "
         "reminders and the digest arrive in your morning.",
     )
+
+
+class EventChannelsForm(forms.Form):
+    """One choice per kind of event: email and in the app, in the app only, or off."""
+
+    def __init__(self, *args, channels: dict[str, str], **kwargs):
+        super().__init__(*args, **kwargs)
+        for kind in EVENT_KINDS:
+            self.fields[kind] = forms.ChoiceField(
+                label=kind.label,
+                choices=Channel.choices,
+                initial=channels.get(kind, DEFAULT_CHANNEL),
+            )

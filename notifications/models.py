@@ -19,6 +19,43 @@ class NotificationKind(models.TextChoices):
     STALLED = "stalled", "Stalled deal escalation"
     DIGEST = "digest", "Weekly digest"
     INVITATION = "invitation", "Working session invitation"
+    # Events: sent as they happen and listed in the app (notifications.events).
+    REVIEW_REQUESTED = "review_requested", "A review is requested from my department"
+    REREVIEW = "rereview", "A review needs doing again"
+    CHANGES_REQUESTED = "changes_requested", "Changes requested on my deal"
+    REJECTED = "rejected", "My deal rejected by a department"
+    CONDITIONS = "conditions", "My deal approved with conditions"
+    DECISION_REQUESTED = "decision_requested", "My decision requested as sponsor"
+    DECISION_RECORDED = "decision_recorded", "The sponsor's decision recorded"
+    CONCERN_RAISED = "concern_raised", "A concern raised on my deal or in my department"
+    REPLY = "reply", "A reply to my concern or to a review I commented on"
+    MENTION = "mention", "Someone mentions me"
+
+
+EVENT_KINDS = [
+    NotificationKind.REVIEW_REQUESTED,
+    NotificationKind.REREVIEW,
+    NotificationKind.CHANGES_REQUESTED,
+    NotificationKind.REJECTED,
+    NotificationKind.CONDITIONS,
+    NotificationKind.DECISION_REQUESTED,
+    NotificationKind.DECISION_RECORDED,
+    NotificationKind.CONCERN_RAISED,
+    NotificationKind.REPLY,
+    NotificationKind.MENTION,
+]
+
+
+class Channel(models.TextChoices):
+    """How someone hears of one kind of event."""
+
+    EMAIL = "email", "Email and in the app"
+    APP = "app", "In the app only"
+    OFF = "off", "Off"
+
+
+# Without a saved choice every event comes by email and in the app.
+DEFAULT_CHANNEL = Channel.EMAIL
 
 
 class Notification(models.Model):
@@ -47,6 +84,9 @@ class Notification(models.Model):
     # Not sent on purpose: the person unsubscribed or left before it went out.
     cancelled_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+    # Listed on the person's notifications page (events); read_at clears it from the badge.
+    in_app = models.BooleanField(default=False)
+    read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         db_table = "stakeholders_notification"
@@ -61,6 +101,12 @@ class Notification(models.Model):
             models.Index(
                 fields=["recipient", "-created_at"], name="stakeholder_recipie_99f10a_idx"
             ),
+            # The unread badge on every page: one COUNT over this person's unread rows.
+            models.Index(
+                fields=["recipient"],
+                name="notification_unread_idx",
+                condition=Q(in_app=True, read_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -70,6 +116,8 @@ class Notification(models.Model):
     def state(self) -> str:
         if self.sent_at:
             return "sent"
+        if self.in_app and self.cancelled_at and not self.last_error:
+            return "in the app"
         if self.cancelled_at:
             return "cancelled"
         return "failing" if self.last_error else "waiting"
@@ -106,6 +154,8 @@ class DigestPreference(models.Model):
     weekday = models.PositiveSmallIntegerField(
         "digest day", choices=Weekday.choices, default=default_digest_weekday
     )
+    # {kind: Channel} for the event kinds someone changed; the others are DEFAULT_CHANNEL.
+    event_channels = models.JSONField(default=dict, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -115,6 +165,9 @@ class DigestPreference(models.Model):
                 condition=Q(weekday__gte=0, weekday__lte=6), name="digest_weekday_0_to_6"
             )
         ]
+
+    def channel(self, kind: str) -> str:
+        return self.event_channels.get(kind, DEFAULT_CHANNEL)
 
     def __str__(self) -> str:
         return f"{self.user}: {'weekly on ' + self.get_weekday_display() if self.subscribed else 'no digest'}"

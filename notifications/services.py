@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils import timezone
 
 from core.audit import AuditAction, audit_record
 from stakeholders.models import User
 
-from .models import DigestPreference, NotificationKind
+from .models import (
+    DEFAULT_CHANNEL,
+    EVENT_KINDS,
+    Channel,
+    DigestPreference,
+    Notification,
+    NotificationKind,
+)
 
 
 @transaction.atomic
@@ -47,3 +55,38 @@ def unsubscribe(*, user: User, kind: str) -> None:
         before={"kind": kind, "subscribed": True},
         after={"kind": kind, "subscribed": False},
     )
+
+
+def event_channels_set(*, user: User, channels: dict[str, str]) -> DigestPreference:
+    """How this person hears of each kind of event: email and in the app, in the app, or not.
+
+    Only the choices that differ from the default are stored, so a default changed
+    later reaches everyone who never chose."""
+    for kind, channel in channels.items():
+        if kind not in EVENT_KINDS or channel not in Channel.values:
+            raise ValueError(f"{kind}: {channel}")
+    preference, _ = DigestPreference.objects.select_for_update().get_or_create(user=user)
+    before = dict(preference.event_channels)
+    preference.event_channels = {
+        kind: channel for kind, channel in channels.items() if channel != DEFAULT_CHANNEL
+    }
+    preference.save(update_fields=["event_channels", "updated_at"])
+    audit_record(
+        actor=user,
+        action=AuditAction.EVENT_SETTINGS,
+        instance=preference,
+        before=before,
+        after=dict(preference.event_channels),
+    )
+    return preference
+
+
+def notifications_mark_read(*, user: User, pk: int | None = None) -> int:
+    """Mark one of this person's notifications read (all of them without `pk`).
+
+    Not audited: reading changes nothing anyone else sees (and an audit row would
+    invalidate every cached page, see core.freshness). One UPDATE, so it is atomic."""
+    unread = Notification.objects.filter(recipient=user, in_app=True, read_at=None)
+    if pk is not None:
+        unread = unread.filter(pk=pk)
+    return unread.update(read_at=timezone.now())

@@ -224,6 +224,8 @@ def access_world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterat
                 "partner": partnership.partner,
                 "partnership": partnership,
                 "goal": link.goal,
+                # One of those the move into Review made for Legal's reviewer.
+                "notification": personas.legal.notifications.filter(in_app=True).first(),
             },
         )
         transaction.set_rollback(True)

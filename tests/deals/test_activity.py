@@ -22,7 +22,7 @@ from deals.models import Stage
 from metrics import business_case
 from metrics import services as metric_services
 from metrics.models import Assumption, OutcomeMetric
-from notifications.services import digest_preference_set, unsubscribe
+from notifications.services import digest_preference_set, event_channels_set, unsubscribe
 from partnerships.models import Partner
 from partnerships.services import partner_saved
 from stakeholders import services as review_services
@@ -303,6 +303,7 @@ def walk(personas, partnership, client_for) -> object:
     digest_preference_set(user=sponsor, subscribed=False, weekday=0)
     digest_preference_set(user=sponsor, subscribed=True, weekday=0)
     unsubscribe(user=sponsor, kind="digest")
+    event_channels_set(user=sponsor, channels={"mention": "off"})
     # A partner, saved as partnerships.views.partner_form saves it.
     partner = Partner.objects.create(name="Northwind", kind="technology", country="Germany")
     partner_saved(

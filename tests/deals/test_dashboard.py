@@ -210,7 +210,7 @@ def test_the_dashboard_runs_a_fixed_number_of_queries(
     from core import freshness
 
     freshness.bump()  # measure the cold path: body, tiles and counts computed afresh
-    with django_assert_max_num_queries(13):  # +1: the Reviews (N) count in the navigation
+    with django_assert_max_num_queries(14):  # +1 the Reviews (N) count, +1 the unread badge
         assert client.get("/", {"stage": "review", "sort": "-value"}).status_code == 200
     with django_assert_max_num_queries(12):
         client.get("/", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="deal-table")
@@ -250,9 +250,10 @@ def test_tiles_are_cached_per_person_until_the_data_changes(
     DealFactory(partnership=partnership)
     client = client_for(personas.executive)
     assert client.get("/").context["tiles"]["open_deals"] == 1
-    # The whole body is cached: the session, the user and their roles, nothing else
-    # (and the SAVEPOINT and RELEASE of ATOMIC_REQUESTS inside the test's transaction).
-    with django_assert_max_num_queries(5):
+    # The whole body is cached: the session, the user and their roles, the unread badge,
+    # nothing else (and the SAVEPOINT and RELEASE of ATOMIC_REQUESTS inside the test's
+    # transaction).
+    with django_assert_max_num_queries(6):
         again = client.get("/")
     assert "tiles" not in again.context  # not computed: the body came from the cache
     assert '<p class="label">Open deals</p><p class="value">1</p>' in again.content.decode()

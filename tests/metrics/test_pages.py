@@ -162,7 +162,7 @@ def test_the_deal_page_runs_a_fixed_number_of_queries_whatever_the_value_data(
     # A newer draft makes the page show both the signed-off and the draft version.
     BusinessCaseFactory(deal=deal, version=size["versions"] + 1)
     client = client_for(getattr(personas, who))
-    with django_assert_max_num_queries(21):  # +1: the Reviews (N) count in the navigation
+    with django_assert_max_num_queries(22):  # +1 the Reviews (N) count, +1 the unread badge
         response = client.get(deal.get_absolute_url())
     assert response.status_code == 200
     assert len(response.context["value_metrics"]) == size["metrics"]
@@ -268,7 +268,7 @@ def test_the_dashboard_lists_stalled_deals_by_cost_of_delay_within_its_budget(
     client = client_for(personas.executive)
     client.get("/")
     freshness.bump()  # the body is cached: measure the page computed afresh
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(14):  # +1 the Reviews (N) count, +1 the unread badge
         tiles = client.get("/").context["tiles"]
     assert [d.title for d in tiles["stalled_by_cost"]] == ["Stalled 1", "Stalled 2", "Stalled 0"]
     assert tiles["stalled_cost"] == [{"currency": "EUR", "total": Decimal(4700)}]

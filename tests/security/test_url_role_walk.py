@@ -96,6 +96,14 @@ POLICY: dict[tuple[str, str], tuple[int, ...]] = {
     ("notification_settings", "POST"):    READ_FORM,
     ("digest_preview", "GET"):            READ,
     ("digest_preview", "POST"):           READ,
+    ("notification_list", "GET"):         READ,
+    ("notification_list", "POST"):        READ,
+    ("notifications_read_all", "GET"):    ACTION_ONLY,
+    # Marks only one's own as read: back to the list, whoever it is.
+    ("notifications_read_all", "POST"):   (302, 302, 302, 302, 302, 302, 302,   302, 302, 302),
+    ("notification_read", "GET"):         ACTION_ONLY,
+    # The notification walked is Legal's: everyone else, administrators too, 404.
+    ("notification_read", "POST"):        (302, 404, 404, 302, 404, 404, 404,   404, 404, 404),
     # Lists and the company's own records
     ("dashboard", "GET"):                 READ,
     ("dashboard", "POST"):                READ,
@@ -244,6 +252,7 @@ OBJECT_OF = {
     "partners": "partner",
     "partnerships": "partnership",
     "goal_id": "goal",
+    "notifications": "notification",
 }
 PARAMETER = re.compile(r"<(?:int:)?(\w+)>")
 
