@@ -356,7 +356,9 @@ def event_settings(event: AuditEvent) -> str:
 
 @renders(AuditAction.UNSUBSCRIBED)
 def unsubscribed(event: AuditEvent) -> str:
-    return "stopped the weekly digest from the link in its email."
+    if event.after.get("kind") in (None, "digest"):
+        return "stopped the weekly digest from the link in its email."
+    return "stopped one kind of notification email from the link in it."
 
 
 @renders(AuditAction.DIGEST_SETTINGS)

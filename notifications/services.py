@@ -39,15 +39,22 @@ def digest_preference_set(*, user: User, subscribed: bool, weekday: int) -> Dige
 
 @transaction.atomic
 def unsubscribe(*, user: User, kind: str) -> None:
-    """Stop one kind of email for this person, from the link in it (notifications.unsubscribe).
-    Only the digest has such a setting today; repeating it changes nothing."""
-    if kind != NotificationKind.DIGEST:
+    """Stop one kind of email for this person, from the link in it (notifications.unsubscribe):
+    the digest, or one kind of event (which then shows in the app only). Repeating it
+    changes nothing."""
+    if kind != NotificationKind.DIGEST and kind not in EVENT_KINDS:
         raise ValueError(f"{kind} has no unsubscribe setting")
     preference, _ = DigestPreference.objects.select_for_update().get_or_create(user=user)
-    if not preference.subscribed:
-        return
-    preference.subscribed = False
-    preference.save(update_fields=["subscribed", "updated_at"])
+    if kind == NotificationKind.DIGEST:
+        if not preference.subscribed:
+            return
+        preference.subscribed = False
+        preference.save(update_fields=["subscribed", "updated_at"])
+    else:
+        if preference.event_channels.get(kind, DEFAULT_CHANNEL) != Channel.EMAIL:
+            return  # no email of this kind goes out already
+        preference.event_channels = {**preference.event_channels, kind: Channel.APP}
+        preference.save(update_fields=["event_channels", "updated_at"])
     audit_record(
         actor=user,
         action=AuditAction.UNSUBSCRIBED,

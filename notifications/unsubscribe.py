@@ -15,14 +15,18 @@ from django.urls import reverse
 
 from core.emails import absolute
 
-from .models import NotificationKind
+from .models import EVENT_KINDS, NotificationKind
 
 SALT = "notifications.unsubscribe"
 
-# The kinds one can stop from the email itself, and what the page calls them. Review
-# reminders, escalations and invitations are not here: they stop being sent when the
-# review is decided or the session is over, and have no setting to switch off yet.
-UNSUBSCRIBABLE = {NotificationKind.DIGEST: "the weekly digest"}
+# The kinds one can stop from the email itself, and what the page calls them: the
+# digest, and each kind of event notification (its email stops; the app still lists
+# it). Review reminders, escalations and invitations are not here: they stop when the
+# review is decided or the session is over.
+UNSUBSCRIBABLE = {
+    NotificationKind.DIGEST: "the weekly digest",
+    **{kind: f"emails when: {kind.label[0].lower()}{kind.label[1:]}" for kind in EVENT_KINDS},
+}
 
 
 @dataclass(frozen=True)

@@ -186,3 +186,25 @@ def test_an_escalation_about_a_review_joins_that_reviews_thread(
     [message] = [m for m in mailbox.wait_for(1) if m["To"] == personas.executive.email]
     assert header(message, "References") == f"<review.{review.pk}@deals.example.com>"
     assert header(message, "In-Reply-To") == f"<review.{review.pk}@deals.example.com>"
+
+
+def test_an_event_notification_email_unsubscribes_its_kind_in_one_click(
+    mailbox, personas, deal_in_review_without_reviews, django_capture_on_commit_callbacks
+):
+    from notifications.models import Channel, DigestPreference, NotificationKind
+    from stakeholders import signoff
+    from tests.factories import ReviewFactory
+
+    review = ReviewFactory(
+        deal=deal_in_review_without_reviews, reviewer=personas.legal, status="approved"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        signoff.review_reopen(review=review, user=personas.owner, reason="Term changed")
+    message = next(m for m in mailbox.messages if "legal@example.test" in m["To"])
+    assert header(message, "List-Unsubscribe-Post") == "List-Unsubscribe=One-Click"
+
+    response = Client(enforce_csrf_checks=True).post(unsubscribe_path(message))
+
+    assert response.status_code == 200
+    preference = DigestPreference.objects.get(user=personas.legal)
+    assert preference.event_channels[NotificationKind.REREVIEW] == Channel.APP
