@@ -30,7 +30,8 @@ __all__ = [
 
 # Called with each AuditEvent audit_record saved, inside its transaction: an app
 # above the domain apps (notifications) hears of every change without them
-# importing it. A subscriber that raises rolls the change back with it.
+# importing it. A subscriber decides what its own failure costs: notifications.events
+# plans in a savepoint and logs, so a bug there never fails the change it hears of.
 _subscribers: list[Callable[[AuditEvent], None]] = []
 
 

@@ -58,7 +58,7 @@ def datetime_text(value: Any) -> str:
         return ""
     if timezone.is_aware(moment):
         moment = timezone.localtime(moment)
-    return dateformat.format(moment, "j M Y, H:i")
+    return dateformat.format(moment, "j M Y, H:i T")
 
 
 def decimal(value: Any) -> Decimal | None:

@@ -7,6 +7,7 @@ for after the commit.
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.dispatch import receiver
 
 from stakeholders.models import WorkingSession
@@ -18,4 +19,7 @@ from .tasks import enqueue_delivery
 
 @receiver(session_invitation_changed, sender=WorkingSession)
 def send_session_invitations(sender, *, session: WorkingSession, method: str, **kwargs) -> None:
-    enqueue_delivery(plan_invitations(session=session, method=method))
+    ids = plan_invitations(session=session, method=method)
+    # Robust: a broker outage must not turn a saved session into an error page (and a
+    # resubmitted duplicate); the rows wait in the outbox for the 15-minute sweep.
+    transaction.on_commit(lambda: enqueue_delivery(ids), robust=True)

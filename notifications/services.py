@@ -64,6 +64,7 @@ def unsubscribe(*, user: User, kind: str) -> None:
     )
 
 
+@transaction.atomic
 def event_channels_set(*, user: User, channels: dict[str, str]) -> DigestPreference:
     """How this person hears of each kind of event: email and in the app, in the app, or not.
 

@@ -42,3 +42,32 @@ def test_a_briefing_pack_asked_for_while_redis_is_down_is_kept_queued(
     assert response.status_code in (200, 302)
     pack = BriefingPack.objects.get(deal=deal)
     assert pack.status == "queued"  # recorded: a retry or the next request picks it up
+
+
+def test_a_session_scheduled_while_redis_is_down_is_saved_and_its_invitations_wait(
+    client_for, personas, deal, redis_down
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from notifications.models import Notification
+    from stakeholders.models import WorkingSession
+    from tests.factories import department
+
+    starts = timezone.localtime() + dt.timedelta(days=3)
+    response = client_for(personas.owner).post(
+        reverse("session_create", args=[deal.pk]),
+        {
+            "title": "Liability cap",
+            "starts_at": starts.strftime("%Y-%m-%dT%H:%M"),
+            "duration_minutes": "60",
+            "agenda": "The cap.",
+            "departments": [department("legal").pk],
+            "invitees": [personas.legal.pk],
+        },
+    )
+    assert response.status_code == 302  # not a 500 that invites a duplicate resubmit
+    session = WorkingSession.objects.get(deal=deal)
+    waiting = Notification.objects.filter(kind="invitation", recipient=personas.legal)
+    assert waiting.filter(sent_at__isnull=True).count() == 1, session  # for the sweep
