@@ -10,9 +10,11 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from bench.pages import Page, Row
 
-DASHBOARD_QUERIES = 12
-MAIN_PAGE_QUERIES = 15
-DEAL_PAGE_QUERIES = 20
+# Each includes the navigation's two counts on a first view: the unread badge and
+# "Reviews (N)" (issue 13); the page tests in tests/ hold the same budgets.
+DASHBOARD_QUERIES = 14
+MAIN_PAGE_QUERIES = 17
+DEAL_PAGE_QUERIES = 22
 P95_MS = 150.0  # every main page
 P95_FROM_DEALS = 10_000
 GROWTH_RATIO = 1.5  # median at 10,000 deals / median at the first size
