@@ -22,13 +22,21 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from core.audit import AuditAction, subscribe
 from core.models import AuditEvent
 from deals.models import Deal, Decision
-from stakeholders.models import Concern, ConcernReply, Membership, Review, ReviewComment, User
+from stakeholders.models import (
+    Concern,
+    ConcernReply,
+    Membership,
+    Review,
+    ReviewComment,
+    User,
+    WorkingSession,
+)
 
 from .models import Channel, DigestPreference, Notification, NotificationKind
 from .outbox import insert
@@ -48,18 +56,20 @@ MENTION = re.compile(
 
 @dataclass
 class Plan:
-    """What one event says, and to whom: {person: kind}. Later kinds win (`add`)."""
+    """What one event says, and to whom: {person: [kinds]}, the most specific last (a
+    mention after a reply). Each person gets one row, of the most specific kind they
+    have not switched off."""
 
     deal: Deal
     text: str
     url: str
     detail: str = ""
-    to: dict[int, NotificationKind] = field(default_factory=dict)
+    to: dict[int, list[NotificationKind]] = field(default_factory=dict)
 
     def add(self, people, kind: NotificationKind) -> None:
         for person in people:
             if person:
-                self.to[person] = kind
+                self.to.setdefault(person, []).append(kind)
 
 
 def _members(department_id: int | None) -> list[int]:
@@ -254,14 +264,20 @@ PLANNERS: dict[str, Callable[[AuditEvent], Plan | None]] = {
 def _audience(plan: Plan, actor_id: int | None) -> list[User]:
     """The active people of the plan but the actor, who may see the deal."""
     ids = set(plan.to) - {actor_id}
-    people = list(User.objects.filter(pk__in=ids, is_active=True).order_by("pk"))
-    if plan.deal.confidential:
-        people = [
-            person
-            for person in people
-            if Deal.objects.visible_to(person).filter(pk=plan.deal.pk).exists()
-        ]
-    return people
+    people = User.objects.filter(pk__in=ids, is_active=True).order_by("pk")
+    deal = plan.deal
+    if deal.confidential:
+        # Deal.visible_to for everyone at once (one query): superusers and those with
+        # a part in it — owner, sponsor, a reviewing department's members, invitees.
+        reviews_it = Review.objects.filter(deal=deal, department__memberships__user=OuterRef("pk"))
+        invited = WorkingSession.objects.filter(deal=deal, invitees=OuterRef("pk"))
+        people = people.filter(
+            Q(is_superuser=True)
+            | Q(pk__in=[deal.owner_id, deal.sponsor_id])
+            | Exists(reviews_it)
+            | Exists(invited)
+        )
+    return list(people)
 
 
 def on_audit(event: AuditEvent) -> list[int]:
@@ -301,9 +317,12 @@ def _record(event: AuditEvent, plan: Plan | None) -> list[int]:
     }
     rows = []
     for person in people:
-        kind = plan.to[person.pk]
         preference = channels.get(person.pk)
-        channel = preference.channel(kind) if preference else Channel.EMAIL
+        choices = [
+            (kind, preference.channel(kind) if preference else Channel.EMAIL)
+            for kind in reversed(plan.to[person.pk])
+        ]
+        kind, channel = next(((k, c) for k, c in choices if c != Channel.OFF), (None, Channel.OFF))
         if channel == Channel.OFF:
             continue
         rows.append(

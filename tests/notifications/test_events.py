@@ -235,6 +235,19 @@ def test_a_person_mentioned_and_answered_at_once_gets_one_mail(personas, deal_in
     one_each(mail, personas.legal)
 
 
+def test_mentions_turned_off_still_leave_the_reply_that_mentions_me(personas, deal_in_review, act):
+    review = review_of(deal_in_review, "legal")
+    act(lambda: review_comment(review=review, user=personas.legal, body="Clause 7 is odd."))
+    event_channels_set(user=personas.legal, channels={"mention": Channel.OFF})
+
+    mail = act(
+        lambda: review_comment(review=review, user=personas.owner, body="@legal@example.test done")
+    )
+
+    one_each(mail, personas.legal)
+    assert Notification.objects.filter(recipient=personas.legal, kind="reply").exists()
+
+
 # --------------------------------------------------------------------------- who not
 
 
