@@ -331,7 +331,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # Each morning in TIME_ZONE: escalations to sponsors.
     "escalations": {
         "task": "notifications.tasks.send_escalations",
-        "schedule": crontab(minute=5, hour=REMINDER_HOUR),
+        "schedule": crontab(minute="5-59/15"),
+        "kwargs": {"local_hour": REMINDER_HOUR},
     },
     # Each person picks their digest day (DIGEST_WEEKDAY by default); it comes at
     # DIGEST_HOUR of that day where they are.

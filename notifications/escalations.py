@@ -12,22 +12,42 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.emails import absolute, thread_id
+from core.timezones import local_now
 from deals.models import ACTIVE_STAGES, Deal
-from stakeholders.models import Review
+from stakeholders.models import Review, User
 
 from .models import Notification, NotificationKind
 from .outbox import FoldedInto, insert, message_for
-from .reminders import review_row
+from .reminders import latest_local_date, review_row
 
 
-def plan_escalations(*, today: dt.date | None = None) -> list[int]:
+def plan_escalations(*, now: dt.datetime | None = None, local_hour: int | None = None) -> list[int]:
     """Reviews overdue by more than ESCALATE_AFTER_DAYS and stalled deals, to each sponsor.
 
     Once per overdue due date and once per stall: a review given a new due date,
-    or a deal that moved and stalled again, escalates again.
+    or a deal that moved and stalled again, escalates again. "Overdue" counts from the
+    sponsor's own date; beat passes `local_hour` (REMINDER_HOUR) every quarter of an
+    hour and each run plans only the sponsors whose local clock shows it. The keys name
+    the item, not the day, so however often it runs each item goes out once.
     """
-    today = today or timezone.localdate()
-    cutoff = today - dt.timedelta(days=settings.ESCALATE_AFTER_DAYS)
+    now = now or timezone.now()
+    # The latest "today" anywhere bounds the query; each sponsor's own date is applied below.
+    cutoff = latest_local_date(now) - dt.timedelta(days=settings.ESCALATE_AFTER_DAYS)
+    overdue = list(
+        Review.objects.open()
+        .filter(due_on__lt=cutoff, deal__stage__in=ACTIVE_STAGES, deal__archived_at__isnull=True)
+        .values_list("pk", "deal__sponsor_id", "due_on")
+    )
+    stalled = list(
+        Deal.objects.stalled(now)
+        .filter(archived_at__isnull=True)
+        .values_list("pk", "sponsor_id", "stage_changed_at")
+    )
+    sponsors = {sponsor for _, sponsor, _ in overdue + stalled}
+    zones = dict(User.objects.filter(pk__in=sponsors).values_list("pk", "time_zone"))
+    local = {sponsor: local_now(zones.get(sponsor), now) for sponsor in sponsors}
+    due = {s for s, at in local.items() if local_hour is None or at.hour == local_hour}
+    days = dt.timedelta(days=settings.ESCALATE_AFTER_DAYS)
     rows = [
         Notification(
             recipient_id=sponsor,
@@ -35,9 +55,8 @@ def plan_escalations(*, today: dt.date | None = None) -> list[int]:
             key=f"escalation:review:{review}:{due_on.isoformat()}",
             payload={"review": review},
         )
-        for review, sponsor, due_on in Review.objects.open()
-        .filter(due_on__lt=cutoff, deal__stage__in=ACTIVE_STAGES, deal__archived_at__isnull=True)
-        .values_list("pk", "deal__sponsor_id", "due_on")
+        for review, sponsor, due_on in overdue
+        if sponsor in due and due_on < local[sponsor].date() - days
     ]
     rows += [
         Notification(
@@ -46,9 +65,8 @@ def plan_escalations(*, today: dt.date | None = None) -> list[int]:
             key=f"stalled:deal:{deal}:{changed_at:%Y%m%dT%H%M%S}",
             payload={"deal": deal},
         )
-        for deal, sponsor, changed_at in Deal.objects.stalled()
-        .filter(archived_at__isnull=True)
-        .values_list("pk", "sponsor_id", "stage_changed_at")
+        for deal, sponsor, changed_at in stalled
+        if sponsor in due
     ]
     # Inserted sponsor by sponsor: one sponsor's items get neighbouring ids, so they land
     # in one delivery batch and go out as one email (see compose_escalations).

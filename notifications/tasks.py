@@ -36,8 +36,9 @@ def send_review_reminders(local_hour: int | None = None) -> int:
 
 
 @shared_task(acks_late=True)
-def send_escalations() -> int:
-    return enqueue_delivery(escalations.plan_escalations())
+def send_escalations(local_hour: int | None = None) -> int:
+    """Beat passes REMINDER_HOUR: the escalations of sponsors whose local clock shows it."""
+    return enqueue_delivery(escalations.plan_escalations(local_hour=local_hour))
 
 
 @shared_task(acks_late=True)

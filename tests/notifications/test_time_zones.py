@@ -252,3 +252,39 @@ def test_planning_reminders_across_zones_reads_a_fixed_number_of_queries(
     # A manual run (no local hour): everyone due a reminder, once: the IT reviewers and
     # Legal's one member for its unassigned review.
     assert len(ids) == size + 1
+
+
+def test_a_sponsor_in_new_york_hears_of_an_overdue_review_at_8_new_york_time(
+    personas, deal_in_review_without_reviews, settings
+):
+    from notifications import escalations
+
+    settings.REMINDER_HOUR = 8
+    settings.ESCALATE_AFTER_DAYS = 3
+    sponsor = deal_in_review_without_reviews.sponsor
+    sponsor.time_zone = "America/New_York"
+    sponsor.save()
+    ReviewFactory(
+        deal=deal_in_review_without_reviews,
+        department=department("legal"),
+        due_on=DAY - dt.timedelta(days=4),
+    )
+
+    def escalated():
+        return list(
+            Notification.objects.filter(recipient=sponsor, kind=NotificationKind.ESCALATION)
+        )
+
+    escalations.plan_escalations(now=at(DAY, 8, 5, LONDON), local_hour=8)
+    assert escalated() == []  # 03:05 in New York
+    for minute in (5, 20, 35, 50):
+        escalations.plan_escalations(now=at(DAY, 8, minute, NEW_YORK), local_hour=8)
+    assert len(escalated()) == 1  # each item once, however often beat runs
+
+
+def test_beat_looks_for_escalations_every_quarter_hour_at_the_local_hour(settings):
+    from config.settings import CELERY_BEAT_SCHEDULE
+
+    entry = CELERY_BEAT_SCHEDULE["escalations"]
+    assert entry["kwargs"] == {"local_hour": settings.REMINDER_HOUR}
+    assert entry["schedule"].minute == {5, 20, 35, 50}
