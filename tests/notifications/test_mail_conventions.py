@@ -189,7 +189,11 @@ def test_an_escalation_about_a_review_joins_that_reviews_thread(
 
 
 def test_an_event_notification_email_unsubscribes_its_kind_in_one_click(
-    mailbox, personas, deal_in_review_without_reviews, django_capture_on_commit_callbacks
+    mailbox,
+    eager_tasks,
+    personas,
+    deal_in_review_without_reviews,
+    django_capture_on_commit_callbacks,
 ):
     from notifications.models import Channel, DigestPreference, NotificationKind
     from stakeholders import signoff
