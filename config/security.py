@@ -29,6 +29,8 @@ class SecurityHeadersMiddleware:
             "Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"
         )
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        # A private desk: nothing of it belongs in a search engine, files included.
+        response.headers.setdefault("X-Robots-Tag", "noindex, nofollow")
         return response
 
 

@@ -28,3 +28,15 @@ def test_healthz_is_503_when_the_broker_is_unreachable(client, settings):
     assert response.json()["status"] == "error"
     assert response.json()["broker"].startswith("error")
     assert response.json()["database"] == "ok"
+
+
+def test_the_favicon_is_served_and_every_page_says_noindex(client, personas):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("favicon.svg")
+    client.force_login(personas.owner)
+    page = client.get("/")
+    assert page["X-Robots-Tag"] == "noindex, nofollow"
+    html = page.content.decode()
+    assert '<meta name="robots" content="noindex, nofollow">' in html
+    assert 'rel="icon"' in html

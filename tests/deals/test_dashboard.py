@@ -406,3 +406,9 @@ def test_the_dashboard_works_without_its_cache(client_for, personas, partnership
         assert response.status_code == 200
         assert "Still listed" in response.content.decode()
         assert response.context["tiles"]["open_deals"] == 1  # computed every time
+
+
+def test_the_filtered_count_reads_as_a_sentence(client_for, personas, partnership):
+    DealFactory(title="Unique harbour pilot", partnership=partnership, owner=personas.owner)
+    html = client_for(personas.owner).get("/?q=Unique+harbour").content.decode()
+    assert "1 deal matches the filters." in html

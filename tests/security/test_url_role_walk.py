@@ -92,6 +92,9 @@ POLICY: dict[tuple[str, str], tuple[int, ...]] = {
     ("password_reset_complete", "POST"):  NO_SUCH_METHOD,
     ("healthz", "GET"):                   PUBLIC,
     ("healthz", "POST"):                  PUBLIC,
+    # To the static icon, for everyone: browsers ask for it on every page.
+    ("favicon", "GET"):                   (301, 301, 301, 301, 301, 301, 301,   301, 301, 301),
+    ("favicon", "POST"):                  (301, 301, 301, 301, 301, 301, 301,   301, 301, 301),
     ("notification_settings", "GET"):     READ,
     ("notification_settings", "POST"):    READ_FORM,
     ("digest_preview", "GET"):            READ,

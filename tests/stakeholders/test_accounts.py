@@ -61,6 +61,8 @@ PUBLIC = {
     # Reached from an email, signed token in the URL; RFC 8058 one-click needs no login
     # (tests/notifications/test_mail_conventions.py).
     "unsubscribe",
+    # The site icon: browsers ask for it before anyone logs in.
+    "favicon",
 }
 
 
