@@ -43,6 +43,7 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("reviews/", views.review_inbox, name="review_inbox"),
+    path("reviews/export.csv", views.review_inbox_export, name="review_inbox_export"),
     path("reviews/<int:pk>/", views.review_detail, name="review_detail"),
     path("reviews/<int:pk>/verdict/", views.review_verdict_view, name="review_verdict"),
     path("reviews/<int:pk>/reassign/", views.review_reassign_view, name="review_reassign"),

@@ -112,6 +112,11 @@ POLICY: dict[tuple[str, str], tuple[int, ...]] = {
     ("dashboard", "POST"):                READ,
     ("review_inbox", "GET"):              READ,
     ("review_inbox", "POST"):             READ,
+    # CSV of what the page lists, for anyone signed in (only rows they may see).
+    ("dashboard_export", "GET"):          READ,
+    ("dashboard_export", "POST"):         READ,
+    ("review_inbox_export", "GET"):       READ,
+    ("review_inbox_export", "POST"):      READ,
     ("portfolio", "GET"):                 READ,
     ("portfolio", "POST"):                READ,
     ("goals", "GET"):                     READ,
