@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import file_views, views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -15,8 +15,8 @@ urlpatterns = [
     path("deals/<int:pk>/decisions/new/", views.decision_create, name="decision_create"),
     path("deals/<int:pk>/request-decision/", views.request_decision, name="request_decision"),
     path("terms/<int:pk>/", views.term_detail, name="term_detail"),
-    path("deals/<int:pk>/documents/", views.document_upload, name="document_upload"),
-    path("documents/<int:pk>/", views.document_download, name="document_download"),
-    path("deals/<int:pk>/briefing/", views.deal_briefing, name="deal_briefing"),
-    path("briefing/<int:pk>/download/", views.briefing_download, name="briefing_download"),
+    path("deals/<int:pk>/documents/", file_views.document_upload, name="document_upload"),
+    path("documents/<int:pk>/", file_views.document_download, name="document_download"),
+    path("deals/<int:pk>/briefing/", file_views.deal_briefing, name="deal_briefing"),
+    path("briefing/<int:pk>/download/", file_views.briefing_download, name="briefing_download"),
 ]

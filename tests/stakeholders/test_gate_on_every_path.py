@@ -35,6 +35,26 @@ LEGAL_TERM = {
 }
 
 
+def add_legal_term(deal, owner):
+    return term_create(
+        deal=deal, user=owner, data={**LEGAL_TERM, "department": department("legal")}
+    )
+
+
+def overrule(*, deal, sponsor):
+    """The sponsor's decision that overrules the gate."""
+    return decision_record(
+        deal=deal,
+        user=sponsor,
+        data={
+            "kind": DecisionKind.OVERRIDE,
+            "title": "Go ahead",
+            "rationale": "Worth it.",
+            "overrules_gate": True,
+        },
+    )
+
+
 def _approve_all(deal, personas):
     for review in deal.reviews.filter(status=ReviewStatus.PENDING).select_related("department"):
         reviewer = getattr(personas, review.department.slug)
@@ -57,11 +77,7 @@ def negotiating(personas, partnership):
 
 
 def test_a_term_added_after_approval_reopens_its_departments_review(personas, negotiating):
-    term_create(
-        deal=negotiating,
-        user=personas.owner,
-        data={**LEGAL_TERM, "department": department("legal")},
-    )
+    add_legal_term(negotiating, personas.owner)
 
     legal = negotiating.reviews.get(department__slug="legal")
     assert legal.status == ReviewStatus.PENDING
@@ -71,11 +87,7 @@ def test_a_term_added_after_approval_reopens_its_departments_review(personas, ne
 
 
 def test_wording_changed_after_approval_sends_the_deal_back_to_negotiation(personas, negotiating):
-    term = term_create(
-        deal=negotiating,
-        user=personas.owner,
-        data={**LEGAL_TERM, "department": department("legal")},
-    )
+    term = add_legal_term(negotiating, personas.owner)
     _approve_all(negotiating, personas)
     deal = deal_advance(deal=negotiating, user=personas.owner, to_stage=Stage.APPROVED)
     term_revise(
@@ -96,11 +108,7 @@ def test_a_term_revised_after_approval_holds_signing_until_its_department_approv
     personas, negotiating
 ):
     """Finding 2 as reported: the revision re-opens Legal's review; the deal is not signed."""
-    term = term_create(
-        deal=negotiating,
-        user=personas.owner,
-        data={**LEGAL_TERM, "department": department("legal")},
-    )
+    term = add_legal_term(negotiating, personas.owner)
     _approve_all(negotiating, personas)
     deal = deal_advance(deal=negotiating, user=personas.owner, to_stage=Stage.APPROVED)
     term_revise(
@@ -143,17 +151,11 @@ def test_terms_of_a_signed_deal_do_not_change_in_place(personas, negotiating):
     deal = deal_advance(deal=negotiating, user=personas.owner, to_stage=Stage.APPROVED)
     deal = deal_advance(deal=deal, user=personas.owner, to_stage=Stage.SIGNED)
     with pytest.raises(ValidationError, match="terms are those signed"):
-        term_create(
-            deal=deal, user=personas.owner, data={**LEGAL_TERM, "department": department("legal")}
-        )
+        add_legal_term(deal, personas.owner)
 
 
 def test_withdrawing_a_term_reopens_the_review_that_covered_it(personas, negotiating):
-    term = term_create(
-        deal=negotiating,
-        user=personas.owner,
-        data={**LEGAL_TERM, "department": department("legal")},
-    )
+    term = add_legal_term(negotiating, personas.owner)
     _approve_all(negotiating, personas)
     term_revise(
         term=term,
@@ -166,21 +168,8 @@ def test_withdrawing_a_term_reopens_the_review_that_covered_it(personas, negotia
 
 
 def test_an_overrule_made_before_the_wording_changed_does_not_cover_it(personas, negotiating):
-    decision_record(
-        deal=negotiating,
-        user=personas.executive,
-        data={
-            "kind": DecisionKind.OVERRIDE,
-            "title": "Go ahead",
-            "rationale": "Worth it.",
-            "overrules_gate": True,
-        },
-    )
-    term_create(
-        deal=negotiating,
-        user=personas.owner,
-        data={**LEGAL_TERM, "department": department("legal")},
-    )
+    overrule(deal=negotiating, sponsor=personas.executive)
+    add_legal_term(negotiating, personas.owner)
     with pytest.raises(ValidationError):
         deal_advance(deal=negotiating, user=personas.owner, to_stage=Stage.APPROVED)
 
@@ -299,16 +288,7 @@ class TestGateProperty(TestCase):
                             terms_seen=current_terms_stamp(review),
                         )
                 elif kind == "overrule":
-                    decision_record(
-                        deal=deal,
-                        user=sponsor,
-                        data={
-                            "kind": DecisionKind.OVERRIDE,
-                            "title": "Go",
-                            "rationale": "Because.",
-                            "overrules_gate": True,
-                        },
-                    )
+                    overrule(deal=deal, sponsor=sponsor)
             except Exception as refused:  # a refusal is fine; what got through is checked
                 if type(refused).__name__ not in (
                     "ValidationError",
@@ -371,11 +351,7 @@ def test_a_decision_on_a_deal_that_changed_since_the_form_was_opened_is_refused(
     form = client.get(f"/deals/{negotiating.pk}/decisions/new/").content.decode()
     seen = re.search(r'name="seen" value="([^"]*)"', form).group(1)
     # Meanwhile the owner adds a term the sponsor never saw.
-    term_create(
-        deal=negotiating,
-        user=personas.owner,
-        data={**LEGAL_TERM, "department": department("legal")},
-    )
+    add_legal_term(negotiating, personas.owner)
 
     response = client.post(
         f"/deals/{negotiating.pk}/decisions/new/",
@@ -393,21 +369,8 @@ def test_a_decision_on_a_deal_that_changed_since_the_form_was_opened_is_refused(
 
 
 def test_an_overrule_made_below_the_gate_carries_the_deal_through_signing(personas, negotiating):
-    term_create(
-        deal=negotiating,
-        user=personas.owner,
-        data={**LEGAL_TERM, "department": department("legal")},
-    )
-    decision_record(
-        deal=negotiating,
-        user=personas.executive,
-        data={
-            "kind": DecisionKind.OVERRIDE,
-            "title": "Go ahead",
-            "rationale": "Worth it.",
-            "overrules_gate": True,
-        },
-    )
+    add_legal_term(negotiating, personas.owner)
+    overrule(deal=negotiating, sponsor=personas.executive)
     deal = deal_advance(deal=negotiating, user=personas.owner, to_stage=Stage.APPROVED)
     deal = deal_advance(deal=deal, user=personas.owner, to_stage=Stage.SIGNED)
     assert deal_advance(deal=deal, user=personas.owner, to_stage=Stage.LIVE).stage == Stage.LIVE
