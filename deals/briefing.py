@@ -12,14 +12,12 @@ card, one query.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db.models import Count
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from metrics import charts
@@ -35,8 +33,9 @@ from .models import (
     StageChange,
     Term,
     briefing_path,
-    time_in_stages,
+    stage_timeline,
 )
+from .models.terms import wording_changes
 
 # The colours of static/css/dealdesk.css, spelled out: SVG in a PDF has no CSS variables.
 CHART_STYLE = (
@@ -51,7 +50,11 @@ CHART_STYLE = (
     ".chart-label{fill:#56606e;font-size:12px;font-family:DejaVu Sans,sans-serif}"
     ".bar-benefit{fill:#1d6b3a}.bar-cost{fill:#a3261b}"
     ".line-cumulative{fill:none;stroke:#1f5fbf;stroke-width:2.5}"
-    ".axis{stroke:#56606e;stroke-width:1}"
+    ".axis,.chart-axis{stroke:#56606e;stroke-width:1}"
+    ".chart-axis-title{font-weight:bold}"
+    ".chart-goal{stroke:#1d6b3a;stroke-width:1.5}.chart-goal-label{fill:#1d6b3a;font-weight:bold}"
+    ".chart-baseline{stroke:#56606e;stroke-width:1}.chart-baseline-label{fill:#56606e}"
+    ".point-cumulative{fill:#fff;stroke:#1f5fbf;stroke-width:2}"
     "</style>"
 )
 
@@ -70,62 +73,6 @@ def briefing_context(deal: Deal, user) -> dict:
     }
 
 
-def case_chart(case, currency: str, *, width: int = 640, height: int = 240) -> SafeString:
-    """Benefits and costs by year as bars, the running net total as a line."""
-    years = case.year_rows
-    left, right, top, bottom = 72, 16, 16, 40
-    benefits = [y.revenue_growth + y.cost_savings for y in years]
-    costs = [y.one_off_costs + y.running_costs for y in years]
-    running, total = [], Decimal(0)
-    for benefit, cost in zip(benefits, costs, strict=True):
-        total += benefit - cost
-        running.append(total)
-    values = [Decimal(0), *benefits, *(-c for c in costs), *running]
-    y = charts.Scale(float(min(values)), float(max(values)), height - bottom, top)
-    slot = (width - left - right) / max(1, len(years))
-    bar = slot * 0.32
-    title = escape(f"Business case: benefits and costs by year, {currency}")
-    parts = [
-        f'<svg class="chart" viewBox="0 0 {width} {height}" width="100%" role="img">',
-        CHART_STYLE,
-        f"<title>{title}</title>",
-        f'<rect class="chart-frame" x="{left}" y="{top}" width="{width - left - right}" '
-        f'height="{height - top - bottom}"></rect>',
-    ]
-    zero = y(0)
-    parts.append(
-        f'<line class="axis" x1="{left}" y1="{zero}" x2="{width - right}" y2="{zero}"></line>'
-    )
-    for value in (max(values), min(values)):
-        if value:
-            parts.append(
-                f'<text class="chart-label" x="{left - 6}" y="{y(float(value)) + 4}" '
-                f'text-anchor="end">{escape(charts.format_measure(round(value)))}</text>'
-            )
-    points = []
-    for index, year in enumerate(years):
-        x0 = left + index * slot + slot / 2
-        top_benefit = y(float(benefits[index]))
-        parts.append(
-            f'<rect class="bar-benefit" x="{x0 - bar:.1f}" y="{top_benefit}" width="{bar:.1f}" '
-            f'height="{max(0.0, zero - top_benefit):.1f}"></rect>'
-        )
-        bottom_cost = y(float(-costs[index]))
-        parts.append(
-            f'<rect class="bar-cost" x="{x0:.1f}" y="{zero}" width="{bar:.1f}" '
-            f'height="{max(0.0, bottom_cost - zero):.1f}"></rect>'
-        )
-        parts.append(
-            f'<text class="chart-label" x="{x0:.1f}" y="{height - bottom + 18}" '
-            f'text-anchor="middle">Year {year.year}</text>'
-        )
-        points.append(f"{x0:.1f},{y(float(running[index]))}")
-    if points:
-        parts.append(f'<polyline class="line-cumulative" points="{" ".join(points)}"></polyline>')
-    parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
-
-
 def pack_context(deal: Deal, *, now: dt.datetime | None = None) -> dict:
     """Everything the pack shows, in a fixed number of queries whatever the deal's size."""
     now = now or timezone.now()
@@ -134,7 +81,9 @@ def pack_context(deal: Deal, *, now: dt.datetime | None = None) -> dict:
     value = deal_value_context(deal, deal.sponsor)
     for metric in value["value_metrics"]:
         metric.pdf_chart = for_pdf(
-            charts.metric_chart(metric, list(metric.check_ins.all()), width=640, height=200)
+            charts.metric_chart(
+                metric, metric.check_in_rows, width=640, height=220, today=now.date()
+            )
         )
     case = value["case_governing"]
     changes = list(StageChange.objects.filter(deal=deal).select_related("by"))
@@ -160,16 +109,16 @@ def pack_context(deal: Deal, *, now: dt.datetime | None = None) -> dict:
         "summary": value["value_summary"],
         "metrics": value["value_metrics"],
         "case": case,
-        "case_chart": case_chart(case, deal.currency) if case and case.year_rows else None,
+        "case_chart": for_pdf(value["case_chart"]) if value["case_chart"] else None,
         "journey": value["journey"],
         "goal_links": value["goal_links"],
-        "stage_times": time_in_stages(changes, now),
+        "timeline": stage_timeline(changes, now),
         "changes": changes,
         "reviews": reviews,
         "concerns": concerns,
         "blocking": sum(1 for c in concerns if c.blocking),
         "terms": terms,
-        "revisions": sum(t.n_revisions for t in terms),
+        "term_changes": wording_changes(terms),
         "decisions": decisions,
         "stall_days": settings.STALL_DAYS,
         "site_url": settings.SITE_URL,

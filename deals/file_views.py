@@ -12,10 +12,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from . import rules, services
 from .briefing import briefing_context
+from .deal_page import deal_page_context
 from .documents import ContractDocumentForm
 from .models import BriefingPack, ContractDocument, PackStatus
 from .selectors import get_deal_for_user, get_under_deal_for_user, visible_deals
-from .views import deal_page_context
 
 
 @require_POST

@@ -6,7 +6,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -19,15 +18,11 @@ from core.export import csv_response
 from core.forms import form_status
 from core.models import AuditEvent
 from core.parsing import ascii_int
-from metrics.selectors import deal_value_context
-from stakeholders.models import Concern, Review, WorkingSession
-from stakeholders.selectors import voices
-from stakeholders.signoff import deal_stamp, gate_status, last_ungated_entry
+from stakeholders.signoff import deal_stamp
 
 from . import rules, services
-from .briefing import briefing_context
+from .deal_page import deal_page_context
 from .diff import word_diff
-from .documents import ContractDocumentForm
 from .forms import (
     SORTS,
     AdvanceForm,
@@ -38,13 +33,7 @@ from .forms import (
     TermEditForm,
     TermForm,
 )
-from .models import (
-    ContractDocument,
-    Decision,
-    StageChange,
-    Term,
-    time_in_stages,
-)
+from .models import Term
 from .selectors import (
     awaiting_decision,
     dashboard_tiles,
@@ -165,64 +154,9 @@ def _dashboard_body(request: HttpRequest, *, table_only: bool) -> str:
     return render_to_string("deals/_dashboard_body.html", context)
 
 
-def deal_page_context(request: HttpRequest, deal) -> dict:
-    """Everything the deal page shows, in a fixed number of queries."""
-    changes = list(StageChange.objects.filter(deal=deal).select_related("by"))
-    reviews = list(
-        Review.objects.filter(deal=deal).select_related("department", "reviewer", "decided_by")
-    )
-    concerns = list(
-        Concern.objects.open().filter(deal=deal).select_related("department", "raised_by")
-    )
-    decisions = list(Decision.objects.filter(deal=deal).select_related("decided_by"))
-    terms = list(
-        Term.objects.filter(deal=deal)
-        .select_related("department")
-        .annotate(n_revisions=Count("revisions"))
-    )
-    user = request.user
-    return {
-        "deal": deal,
-        "changes": changes,
-        "stage_times": time_in_stages(changes),
-        "reviews": reviews,
-        "terms": terms,
-        "concerns": concerns,
-        "blocking_concerns": [c for c in concerns if c.blocking],
-        "decisions": decisions,
-        "sessions": WorkingSession.objects.filter(deal=deal),
-        "history": AuditEvent.objects.filter(deal=deal).select_related("actor", "deal")[:5],
-        "gate": gate_status(
-            deal,
-            reviews,
-            concerns,
-            decisions,
-            max((t.updated_at for t in terms), default=None),
-            last_ungated_entry(changes),
-        ),
-        "voices": voices(deal, reviews),
-        "goal_links": deal.partnership.goal_links.select_related("goal"),
-        "can_edit": rules.EDIT_DEAL(user, deal),
-        "can_edit_terms": rules.EDIT_TERMS(user, deal) and deal.terms_can_change,
-        "can_decide": rules.RECORD_DECISION(user, deal),
-        # Reading a deal is not having a say in it (see Deal.involves).
-        "involved": deal.involves(user),
-        "may_raise_concerns": deal.may_raise_concerns(user),
-        "advance_form": AdvanceForm(deal=deal),
-        "request_form": RequestDecisionForm(),
-        "documents": ContractDocument.objects.filter(
-            deal=deal, archived_at__isnull=True
-        ).select_related("uploaded_by"),
-        "document_form": ContractDocumentForm(),
-        **briefing_context(deal, user),
-    }
-
-
 def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     deal = get_deal_for_user(request.user, pk)
-    context = deal_page_context(request, deal)
-    context.update(deal_value_context(deal, request.user))
-    return render(request, "deals/deal_detail.html", context)
+    return render(request, "deals/deal_detail.html", deal_page_context(request, deal))
 
 
 @require_POST

@@ -205,8 +205,10 @@ def deal_value_context(deal: Deal, user) -> dict:
     can_edit_value = rules.EDIT_VALUE(user, deal)
     for metric in metrics:
         metric.chart = charts.metric_chart(
-            metric, metric.check_in_rows, width=320, height=110, compact=True
+            metric, metric.check_in_rows, width=320, height=150, compact=True
         )
+    # The cash flow of the governing case: the deal page and the briefing pack show it.
+    cash_flow = charts.cash_flow(governing) if governing else []
     is_live = deal.stage == Stage.LIVE
     return {
         "value_summary": summarise_value(
@@ -223,6 +225,8 @@ def deal_value_context(deal: Deal, user) -> dict:
         "case_latest": latest,
         "case_governing": governing,
         "case_signed": signed,
+        "cash_flow": cash_flow,
+        "case_chart": charts.cash_flow_chart(cash_flow, deal.currency) if cash_flow else None,
         "journey": journey,
         "can_edit_value": can_edit_value,
         # A draft to sign and a Finance reader: both known from the versions query.

@@ -13,6 +13,7 @@ from .deal import (
     Stage,
     StageChange,
     involvement,
+    stage_timeline,
     time_in_stages,
     transition_refusal,
 )
@@ -54,6 +55,7 @@ __all__ = [
     "briefing_path",
     "contract_path",
     "involvement",
+    "stage_timeline",
     "time_in_stages",
     "transition_refusal",
 ]

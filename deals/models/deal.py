@@ -353,3 +353,37 @@ def time_in_stages(changes: list[StageChange], now: dt.datetime | None = None) -
         }
         for stage, duration in sorted(totals.items(), key=lambda item: order[item[0]])
     ]
+
+
+def stage_timeline(changes: list[StageChange], now: dt.datetime | None = None) -> dict:
+    """The deal's one stage timeline: each move with the stay it began and how long that
+    lasted (the current stay up to now), newest first; and the time in each stage in all.
+
+    Replaces the separate stage history and time-in-stage lists: a stay's length is the
+    time from the move into a stage to the next move.
+    """
+    now = now or timezone.now()
+    stays = []
+    for index, change in enumerate(changes):
+        current = index + 1 == len(changes)
+        left_at = now if current else changes[index + 1].at
+        stays.append(
+            {
+                "change": change,
+                "stage": change.to_stage,
+                "label": change.to_label,
+                "left_at": None if current else left_at,
+                "days": round((left_at - change.at).total_seconds() / 86400, 1),
+                "current": current,
+            }
+        )
+    longest = max((stay["days"] for stay in stays), default=0) or 1
+    for stay in stays:
+        stay["share"] = round(100 * stay["days"] / longest)
+    totals = time_in_stages(changes, now)
+    return {
+        "stays": stays[::-1],
+        # Only stages entered more than once need a total of their own.
+        "repeated": [row for row in totals if row["visits"] > 1],
+        "days": round((now - changes[0].at).total_seconds() / 86400, 1) if changes else 0,
+    }

@@ -107,3 +107,9 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+def wording_changes(terms) -> int:
+    """How often the terms' wording changed after it was first written, from terms
+    annotated with `n_revisions`: revision 1 is the first wording, not a change."""
+    return sum(max(0, term.n_revisions - 1) for term in terms)

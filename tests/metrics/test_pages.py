@@ -104,10 +104,14 @@ def test_the_deal_page_shows_the_value_summary_before_the_terms(client_for, pers
 
     html = client_for(personas.legal).get(deal.get_absolute_url()).content.decode()
 
+    # The why comes first: the overview's value card, then the Value group, then the terms.
     summary = html.index("Why this deal")
-    assert summary < html.index('id="about-title"')
-    for text in ("Onboarding days", "Customer experience", "Net present value", "Sign up"):
-        assert text in html[summary:], text
+    value = html.index('id="value"')
+    assert summary < value < html.index('id="terms-title"')
+    for text in ("Onboarding days", "Net present value"):
+        assert text in html[summary:value], text
+    for text in ("Customer experience", "Sign up"):
+        assert text in html[value:], text
     assert 'role="img"' in html and "<title" in html  # the charts are labelled images
     assert "style=" not in html.split("<main", 1)[1]  # the CSP allows no inline style
 
