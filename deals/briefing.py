@@ -109,7 +109,11 @@ def pack_context(deal: Deal, *, now: dt.datetime | None = None) -> dict:
         "summary": value["value_summary"],
         "metrics": value["value_metrics"],
         "case": case,
-        "case_chart": for_pdf(value["case_chart"]) if value["case_chart"] else None,
+        "case_chart": (
+            for_pdf(charts.cash_flow_chart(value["cash_flow"], deal.currency))
+            if value["cash_flow"]
+            else None
+        ),
         "journey": value["journey"],
         "goal_links": value["goal_links"],
         "timeline": stage_timeline(changes, now),

@@ -409,3 +409,18 @@ def cash_flow_chart(
             )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
+
+
+def cash_flow_context(case, currency: str) -> dict:
+    """A case's cash flow and its chart for the deal page, drawn twice: beside the case
+    table, and narrower for phones so that its labels stay legible. No case, no chart."""
+    rows = cash_flow(case) if case else []
+    if not rows:
+        return {"cash_flow": [], "case_chart": None, "case_chart_narrow": None}
+    return {
+        "cash_flow": rows,
+        "case_chart": cash_flow_chart(rows, currency, width=480, height=260),
+        "case_chart_narrow": cash_flow_chart(
+            rows, currency, chart_id="cash-flow-narrow", width=340, height=240
+        ),
+    }

@@ -207,8 +207,6 @@ def deal_value_context(deal: Deal, user) -> dict:
         metric.chart = charts.metric_chart(
             metric, metric.check_in_rows, width=320, height=150, compact=True
         )
-    # The cash flow of the governing case: the deal page and the briefing pack show it.
-    cash_flow = charts.cash_flow(governing) if governing else []
     is_live = deal.stage == Stage.LIVE
     return {
         "value_summary": summarise_value(
@@ -225,8 +223,8 @@ def deal_value_context(deal: Deal, user) -> dict:
         "case_latest": latest,
         "case_governing": governing,
         "case_signed": signed,
-        "cash_flow": cash_flow,
-        "case_chart": charts.cash_flow_chart(cash_flow, deal.currency) if cash_flow else None,
+        # The cash flow of the governing case, and its chart: the page's and the PDF's.
+        **charts.cash_flow_context(governing, deal.currency),
         "journey": journey,
         "can_edit_value": can_edit_value,
         # A draft to sign and a Finance reader: both known from the versions query.

@@ -72,7 +72,7 @@ def test_a_check_in_is_recorded_in_place_and_a_bad_one_shows_its_message(
     page.get_by_label("Date").fill(timezone.localdate().isoformat())
     page.get_by_role("button", name="Record check-in").click()
     expect(page.locator("#check-ins table")).to_contain_text("57.5 %")
-    expect(page.locator("#check-ins svg.chart circle")).to_have_count(1)
+    expect(page.locator("#check-ins .chart-wide svg.chart circle")).to_have_count(1)
     assert page.evaluate("window.__stillTheSamePage") is True
     assert CheckIn.objects.get().actual == 57.5
 

@@ -267,3 +267,17 @@ def test_the_briefing_pack_command_renders_one_deal_to_a_file(rich_deal, tmp_pat
     output = tmp_path / "pack.pdf"
     call_command("briefing_pack", str(rich_deal.pk), "--output", str(output))
     assert "Cloud migration" in pdf_text(output.read_bytes())
+
+
+def test_the_pack_draws_the_same_charts_and_says_the_same_about_terms_as_the_page(
+    client_for, personas, rich_deal
+):
+    text = " ".join(pdf_text(render_pack(rich_deal)).split())
+
+    assert "Stage timeline" in text and "days so far" in text
+    assert "1 term · no wording changed since first written · 0 revision rounds" in text
+    page = client_for(personas.owner).get(rich_deal.get_absolute_url()).content.decode()
+    assert "1 term · no wording changed since first written · 0 revision rounds" in page
+    # The cash flow and the metric chart render with their axes (text inside the SVG).
+    assert "Year 1" in text and "Running net total" in text
+    assert "Date of check-in" in text and "Target 80 by" in text
