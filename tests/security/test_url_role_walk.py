@@ -119,6 +119,9 @@ POLICY: dict[tuple[str, str], tuple[int, ...]] = {
     ("review_inbox_export", "POST"):      READ,
     ("portfolio", "GET"):                 READ,
     ("portfolio", "POST"):                READ,
+    # Search: only what each may see is found (tests/search/test_search.py).
+    ("search", "GET"):                    READ,
+    ("search", "POST"):                   READ,
     ("goals", "GET"):                     READ,
     ("goals", "POST"):                    READ,
     ("goal_detail", "GET"):               READ,
