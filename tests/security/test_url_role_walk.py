@@ -117,6 +117,10 @@ POLICY: dict[tuple[str, str], tuple[int, ...]] = {
     ("dashboard_export", "POST"):         READ,
     ("review_inbox_export", "GET"):       READ,
     ("review_inbox_export", "POST"):      READ,
+    ("portfolio_export", "GET"):          READ,
+    ("portfolio_export", "POST"):         READ,
+    ("goals_export", "GET"):              READ,
+    ("goals_export", "POST"):             READ,
     ("portfolio", "GET"):                 READ,
     ("portfolio", "POST"):                READ,
     # Search: only what each may see is found (tests/search/test_search.py).
