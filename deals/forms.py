@@ -161,7 +161,8 @@ class DealForm(forms.ModelForm):
             initial["partnership"] = partnership
             if sponsor is None:
                 found = cls().sponsor_of(Partnership.objects.filter(pk=partnership).first())
-                sponsor = found.pk if found else None
+                # Not the creator, who owns the deal: owner and sponsor are two people.
+                sponsor = found.pk if found and found.pk != user.pk else None
         if sponsor is not None:
             initial["sponsor"] = sponsor
         return initial

@@ -44,6 +44,14 @@ def test_a_new_deal_from_a_partnership_comes_with_its_sponsor(client_for, person
     assert selected(html, "sponsor") == str(personas.executive.pk)
 
 
+def test_the_creator_is_not_prefilled_as_sponsor_of_their_own_deal(
+    client_for, personas, partnership
+):
+    # The executive sponsors the partnership and creates the deal: they own it.
+    html = client_for(personas.executive).get("/deals/new/", {"partnership": partnership.pk})
+    assert selected(html.content.decode(), "sponsor") in (None, "")  # the empty choice
+
+
 def test_choosing_a_partnership_fills_an_empty_sponsor_by_htmx(client_for, personas):
     czar = UserFactory(roles=[Role.EXECUTIVE])
     other = PartnershipFactory(sponsor=czar)
