@@ -53,7 +53,8 @@ CONFIG = "english"
 PER_GROUP = 5  # hits of each kind on the overview
 PER_PAGE = 20  # hits of one kind, page after page
 MAX_PAGE = 25
-CANDIDATES = 200  # ranked per kind (more when paging deeper)
+CANDIDATES = 100  # ranked when one kind is paged (more when paging deeper)
+OVERVIEW_CANDIDATES = 30  # ranked per kind for the overview's first five
 NAME_IDS = 200  # people or partnerships whose name matches, for the deals they lead to
 
 
@@ -366,7 +367,8 @@ def search(user, text: str, *, kind: str = "", page_number: int = 1) -> Results:
     groups, paged = [], None
     for name, spec in KINDS.items():
         start, size = ((page_number - 1) * PER_PAGE, PER_PAGE) if name == kind else (0, PER_GROUP)
-        ids, count = finder.candidates(name, max(CANDIDATES, start + size))
+        depth = max(CANDIDATES, start + size) if name == kind else OVERVIEW_CANDIDATES
+        ids, count = finder.candidates(name, depth)
         rows = list(finder.ranked(name, ids)[start : start + size]) if ids[start:] else []
         hits = [finder.hit(name, row) for row in rows]
         groups.append(Group(kind=name, label=spec.label, count=count, hits=hits))
