@@ -27,7 +27,7 @@ class Page:
     label: str
     path: str
     user: str  # "exec", "legal", "admin" or "anon"
-    kind: str  # "dashboard", "deal", "page" (other main page), "admin", "floor": the goals
+    kind: str  # "dashboard", "deal", "page" (other main page), "search", "admin", "floor"
     headers: dict[str, str] = field(default_factory=dict)
     fragment: bool = False
     available: bool = True  # False: the URL does not resolve (yet); reported, not measured
@@ -90,6 +90,8 @@ def pages_for(deal_id: int, review_id: int, deep_page: int) -> list[Page]:
         Page("review", "review page (legal)", f"/reviews/{review_id}/", "legal", "page"),
         Page("goals", "goals page", "/goals/", "exec", "page"),
         Page("digest", "digest preview", "/digest/preview/", "exec", "page"),
+        # A partner's name misspelt: trigram names, the partner's deals, every kind counted.
+        Page("search", "search `Meridan` (typo)", "/search/?q=Meridan", "exec", "search"),
         Page("admin", "admin changelist", "/admin/deals/deal/", "admin", "admin"),
         Page("healthz", "`/healthz` (floor)", "/healthz", "anon", "floor"),
         # Measured in a pass of their own, after the others: a bump leaves every cache.

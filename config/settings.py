@@ -122,6 +122,7 @@ INSTALLED_APPS = [
     "metrics",
     # Above the domain apps: it reads them all, none of them imports it.
     "notifications",
+    "search",  # reads every domain app, like notifications; nothing imports it
     "demo",  # seed_demo; at the top: imports every app, none imports it
 ]
 

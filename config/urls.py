@@ -24,4 +24,5 @@ urlpatterns = [
     path("", include("deals.urls")),
     path("", include("metrics.urls")),
     path("", include("notifications.urls")),
+    path("", include("search.urls")),
 ]

@@ -3,13 +3,16 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from core.fields import BoundedModelChoiceField, bounded_formfield
+from core.parsing import ascii_int
 from partnerships.models import PartnerKind, Partnership
 from stakeholders.models import Role
+from stakeholders.signoff import suggested_department
 
-from .models import Deal, Decision, Stage, Term, TermStatus
+from .models import Deal, Decision, DecisionKind, Stage, Term, TermCategory, TermStatus
 
 User = get_user_model()
 
@@ -118,6 +121,19 @@ class DealForm(forms.ModelForm):
         self.fields["owner"].queryset = User.objects.filter(
             groups__name__in=[Role.OWNER, Role.EXECUTIVE]
         ).distinct()
+        self.fields["sponsor"].required = False  # empty: the partnership's sponsor (clean)
+        self.fields["sponsor"].help_text = "Left empty, the partnership's sponsor."
+        if not self.instance.pk:
+            # Choosing the partnership fills the sponsor, while it is empty (deal_create).
+            self.fields["partnership"].widget.attrs.update(
+                {
+                    "hx-get": reverse("deal_create"),
+                    "hx-trigger": "change",
+                    "hx-target": "#sponsor-field",
+                    "hx-swap": "outerHTML",
+                    "hx-include": "#id_partnership, #id_sponsor",
+                }
+            )
         self.fields["contract_value"].widget.attrs["min"] = "0"
         self.fields["expected_annual_value"].widget.attrs["min"] = "0"
 
@@ -134,8 +150,43 @@ class DealForm(forms.ModelForm):
             raise forms.ValidationError("The target signature date cannot be in the past.")
         return date
 
+    @classmethod
+    def initial_for(cls, user, query) -> dict:
+        """What a new deal's form knows: its owner (who creates it) and, from the
+        partnership in the query string, that partnership's sponsor unless one is given."""
+        initial = {"owner": user.pk}
+        partnership = ascii_int(query.get("partnership"))
+        sponsor = ascii_int(query.get("sponsor"))
+        if partnership is not None:
+            initial["partnership"] = partnership
+            if sponsor is None:
+                found = cls().sponsor_of(Partnership.objects.filter(pk=partnership).first())
+                # Not the creator, who owns the deal: owner and sponsor are two people.
+                sponsor = found.pk if found and found.pk != user.pk else None
+        if sponsor is not None:
+            initial["sponsor"] = sponsor
+        return initial
+
+    def sponsor_of(self, partnership: Partnership | None):
+        """The partnership's sponsor, when they may sponsor a deal (an executive)."""
+        if partnership is None:
+            return None
+        return self.fields["sponsor"].queryset.filter(pk=partnership.sponsor_id).first()
+
     def clean(self):
         data = super().clean()
+        if not data.get("sponsor") and "sponsor" not in self.errors:
+            # Left empty: the partnership's czar sponsors its deals, unless they cannot.
+            sponsor = self.sponsor_of(data.get("partnership"))
+            if sponsor is not None:
+                data["sponsor"] = sponsor
+            elif data.get("partnership"):
+                self.add_error(
+                    "sponsor",
+                    "Choose the executive sponsor: the partnership's sponsor is not an executive.",
+                )
+            else:
+                self.add_error("sponsor", "Choose the executive sponsor.")
         if data.get("owner") and data.get("sponsor") and data["owner"] == data["sponsor"]:
             # The sponsor arbitrates; owning and sponsoring the same deal removes the check.
             self.add_error("sponsor", "The sponsor must be someone other than the deal owner.")
@@ -187,7 +238,53 @@ class TermForm(forms.ModelForm):
         formfield_callback = bounded_formfield
         fields = ["category", "title", "wording", "department"]
         widgets = {"wording": forms.Textarea(attrs={"rows": 5})}
-        help_texts = {"department": "The department that reviews this term."}
+        help_texts = {
+            "department": "The department that reviews this term. Left empty, the one "
+            "that reviews its category (price: Procurement, liability: Legal…)."
+        }
+
+    def __init__(self, *args, deal: Deal, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.deal = deal
+        self.fields["department"].required = False  # empty: suggested by the category
+        # Choosing the category suggests its department, while none is chosen (term_create).
+        self.fields["category"].widget.attrs.update(
+            {
+                "hx-get": reverse("term_create", args=[deal.pk]),
+                "hx-trigger": "change",
+                "hx-target": "#department-field",
+                "hx-swap": "outerHTML",
+                "hx-include": "#id_category, #id_department",
+            }
+        )
+
+    @staticmethod
+    def initial_for(deal: Deal, query) -> dict:
+        """The category from the query string and, unless one is chosen, its department."""
+        category = query.get("category", "")
+        if category not in TermCategory.values:
+            return {}
+        department = ascii_int(query.get("department"))
+        if department is None:
+            suggested = suggested_department(deal, category)
+            department = suggested.pk if suggested else None
+        return {"category": category, "department": department}
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("department") and data.get("category"):
+            department = suggested_department(self.deal, data["category"])
+            if department is None:
+                self.add_error(
+                    "department",
+                    f"Choose the department that reviews this term: no department reviews "
+                    f"“{TermCategory(data['category']).label}” terms by default.",
+                )
+            else:
+                data["department"] = department
+        elif not data.get("department") and "category" not in self.errors:
+            self.add_error("department", "Choose the department that reviews this term.")
+        return data
 
 
 class TermEditForm(forms.Form):
@@ -197,7 +294,26 @@ class TermEditForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
+# What each kind of decision is, in one line: said beside its choice on the form.
+DECISION_KIND_HELP = {
+    DecisionKind.OVERRIDE: "You overrule a department's rejection or requested changes, "
+    "and say why the deal goes ahead.",
+    DecisionKind.TRADE_OFF: "You weigh one department's demand against another's, or "
+    "against the value at stake, and choose.",
+    DecisionKind.ESCALATION: "You settle what someone escalated to you: the answer to "
+    "their request.",
+}
+
+
 class DecisionRecordForm(forms.ModelForm):
+    kind = forms.ChoiceField(
+        label="Kind of decision",
+        choices=DecisionKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose the kind of decision: override, trade-off or escalation."
+        },
+    )
     # The deal as the sponsor saw it (signoff.deal_stamp): a decision on a deal that
     # changed since is refused (409), so an overrule never covers unseen wording.
     seen = forms.CharField(
@@ -212,6 +328,13 @@ class DecisionRecordForm(forms.ModelForm):
         fields = ["kind", "title", "rationale", "overrules_gate"]
         widgets = {"rationale": forms.Textarea(attrs={"rows": 5})}
         labels = {"overrules_gate": "Overrule the sign-off gate"}
+
+    def kind_choices(self) -> list[dict]:
+        """The radios with their one-line explanations, for the template."""
+        return [
+            {"radio": radio, "help": DECISION_KIND_HELP[DecisionKind(radio.data["value"])]}
+            for radio in self["kind"]
+        ]
 
     def clean_rationale(self) -> str:
         rationale = self.cleaned_data["rationale"].strip()

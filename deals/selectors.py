@@ -89,6 +89,18 @@ def awaiting_decision(user) -> list[Deal]:
     )
 
 
+def verdicts_to_answer(deal: Deal) -> list[Review]:
+    """The departments that rejected the deal or asked for changes, with their reasons:
+    what the sponsor's decision answers (one query)."""
+    return list(
+        Review.objects.filter(
+            deal=deal, status__in=[ReviewStatus.REJECTED, ReviewStatus.CHANGES_REQUESTED]
+        )
+        .select_related("department", "decided_by")
+        .order_by("department__name")
+    )
+
+
 def get_under_deal_for_user(queryset, user, pk: int, what: str):
     """An object that belongs to a deal (review, term, concern…), or 404 unless its deal is visible."""
     found = (

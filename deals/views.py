@@ -17,7 +17,6 @@ from core import freshness
 from core.export import csv_response
 from core.forms import form_status
 from core.models import AuditEvent
-from core.parsing import ascii_int
 from stakeholders.signoff import deal_stamp
 
 from . import rules, services
@@ -33,13 +32,17 @@ from .forms import (
     TermEditForm,
     TermForm,
 )
-from .models import Term
+from .models import (
+    DecisionKind,
+    Term,
+)
 from .selectors import (
     awaiting_decision,
     dashboard_tiles,
     deal_table,
     get_deal_for_user,
     get_under_deal_for_user,
+    verdicts_to_answer,
     visible_deals,
 )
 
@@ -199,11 +202,14 @@ def deal_advance(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def deal_create(request: HttpRequest) -> HttpResponse:
+    """The form, prefilled with what is known: the owner (who creates it) and, from the
+    chosen partnership, its sponsor. The partnership select asks again by htmx (target
+    sponsor-field) and gets the sponsor field, filled if it is still empty."""
     rules.CREATE_DEAL.require(request.user)
-    initial = {"owner": request.user.pk}
-    partnership = ascii_int(request.GET.get("partnership"))
-    if partnership is not None:
-        initial["partnership"] = partnership
+    initial = DealForm.initial_for(request.user, request.GET)
+    if request.htmx and request.htmx.target == "sponsor-field":
+        form = DealForm(initial=initial)
+        return render(request, "deals/deal_form.html#sponsor-field", {"form": form})
     form = DealForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in form.Meta.fields}
@@ -235,7 +241,13 @@ def deal_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def term_create(request: HttpRequest, pk: int) -> HttpResponse:
     deal = get_deal_for_user(request.user, pk)
     rules.EDIT_TERMS.require(request.user, deal)
-    form = TermForm(request.POST or None)
+    if request.htmx and request.htmx.target == "department-field":
+        # The category changed: suggest its department, if none is chosen yet.
+        form = TermForm(initial=TermForm.initial_for(deal, request.GET), deal=deal)
+        return render(request, "deals/term_form.html#department-field", {"form": form})
+    form = TermForm(
+        request.POST or None, initial=TermForm.initial_for(deal, request.GET), deal=deal
+    )
     if not deal.terms_can_change:
         form.add_error(None, f"The deal is {deal.stage_label}: its terms are those signed.")
     elif request.method == "POST" and form.is_valid():
@@ -318,7 +330,10 @@ def term_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def decision_create(request: HttpRequest, pk: int) -> HttpResponse:
     deal = get_deal_for_user(request.user, pk)
     rules.RECORD_DECISION.require(request.user, deal)
-    form = DecisionRecordForm(request.POST or None, initial={"seen": deal_stamp(deal)})
+    initial = {"seen": deal_stamp(deal)}
+    if deal.decision_requested_at:  # someone asked: the decision is their answer
+        initial["kind"] = DecisionKind.ESCALATION
+    form = DecisionRecordForm(request.POST or None, initial=initial)
     status = form_status(request, form)
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in form.Meta.fields}
@@ -339,7 +354,8 @@ def decision_create(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Decision recorded in the deal's decision log.")
             return redirect(deal)
-    return render(request, "deals/decision_form.html", {"form": form, "deal": deal}, status=status)
+    context = {"form": form, "deal": deal, "answering": verdicts_to_answer(deal)}
+    return render(request, "deals/decision_form.html", context, status=status)
 
 
 @require_POST

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import exports, views
 
 urlpatterns = [
     path("deals/<int:pk>/metrics/new/", views.metric_create, name="metric_create"),
@@ -35,6 +35,8 @@ urlpatterns = [
     path("journey/<int:stage_id>/move/", views.journey_stage_move, name="journey_stage_move"),
     path("journey/<int:stage_id>/delete/", views.journey_stage_delete, name="journey_stage_delete"),
     path("goals/", views.goals, name="goals"),
+    path("goals/export.csv", exports.goals_export, name="goals_export"),
     path("goals/<int:goal_id>/", views.goal_detail, name="goal_detail"),
     path("portfolio/", views.portfolio, name="portfolio"),
+    path("portfolio/export.csv", exports.portfolio_export, name="portfolio_export"),
 ]
