@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from deals.services import term_create
-from tests.browser.test_pages_a11y import context_for
+from tests.browser.sessions import context_for
 from tests.factories import department
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -13,13 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-from django.conf import settings
-from django.test import Client
-from playwright.sync_api import Browser, BrowserContext
+from playwright.sync_api import Browser
 
 from deals.models import Stage
 from stakeholders.models import User
 from tests.browser.axe import describe, serious_violations
+from tests.browser.sessions import context_for
 from tests.conftest import _deal_with_everything
 from tests.factories import DealFactory, PartnershipFactory, PartnershipGoalFactory
 
@@ -87,19 +86,6 @@ def world(personas, settings, tmp_path) -> World:
     )
 
 
-def context_for(browser: Browser, base_url: str, user: User | None) -> BrowserContext:
-    """A browser context logged in as `user` (its session cookie), or anonymous."""
-    context = browser.new_context(base_url=base_url, viewport={"width": DESKTOP, "height": 900})
-    if user is not None:
-        client = Client()
-        client.force_login(user)
-        cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-        context.add_cookies(
-            [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": base_url}]
-        )
-    return context
-
-
 def problems_at(page, name: str, width: int) -> list[str]:
     page.set_viewport_size({"width": width, "height": 900})
     found = []
@@ -117,7 +103,7 @@ def problems_at(page, name: str, width: int) -> list[str]:
 def test_each_main_page_fits_a_phone_and_has_no_serious_axe_violation(
     browser: Browser, live_server, world: World, persona: str
 ):
-    context = context_for(browser, live_server.url, world.users.get(persona))
+    context = context_for(browser, live_server.url, world.users.get(persona), width=DESKTOP)
     page = context.new_page()
     problems = []
     for name, who, template in PAGES:
