@@ -162,7 +162,7 @@ def dashboard_tiles(user, rates: Rates | None = None, stalled_shown: int = 10) -
     pending = FilteredRelation("reviews", condition=Q(reviews__status=ReviewStatus.PENDING))
     visible = Q(pending_reviews__deal__in=deals.values("pk"))
     departments = [
-        {"name": d.name, "pending": d.pending, "overdue": d.overdue}
+        {"pk": d.pk, "name": d.name, "pending": d.pending, "overdue": d.overdue}
         for d in Department.objects.annotate(pending_reviews=pending)
         .annotate(
             pending=Count("pending_reviews", filter=visible),

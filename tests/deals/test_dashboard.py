@@ -77,7 +77,7 @@ def test_the_dashboard_tiles_count_open_stalled_and_pipeline_value(client_for, p
     assert by_stage[Stage.REVIEW] == by_stage[Stage.LIVE] == by_stage[Stage.ABANDONED] == 1
     assert tiles["pending_reviews"] == 2
     departments = {row["name"]: row for row in tiles["departments"]}
-    assert departments["IT"] == {"name": "IT", "pending": 1, "overdue": 1}
+    assert (departments["IT"]["pending"], departments["IT"]["overdue"]) == (1, 1)
     assert departments["Finance"]["pending"] == 0
 
 

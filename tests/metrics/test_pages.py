@@ -206,7 +206,8 @@ def test_goals_and_portfolio_run_a_fixed_number_of_queries(client_for, personas,
         with CaptureQueriesContext(connection) as queries:
             assert client.get(reverse(url)).status_code == 200
         counts.append(len(queries))
-    assert counts[0] == counts[1] <= 14, counts
+    # The portfolio also reads the exchange rates for its totals (issue 14).
+    assert counts[0] == counts[1] <= (15 if url == "portfolio" else 14), counts
 
 
 def test_the_portfolio_shows_which_partnerships_deliver(client_for, personas, partnership):
