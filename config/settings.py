@@ -374,6 +374,13 @@ CSP = "; ".join(
 # Business rules
 STALL_DAYS = envint("STALL_DAYS", 21)
 DEALS_PER_PAGE = envint("DEALS_PER_PAGE", 25)
+# Totals are shown in this currency, converted at the rates an administrator keeps
+# (core.ExchangeRate); one of core.models.Currency (checked by core's system check).
+REPORTING_CURRENCY = envstr("REPORTING_CURRENCY", "EUR").strip().upper()
+if not (len(REPORTING_CURRENCY) == 3 and REPORTING_CURRENCY.isalpha()):
+    raise ImproperlyConfigured(
+        f"REPORTING_CURRENCY must be a three-letter currency code, not {REPORTING_CURRENCY!r}"
+    )
 
 # Production hardening (DEBUG off). Behind a TLS-terminating proxy set
 # SECURE_PROXY_SSL_HEADER_ENABLED=1; SECURE_SSL_REDIRECT defaults on.

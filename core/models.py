@@ -2,9 +2,24 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
+
+
+class Currency(models.TextChoices):
+    """The currencies the desk knows: deals are priced in one of them, and the
+    reporting currency (settings.REPORTING_CURRENCY) is one of them."""
+
+    EUR = "EUR", "EUR"
+    USD = "USD", "USD"
+    GBP = "GBP", "GBP"
+    CHF = "CHF", "CHF"
 
 
 class AuditAction(models.TextChoices):
@@ -74,3 +89,44 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.object_type} {self.object_id}"
+
+
+class ExchangeRate(models.Model):
+    """What one unit of a currency is worth in the reporting currency, from a date on.
+
+    Kept by an administrator in the Django admin (audited there). Totals use the latest
+    rate on or before their date (core.money); a currency with no such rate is named and
+    left out of a total, never guessed.
+    """
+
+    currency = models.CharField(max_length=3, choices=Currency.choices)
+    rate = models.DecimalField(
+        max_digits=18,
+        decimal_places=8,
+        validators=[MinValueValidator(Decimal("0.00000001"))],
+        help_text="One unit of the currency in the reporting currency: 0.92 when 1 USD "
+        "is worth 0.92 EUR and the reporting currency is EUR.",
+    )
+    applies_from = models.DateField(help_text="The first day this rate applies.")
+
+    class Meta:
+        ordering = ["currency", "-applies_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["currency", "applies_from"], name="one_exchange_rate_per_currency_and_day"
+            ),
+            models.CheckConstraint(condition=Q(rate__gt=0), name="exchange_rate_positive"),
+        ]
+
+    def __str__(self) -> str:
+        rate = f"{self.rate.normalize():f}"
+        return f"1 {self.currency} = {rate} {settings.REPORTING_CURRENCY} from {self.applies_from}"
+
+    def clean(self) -> None:
+        if self.currency and self.currency == settings.REPORTING_CURRENCY:
+            raise ValidationError(
+                {
+                    "currency": f"{self.currency} is the reporting currency: its amounts are "
+                    "counted as they are and need no rate."
+                }
+            )

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +18,10 @@ from .models import Deal, Decision, DecisionKind, Stage, Term, TermCategory, Ter
 User = get_user_model()
 
 SORTS = {
+    # The default: what a week of delay costs, highest first (the cost-of-delay index).
+    # Each deal's own currency: the rates are near enough one for an order, not a total.
+    "-cost": ("-weekly_cost_of_delay", "-id"),
+    "cost": ("weekly_cost_of_delay", "id"),
     "updated": ("-updated_at", "-id"),
     "title": ("title", "id"),
     "-title": ("-title", "-id"),
@@ -42,7 +47,20 @@ def sponsors_queryset():
     return User.objects.filter(Q(pk__in=executives) | Q(pk__in=Deal.objects.values("sponsor_id")))
 
 
+DEFAULT_SORT = "-cost"
+
+
+class Show(models.TextChoices):
+    OPEN = "open", "Open deals"
+    STALLED = "stalled", "Stalled deals"
+    ALL = "all", "All deals"
+
+
 class DealFilterForm(forms.Form):
+    """The dashboard table's filters. Without any, the table lists the open deals (as the
+    "Open deals" tile counts them), costliest delay first; bind it to an empty query."""
+
+    show = forms.ChoiceField(label="Show", required=False, choices=Show.choices)
     q = forms.CharField(label="Search", required=False, max_length=100)
     stage = forms.ChoiceField(
         label="Stage", required=False, choices=[("", "All stages"), *Stage.choices]
@@ -67,6 +85,9 @@ class DealFilterForm(forms.Form):
         sort = self.cleaned_data["sort"]
         return sort if sort in SORTS else ""
 
+    def clean_show(self) -> str:
+        return self.cleaned_data["show"] or Show.OPEN
+
     def filter(self, deals):
         if not self.is_valid():
             return deals.none()
@@ -78,8 +99,12 @@ class DealFilterForm(forms.Form):
             deals = deals.filter(
                 Q(title__icontains=data["q"]) | Q(partnership__in=partners.values("pk"))
             )
-        if data["stage"]:
+        if data["stage"]:  # a chosen stage is its own scope
             deals = deals.filter(stage=data["stage"])
+        elif data["show"] == Show.OPEN:
+            deals = deals.open()
+        elif data["show"] == Show.STALLED:
+            deals = deals.stalled()
         if data["kind"]:
             deals = deals.filter(partnership__partner__kind=data["kind"])
         if data["sponsor"]:
@@ -89,7 +114,7 @@ class DealFilterForm(forms.Form):
 
             deals = deals.filter(blocking_concern_exists())
         deals = deals.filter(archived_at__isnull=not data["archived"])
-        return deals.order_by(*SORTS[data["sort"] or "updated"])
+        return deals.order_by(*SORTS[data["sort"] or DEFAULT_SORT])
 
 
 class DealForm(forms.ModelForm):

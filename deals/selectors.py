@@ -19,6 +19,7 @@ from django.db.models import (
 from django.http import Http404
 from django.utils import timezone
 
+from core.money import Rates, rates_on, total
 from stakeholders.models import Concern, Department, Membership, Review, ReviewStatus
 
 from .models import (
@@ -130,8 +131,10 @@ def deal_table(deals: DealQuerySet) -> DealQuerySet:
     )
 
 
-def dashboard_tiles(user) -> dict:
-    """The summary tiles: four queries whatever the number of deals."""
+def dashboard_tiles(user, rates: Rates | None = None, stalled_shown: int = 10) -> dict:
+    """The summary tiles: four queries whatever the number of deals. Money is totalled in
+    the reporting currency at `rates`; `rows` are the groups, for the value-by-stage chart."""
+    rates = rates or rates_on()
     deals = visible_deals(user).current()
     stall_cutoff = timezone.now() - dt.timedelta(days=settings.STALL_DAYS)
     # One grouped query gives counts by stage, and value and stalls by currency.
@@ -151,28 +154,27 @@ def dashboard_tiles(user) -> dict:
         )
         .order_by()
     )
+    rows = list(rows)
     by_stage: dict[str, int] = {}
-    pipeline: dict[str, Decimal] = {}
-    stalled_cost: dict[str, Decimal] = {}
+    pipeline: list[tuple[str, Decimal]] = []
+    stalled_cost: list[tuple[str, Decimal]] = []
     open_deals = stalled_deals = blocked_deals = 0
     for row in rows:
         blocked_deals += row["blocked"]
-        if row["stalled_cost"]:
-            stalled_cost[row["currency"]] = (
-                stalled_cost.get(row["currency"], 0) + row["stalled_cost"]
-            )
+        stalled_cost.append((row["currency"], row["stalled_cost"]))
         by_stage[row["stage"]] = by_stage.get(row["stage"], 0) + row["n"]
         if row["stage"] in OPEN_STAGES:
             open_deals += row["n"]
             stalled_deals += row["stalled"]
-            pipeline[row["currency"]] = pipeline.get(row["currency"], Decimal("0")) + row["total"]
+            pipeline.append((row["currency"], row["total"]))
+    stalled_total = total(stalled_cost, rates)
     # Departments with their pending and overdue reviews on visible deals, in one query.
     # Only pending reviews are joined (FilteredRelation puts the status in the join, served
     # by the status index) instead of every review of every department.
     pending = FilteredRelation("reviews", condition=Q(reviews__status=ReviewStatus.PENDING))
     visible = Q(pending_reviews__deal__in=deals.values("pk"))
     departments = [
-        {"name": d.name, "pending": d.pending, "overdue": d.overdue}
+        {"pk": d.pk, "name": d.name, "pending": d.pending, "overdue": d.overdue}
         for d in Department.objects.annotate(pending_reviews=pending)
         .annotate(
             pending=Count("pending_reviews", filter=visible),
@@ -183,39 +185,30 @@ def dashboard_tiles(user) -> dict:
         )
         .order_by("name")
     ]
-    most = max(by_stage.values(), default=0) or 1
     return {
+        "rows": rows,
         "open_deals": open_deals,
         "blocked_deals": blocked_deals,
         "stalled_deals": stalled_deals,
-        "pipeline": [
-            {"currency": currency, "total": total}
-            for currency, total in sorted(pipeline.items(), key=lambda item: -item[1])
-            if total  # as the digest: a currency whose open deals are worth nothing adds nothing
-        ],
+        "live_deals": by_stage.get(Stage.LIVE, 0),
         "by_stage": [
-            {
-                "stage": stage.value,
-                "label": stage.label,
-                "count": by_stage.get(stage.value, 0),
-                "share": round(100 * by_stage.get(stage.value, 0) / most),
-            }
+            {"stage": stage.value, "label": stage.label, "count": by_stage.get(stage.value, 0)}
             for stage in Stage
         ],
+        # As the digest: a currency whose open deals are worth nothing adds nothing.
+        "pipeline": total(pipeline, rates),
         "departments": departments,
-        "stalled_cost": [
-            {"currency": currency, "total": total}
-            for currency, total in sorted(stalled_cost.items(), key=lambda item: -item[1])
-        ],
-        # The ten stalled deals whose business cases lose the most each week; no
-        # query at all when the grouped figures above say there are none.
+        "stalled_cost": stalled_total,
+        # The stalled deals whose business cases lose the most each week (by the
+        # cost-of-delay index, in their own currencies); no query at all when the grouped
+        # figures above say there are none.
         "stalled_by_cost": list(
             deals.stalled()
             .filter(weekly_cost_of_delay__gt=0)
             .select_related("partnership__partner")
-            .order_by("-weekly_cost_of_delay", "pk")[:10]
+            .order_by("-weekly_cost_of_delay", "pk")[:stalled_shown]
         )
-        if stalled_cost
+        if stalled_total
         else [],
         "pending_reviews": sum(d["pending"] for d in departments),
         "stall_days": settings.STALL_DAYS,

@@ -20,15 +20,18 @@ from core.models import AuditEvent
 from stakeholders.signoff import deal_stamp
 
 from . import rules, services
+from .charts import dashboard_charts
+from .dashboard import dashboard_figures
 from .deal_page import deal_page_context
 from .diff import word_diff
 from .forms import (
-    SORTS,
+    DEFAULT_SORT,
     AdvanceForm,
     DealFilterForm,
     DealForm,
     DecisionRecordForm,
     RequestDecisionForm,
+    Show,
     TermEditForm,
     TermForm,
 )
@@ -38,7 +41,6 @@ from .models import (
 )
 from .selectors import (
     awaiting_decision,
-    dashboard_tiles,
     deal_table,
     get_deal_for_user,
     get_under_deal_for_user,
@@ -76,9 +78,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 def dashboard_export(request: HttpRequest) -> StreamingHttpResponse:
     """The dashboard's table as CSV, with its filters and order: only deals one may see."""
-    form = DealFilterForm(request.GET or None)
-    deals = deal_table(visible_deals(request.user))
-    deals = form.filter(deals) if request.GET else deals.current().order_by(*SORTS["updated"])
+    # The same form and defaults as the table: open deals, costliest delay first.
+    deals = DealFilterForm(request.GET).filter(deal_table(visible_deals(request.user)))
     rows = (
         (
             deal.title,
@@ -112,20 +113,19 @@ def dashboard_export(request: HttpRequest) -> StreamingHttpResponse:
 
 
 def _dashboard_body(request: HttpRequest, *, table_only: bool) -> str:
-    form = DealFilterForm(request.GET or None)
-    deals = deal_table(visible_deals(request.user))
-    deals = form.filter(deals) if request.GET else deals.current().order_by(*SORTS["updated"])
+    form = DealFilterForm(request.GET)  # bound even when empty: the defaults are the filters
+    deals = form.filter(deal_table(visible_deals(request.user)))
     paginator = Paginator(deals, settings.DEALS_PER_PAGE)
     # Counting every matching deal is the table's costly part; the count only
     # changes with the data, so it is cached like the tiles (sorting and paging aside).
     # An invalid form (a bad sort, say) lists nothing: that empty count is not cached, or
     # it would answer for the valid query with the same filters.
-    if request.GET and not form.is_valid():
+    if not form.is_valid():
         paginator.count = 0
     else:
         filters = sorted((k, v) for k, v in request.GET.items() if k not in ("page", "sort"))
         paginator.count = freshness.cached(
-            "deal-count:" + hashlib.sha256(repr(filters).encode()).hexdigest()[:16],
+            "table-count:" + hashlib.sha256(repr(filters).encode()).hexdigest()[:16],
             request.user,
             deals.count,
         )
@@ -139,22 +139,33 @@ def _dashboard_body(request: HttpRequest, *, table_only: bool) -> str:
         "page": page,
         "query": query.urlencode(),
         "sort_query": sort_query.urlencode(),
-        # The order applied, not a stale one from the URL.
-        "sort": (form.is_valid() and form.cleaned_data["sort"]) or "updated",
+        # The order and scope applied, not stale ones from the URL.
+        "sort": (form.is_valid() and form.cleaned_data["sort"]) or DEFAULT_SORT,
+        "show": (form.is_valid() and not request.GET.get("stage") and form.cleaned_data["show"])
+        or "",
         "filtered": any(
             request.GET.get(k) for k in ("q", "stage", "kind", "sponsor", "archived", "blocked")
-        ),
+        )
+        or request.GET.get("show", Show.OPEN) != Show.OPEN,
         "can_create": request.user.can_create_deals,
     }
     if table_only:
         return render_to_string("deals/_dashboard_body.html#deal-table", context)
-    # The tiles scan every visible deal: cached per person until the data changes
-    # (shared by the bodies of every query string).
-    context["tiles"] = freshness.cached(
-        "dashboard-tiles", request.user, lambda: dashboard_tiles(request.user)
+    # The tiles and pictures: cached per person until the data changes (shared by the
+    # bodies of every query string). The tiles' grouped query is the one aggregate over
+    # every visible current deal; the pictures read time windows and top Ns.
+    figures = freshness.cached(
+        "dashboard-figures", request.user, lambda: _figures_and_charts(request.user)
     )
+    context.update(figures)
     context["awaiting_decision"] = awaiting_decision(request.user)
     return render_to_string("deals/_dashboard_body.html", context)
+
+
+def _figures_and_charts(user) -> dict:
+    figures = dashboard_figures(user)
+    figures["charts"] = dashboard_charts(figures)
+    return figures
 
 
 def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:

@@ -24,6 +24,7 @@ from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from core.money import rates_on, total
 from deals.models import Deal, Stage
 from deals.selectors import get_deal_for_user, visible_deals
 from partnerships.models import PartnershipGoal, StrategicGoal
@@ -316,6 +317,7 @@ def portfolio(user, page_number) -> dict:
         .annotate(n=Count("pk"), weekly=Sum("weekly_cost_of_delay"))
         .order_by()
     )
+    rates, every_year = rates_on(), []
     partnerships: dict[int, dict] = {}
     for row in money:
         entry = partnerships.setdefault(
@@ -330,7 +332,10 @@ def portfolio(user, page_number) -> dict:
             },
         )
         entry["deals"] += row["n"]
-        entry["yearly"].append({"currency": row["currency"], "total": row["weekly"] * 52})
+        entry["yearly"].append((row["currency"], row["weekly"] * 52))
+        every_year.append(entry["yearly"][-1])
+    for entry in partnerships.values():  # in the reporting currency, as on the dashboard
+        entry["yearly"] = total(entry["yearly"], rates)
     ranked = sorted(
         partnerships.values(),
         key=lambda p: (p["delivery"].score is None, -(p["delivery"].score or 0), p["partner"]),
@@ -380,6 +385,7 @@ def portfolio(user, page_number) -> dict:
         "rows": rows,
         "lessons": lessons,
         "totals": delivery_of(metrics),
+        "yearly": total(every_year, rates),
     }
 
 

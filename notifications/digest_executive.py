@@ -19,8 +19,10 @@ from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import RowNumber
 from django.urls import reverse
+from django.utils import timezone
 
 from core.emails import absolute
+from core.money import Rates, Total, rates_on, total
 from deals.models import ACTIVE_STAGES, OPEN_STAGES, Deal, Stage, StageChange
 from deals.selectors import waiting_for_decision
 from metrics.models import (
@@ -37,15 +39,9 @@ from stakeholders.models import User
 from .digest_sections import DIGEST_LIST_LIMIT, window
 
 
-def _money(rows: Iterable[tuple[str, Decimal]]) -> list[dict]:
-    totals: dict[str, Decimal] = defaultdict(Decimal)
-    for currency, amount in rows:
-        totals[currency] += amount or 0
-    return [
-        {"currency": currency, "total": total}
-        for currency, total in sorted(totals.items(), key=lambda item: -item[1])
-        if total
-    ]
+def _money(rows: Iterable[tuple[str, Decimal]], rates: Rates) -> Total:
+    """In the reporting currency, as on the dashboard (core.money)."""
+    return total(rows, rates)
 
 
 def _visibility(executives: list[User], deal: str) -> dict[str, Exists]:
@@ -197,6 +193,7 @@ def executive_sections(users: list[User], *, now: dt.datetime) -> dict[int, dict
     if not executives:
         return {}
     ids = [e.pk for e in executives]
+    rates = rates_on(timezone.localdate(now))  # one query per batch with executives
     stage_counts = _portfolio(executives, stall_cutoff=now - dt.timedelta(days=settings.STALL_DAYS))
     moved = _top_visible(
         StageChange.objects.filter(
@@ -235,13 +232,15 @@ def executive_sections(users: list[User], *, now: dt.datetime) -> dict[int, dict
         sections[user.pk] = {
             "portfolio": portfolio,
             "open_deals": sum(row["count"] for row in portfolio),
-            "pipeline": _money((row["currency"], row["total"]) for row in rows),
+            "pipeline": _money(((row["currency"], row["total"]) for row in rows), rates),
             "moved": [{"change": c, "url": absolute(c.deal.get_absolute_url())} for c in my_moves],
             "moved_more": max(0, moved_count - len(my_moves)),
             "stalled": [{"deal": d, "url": absolute(d.get_absolute_url())} for d in my_stalled],
             "stalled_count": stalled_count,
             "stalled_more": max(0, stalled_count - len(my_stalled)),
-            "stalled_money": _money((row["currency"], row["stalled_cost"]) for row in rows),
+            "stalled_money": _money(
+                ((row["currency"], row["stalled_cost"]) for row in rows), rates
+            ),
             "decisions": [
                 {
                     "deal": d,

@@ -54,7 +54,8 @@ def test_a_database_of_the_old_layout_with_the_demo_data_keeps_every_row(capsys)
     # Back to the layout before (the moves are state-only, the rename is in place) ...
     _migrate(BEFORE)
     before = _row_counts()
-    assert before == seeded
+    # Tables added since that layout (the exchange rates of core 0002) are gone with it.
+    assert before == {table: n for table, n in seeded.items() if table in before}
     assert before["deals_auditevent"] > 100
     assert before["stakeholders_review"] > 50
     with connection.cursor() as cursor:
@@ -67,7 +68,8 @@ def test_a_database_of_the_old_layout_with_the_demo_data_keeps_every_row(capsys)
     # ... and forward again: every row of every table is still there.
     _migrate(latest)
 
-    assert _row_counts() == before
+    after = _row_counts()
+    assert {table: n for table, n in after.items() if table in before} == before
     assert AuditEvent.objects.count() == before["deals_auditevent"]
     audit_type = ContentType.objects.get_for_model(AuditEvent)
     assert (audit_type.app_label, audit_type.model) == ("core", "auditevent")

@@ -12,6 +12,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from core.models import Currency  # the desk's currencies live with the exchange rates
+
 
 class Stage(models.TextChoices):
     INTAKE = "intake", "Intake"
@@ -82,13 +84,6 @@ def transition_refusal(from_stage: str, to_stage: str) -> str | None:
         names = ", ".join(s.label for s in allowed)
         return f"A deal in {source.label} can move only to {names}, not to {target.label}."
     return None
-
-
-class Currency(models.TextChoices):
-    EUR = "EUR", "EUR"
-    USD = "USD", "USD"
-    GBP = "GBP", "GBP"
-    CHF = "CHF", "CHF"
 
 
 def involvement(user, via: str = "") -> Q:

@@ -6,6 +6,7 @@ from demo.bulk import seed_bulk
 from demo.deals import seed_portfolio
 from demo.partners import ensure_partners
 from demo.people import DEMO_PASSWORD, LOGINS, ensure_people
+from demo.rates import ensure_rates
 from demo.value import seed_value
 
 
@@ -22,6 +23,8 @@ class Command(BaseCommand):
             raise CommandError("--deals must be zero or more")
         people = ensure_people()
         partnerships = ensure_partners(people)
+        if ensure_rates():
+            self.stdout.write("Added the demo exchange rates.")
         made = seed_portfolio(people, partnerships)
         if made:
             self.stdout.write(f"Created the demo portfolio: {made} deals.")

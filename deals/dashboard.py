@@ -1,0 +1,292 @@
+"""The dashboard's pictures, as figures: each a fixed number of queries over a bounded
+set of rows (a time window an index serves, or a top N), converted into the reporting
+currency at the rates of the day (core.money).
+
+Every function takes `deals`, the viewer's visible current deals, so a deal the viewer
+may not see is in no picture and no count.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import TruncMonth, TruncWeek
+from django.utils import timezone
+
+from core.money import Rates, Total, rates_on, total
+from metrics.models import OutcomeMetric, expected_share
+from stakeholders.models import Review, ReviewStatus
+
+from .models import Deal, DealQuerySet, Stage, StageChange
+from .selectors import dashboard_tiles, visible_deals
+
+WEEK = dt.timedelta(days=7)
+HEAT_WEEKS = 8
+SIGNED_MONTHS = 12
+LIVE_DEALS_SHOWN = 8
+BUBBLES = 15
+
+
+def dashboard_figures(user) -> dict:
+    """The tiles and the pictures' figures for one person: a fixed number of queries."""
+    rates = rates_on()
+    tiles = dashboard_tiles(user, rates, stalled_shown=BUBBLES)
+    deals = visible_deals(user).current()
+    placed, unplaced = bubbles(tiles["stalled_by_cost"], rates)
+    return {
+        "rates": rates,
+        "tiles": tiles,
+        "stages": value_by_stage(deals, tiles["rows"], rates),
+        "bubbles": placed,
+        "unplaced": unplaced,
+        "heat": review_heat_map(deals, tiles["departments"]),
+        "live": promised_and_realised(deals),
+        "months": signed_by_month(deals, rates),
+    }
+
+
+# Value by stage, and how it changed in the last seven days.
+
+
+@dataclass
+class StageValue:
+    stage: str
+    label: str
+    count: int
+    value: Total
+    change: Total  # value that came in minus value that left in the last 7 days
+
+
+def value_by_stage(deals: DealQuerySet, rows: list[dict], rates: Rates) -> list[StageValue]:
+    """`rows` are the tiles' (stage, currency, n, total) groups; one more query finds the
+    value that moved between stages in the last week: deals whose stage changed since
+    (the (stage, stage_changed_at) index), each with the stage it left first (its own
+    stage changes, by the (deal, at) index). A deal created in the week came from nowhere.
+    Edits of a contract value are not moves and are not counted as change."""
+    since = timezone.now() - WEEK
+    left = StageChange.objects.filter(deal=OuterRef("pk"), at__gte=since).order_by("at", "pk")
+    moved = (
+        deals.filter(stage_changed_at__gte=since)
+        .annotate(was=Subquery(left.values("from_stage")[:1]))
+        .values("was", "stage", "currency")
+        .annotate(value=Sum("contract_value"))
+        .order_by()
+    )
+    came: dict[str, list] = {}
+    went: dict[str, list] = {}
+    for row in moved:
+        if row["was"] is None or row["was"] == row["stage"]:
+            continue  # no move recorded in the window
+        came.setdefault(row["stage"], []).append((row["currency"], row["value"]))
+        if row["was"]:
+            went.setdefault(row["was"], []).append((row["currency"], -row["value"]))
+    counts: dict[str, int] = {}
+    values: dict[str, list] = {}
+    for row in rows:
+        counts[row["stage"]] = counts.get(row["stage"], 0) + row["n"]
+        values.setdefault(row["stage"], []).append((row["currency"], row["total"]))
+    return [
+        StageValue(
+            stage=stage.value,
+            label=stage.label,
+            count=counts.get(stage.value, 0),
+            value=total(values.get(stage.value, []), rates),
+            change=total(came.get(stage.value, []) + went.get(stage.value, []), rates),
+        )
+        for stage in Stage
+    ]
+
+
+# Stalled deals: days in stage against what a week of delay costs.
+
+
+@dataclass
+class Bubble:
+    deal: Deal
+    days: int
+    cost: Decimal | None  # per week, in the reporting currency; None: no rate
+    value: Decimal | None
+
+
+def bubbles(stalled: list[Deal], rates: Rates) -> tuple[list[Bubble], list[Deal]]:
+    """The stalled deals the tiles found (the costliest few), placed on one axis of
+    money; those in a currency without a rate cannot be placed and are returned apart."""
+    placed, unplaced = [], []
+    for deal in stalled:
+        cost = rates.convert(deal.weekly_cost_of_delay, deal.currency)
+        if cost is None:
+            unplaced.append(deal)
+            continue
+        placed.append(
+            Bubble(
+                deal=deal,
+                days=deal.days_in_stage,
+                cost=cost,
+                value=rates.convert(deal.contract_value, deal.currency),
+            )
+        )
+    return placed, unplaced
+
+
+# The review SLA: per department and week of the due date, how many answered late.
+
+
+@dataclass
+class HeatCell:
+    due: int = 0
+    late: int = 0  # answered after the due date, or still unanswered past it
+    overdue: int = 0  # still waiting for a verdict past the due date
+
+    @property
+    def share_late(self) -> float:
+        return self.late / self.due if self.due else 0.0
+
+
+@dataclass
+class HeatMap:
+    weeks: list[dt.date]
+    rows: list[tuple[str, list[HeatCell]]] = field(default_factory=list)
+
+    @property
+    def due(self) -> int:
+        return sum(c.due for _, cells in self.rows for c in cells)
+
+    @property
+    def late(self) -> int:
+        return sum(c.late for _, cells in self.rows for c in cells)
+
+    @property
+    def overdue(self) -> int:
+        return sum(c.overdue for _, cells in self.rows for c in cells)
+
+
+def review_heat_map(deals: DealQuerySet, departments: list[dict]) -> HeatMap:
+    """Reviews of visible deals due in the last eight weeks (this one included), grouped by
+    department and week of the due date: one GROUP BY over a window of due dates. Naming
+    every department and status lets the (department, status, due_on) inbox index read
+    just the window."""
+    today = timezone.localdate()
+    this_week = today - dt.timedelta(days=today.weekday())
+    weeks = [this_week - WEEK * i for i in range(HEAT_WEEKS - 1, -1, -1)]
+    waiting = Q(decided_at__isnull=True, due_on__lt=today)
+    rows = (
+        Review.objects.filter(
+            department__in=[d["pk"] for d in departments],
+            status__in=ReviewStatus.values,
+            due_on__gte=weeks[0],
+            due_on__lt=this_week + WEEK,
+            deal__in=deals.values("pk"),
+        )
+        .annotate(week=TruncWeek("due_on"))
+        .values("department__name", "week")
+        .annotate(
+            due=Count("pk"),
+            late=Count("pk", filter=waiting | Q(decided_at__date__gt=F("due_on"))),
+            overdue=Count("pk", filter=waiting & Q(status=ReviewStatus.PENDING)),
+        )
+        .order_by()
+    )
+    cells: dict[tuple[str, dt.date], HeatCell] = {}
+    for row in rows:
+        week = row["week"].date() if isinstance(row["week"], dt.datetime) else row["week"]
+        cells[(row["department__name"], week)] = HeatCell(row["due"], row["late"], row["overdue"])
+    return HeatMap(
+        weeks=weeks,
+        rows=[
+            (d["name"], [cells.get((d["name"], w), HeatCell()) for w in weeks]) for d in departments
+        ],
+    )
+
+
+# Promised against realised: live deals' outcome metrics.
+
+
+@dataclass
+class LiveDeal:
+    deal: Deal
+    metrics: int = 0
+    measured: int = 0
+    promised: int = 0  # mean per cent of the change the line promised by each check-in
+    realised: int = 0  # mean per cent of the change the check-ins show
+    on_track: int = 0
+
+
+def promised_and_realised(deals: DealQuerySet) -> list[LiveDeal]:
+    """The live deals worth most a week (top N by the cost-of-delay index) and, for each,
+    its measured metrics: the share of the baseline→target change that the straight line
+    promised by the latest check-in, against the share that check-in shows. Two queries."""
+    top = list(
+        deals.filter(stage=Stage.LIVE)
+        .select_related("partnership__partner")
+        .order_by("-weekly_cost_of_delay", "pk")[:LIVE_DEALS_SHOWN]
+    )
+    found = {deal.pk: LiveDeal(deal) for deal in top}
+    promised: dict[int, list[Decimal]] = {}
+    realised: dict[int, list[Decimal]] = {}
+    for metric in OutcomeMetric.objects.filter(deal__in=list(found)).order_by("deal", "pk"):
+        entry = found[metric.deal_id]
+        entry.metrics += 1
+        if metric.latest_value is None or metric.latest_on is None:
+            continue
+        entry.measured += 1
+        entry.on_track += metric.status == "on_track"
+        share = expected_share(metric.start_date, metric.target_date, metric.latest_on)
+        promised.setdefault(metric.deal_id, []).append(100 * share)
+        realised.setdefault(metric.deal_id, []).append(Decimal(metric.progress))
+    for pk, entry in found.items():
+        if entry.measured:
+            entry.promised = round(sum(promised[pk]) / entry.measured)
+            entry.realised = round(sum(realised[pk]) / entry.measured)
+    return list(found.values())
+
+
+# Signed value per month.
+
+
+@dataclass
+class Month:
+    month: dt.date
+    count: int
+    value: Total
+
+
+def signed_by_month(deals: DealQuerySet, rates: Rates) -> list[Month]:
+    """Contract value signed in each of the last twelve months (this one included).
+
+    A deal signed in the window is now Signed or Live and changed stage since the window
+    opened: the (stage, stage_changed_at) index finds the few candidates, and each one's
+    latest move into Signed (its own stage changes, by the (deal, at) index) dates it.
+    """
+    today = timezone.localdate()
+    first = today.replace(day=1)
+    for _ in range(SIGNED_MONTHS - 1):
+        first = (first - dt.timedelta(days=1)).replace(day=1)
+    start = timezone.make_aware(dt.datetime.combine(first, dt.time()))
+    signed_at = (
+        StageChange.objects.filter(deal=OuterRef("pk"), to_stage=Stage.SIGNED)
+        .order_by("-at", "-pk")
+        .values("at")[:1]
+    )
+    rows = (
+        deals.filter(stage__in=[Stage.SIGNED, Stage.LIVE], stage_changed_at__gte=start)
+        .annotate(signed_at=Subquery(signed_at))
+        .filter(signed_at__gte=start)
+        .annotate(month=TruncMonth("signed_at"))
+        .values("month", "currency")
+        .annotate(n=Count("pk"), value=Sum("contract_value"))
+        .order_by()
+    )
+    by_month: dict[dt.date, list] = {}
+    counts: dict[dt.date, int] = {}
+    for row in rows:
+        month = row["month"].date() if isinstance(row["month"], dt.datetime) else row["month"]
+        by_month.setdefault(month, []).append((row["currency"], row["value"]))
+        counts[month] = counts.get(month, 0) + row["n"]
+    months, month = [], first
+    while month <= today:
+        months.append(Month(month, counts.get(month, 0), total(by_month.get(month, []), rates)))
+        month = (month + dt.timedelta(days=32)).replace(day=1)
+    return months
