@@ -23,5 +23,6 @@ urlpatterns = [
     path("", include("partnerships.urls")),
     path("", include("deals.urls")),
     path("", include("metrics.urls")),
+    path("", include("agreements.urls")),
     path("", include("notifications.urls")),
 ]
