@@ -30,6 +30,7 @@ class AgreementForm(forms.ModelForm):
             "notice_amount",
             "notice_business_days",
             "notice_method",
+            "governing_law",
         ]
         widgets = {"effective_date": DATE, "initial_end_date": DATE}
 

@@ -110,6 +110,9 @@ class Agreement(models.Model):
     notice_method = models.CharField(
         max_length=200, blank=True, help_text="How notice must be given, as the contract says."
     )
+    governing_law = models.CharField(
+        max_length=120, blank=True, help_text="The jurisdiction whose law governs, as written."
+    )
     # Kept by compute_dates() on every save: the Renewals page and the planners query them.
     renewals_done = models.PositiveSmallIntegerField(default=0, editable=False)
     current_term_end = models.DateField(null=True, blank=True, editable=False)

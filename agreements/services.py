@@ -34,6 +34,7 @@ FIELD_NAMES = {
     "notice_amount": "notice period length",
     "notice_business_days": "business or calendar days",
     "notice_method": "notice method",
+    "governing_law": "governing law",
 }
 
 

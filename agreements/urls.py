@@ -1,12 +1,13 @@
 from django.urls import path
 
-from . import views
+from . import facts_views, views
 
 urlpatterns = [
     path("renewals/", views.renewals, name="renewals"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
     path("agreements/<int:pk>/", views.agreement_detail, name="agreement_detail"),
     path("agreements/<int:pk>/edit/", views.agreement_edit, name="agreement_edit"),
+    path("agreements/<int:pk>/facts/", facts_views.agreement_facts, name="agreement_facts"),
     path("agreements/<int:pk>/decide/", views.agreement_decide, name="agreement_decide"),
     path("agreements/<int:pk>/notice/", views.notice_download, name="notice_download"),
     path("agreements/<int:pk>/obligations/new/", views.obligation_create, name="obligation_create"),

@@ -244,6 +244,9 @@ POLICY: dict[tuple[str, str], tuple[int, ...]] = {
     ("agreement_detail", "POST"):         READ,
     ("agreement_edit", "GET"):            EDITOR_PAGE,
     ("agreement_edit", "POST"):           EDITOR_FORM,
+    # Facts proposed from the deal's contract document (unreadable in the world: a message).
+    ("agreement_facts", "GET"):           EDITOR_PAGE,
+    ("agreement_facts", "POST"):          EDITOR_FORM,
     ("agreement_decide", "GET"):          ACTION_ONLY,
     ("agreement_decide", "POST"):         EDITOR_FORM,
     # No notice was given on the agreement walked: nothing to download, for anyone.
