@@ -120,6 +120,7 @@ INSTALLED_APPS = [
     "partnerships",
     "deals",
     "metrics",
+    "agreements",  # the signed contract's life; imports the domain apps, none imports it
     # Above the domain apps: it reads them all, none of them imports it.
     "notifications",
     "search",  # reads every domain app, like notifications; nothing imports it
@@ -342,6 +343,17 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": crontab(minute="*/15"),
         "kwargs": {"local_hour": DIGEST_HOUR},
     },
+    # Agreements: terms that ended roll forward (or end), obligations' occurrences appear.
+    "agreements-daily": {
+        "task": "agreements.tasks.agreements_daily",
+        "schedule": crontab(minute=30, hour=0),
+    },
+    # Reminders of notice deadlines, at each owner's and sponsor's local REMINDER_HOUR.
+    "notice-reminders": {
+        "task": "notifications.tasks.send_notice_reminders",
+        "schedule": crontab(minute="10-59/15"),
+        "kwargs": {"local_hour": REMINDER_HOUR},
+    },
     # Notifications whose task was lost (broker flushed, claim expired) go out here.
     "unsent-notifications": {
         "task": "notifications.tasks.deliver_unsent_notifications",
@@ -354,6 +366,23 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 CONTRACT_DOCUMENT_MAX_BYTES = envint("CONTRACT_DOCUMENT_MAX_MB", 20) * 1024 * 1024
+
+
+def envdays(name: str, default: str) -> list[int]:
+    """A comma-separated list of whole days (90,30,7), largest first."""
+    try:
+        days = sorted({int(item) for item in envlist(name, default)}, reverse=True)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{name} must be whole days separated by commas") from error
+    if not days or any(not 0 < d <= 730 for d in days):
+        raise ImproperlyConfigured(f"{name} must list days between 1 and 730")
+    return days
+
+
+# Reminders of an agreement's notice deadline: how many days before it, to the owner and
+# the sponsor; while undecided this close to it, the sponsor is told it escalates.
+NOTICE_REMINDER_DAYS = envdays("NOTICE_REMINDER_DAYS", "90,30,7")
+NOTICE_ESCALATION_DAYS = envrange("NOTICE_ESCALATION_DAYS", 14, 1, 365)
 
 # Content-Security-Policy: only our own scripts and styles, no inline code.
 CSP = "; ".join(

@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("partnerships.urls")),
     path("", include("deals.urls")),
     path("", include("metrics.urls")),
+    path("", include("agreements.urls")),
     path("", include("notifications.urls")),
     path("", include("search.urls")),
 ]

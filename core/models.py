@@ -56,6 +56,16 @@ class AuditAction(models.TextChoices):
     CHECKED_IN = "checked in", "checked in"
     SIGNED_OFF = "signed off", "signed off"
     ASSESSED = "assessed", "assessed"
+    # The signed contract's life (agreements)
+    AGREEMENT_OPENED = "agreement opened", "agreement opened"
+    AGREEMENT_EDITED = "agreement edited", "agreement edited"
+    AGREEMENT_RENEWED = "agreement renewed", "agreement renewed"
+    AGREEMENT_ENDED = "agreement ended", "agreement ended"
+    RENEWAL_DECIDED = "renewal decided", "renewal decided"
+    OBLIGATION_ADDED = "obligation added", "obligation added"
+    EVIDENCE_SUBMITTED = "evidence submitted", "evidence submitted"
+    EVIDENCE_REVIEWED = "evidence reviewed", "evidence reviewed"
+    OBLIGATION_MISSED = "obligation missed", "obligation missed"
 
 
 class AuditEvent(models.Model):

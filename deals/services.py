@@ -12,7 +12,7 @@ from django.utils import timezone
 from core.audit import AuditAction, audit_record, model_update, snapshot
 from stakeholders import signoff
 
-from . import rules
+from . import rules, signals
 from .documents import sha256_of
 from .models import (
     BriefingPack,
@@ -99,6 +99,9 @@ def deal_advance(
         signoff.reviews_route(deal=locked, user=user)
     elif to_stage == Stage.NEGOTIATION:
         signoff.reviews_top_up(deal=locked, user=user, reason="Deal in negotiation")
+    elif to_stage == Stage.SIGNED:
+        # The agreements app opens the signed contract's agreement in this transaction.
+        signals.deal_signed.send(sender=Deal, deal=locked, user=user)
     return locked
 
 

@@ -20,6 +20,7 @@ from .escalations import compose_escalations
 from .event_mail import compose_events
 from .invitations import compose_invitations
 from .models import EVENT_KINDS, Notification, NotificationKind
+from .notices import NOTICE_KINDS, compose_notices
 from .outbox import FoldedInto, claim, new_token, release
 from .reminders import compose_reminders
 
@@ -69,6 +70,9 @@ def compose(
         out.update(
             compose_invitations(by_kind[NotificationKind.INVITATION], timezone.localdate(now))
         )
+    notices = [n for kind in NOTICE_KINDS for n in by_kind[kind]]
+    if notices:
+        out.update(compose_notices(notices, now))
     events = [n for kind in EVENT_KINDS for n in by_kind[kind]]
     if events:
         out.update(compose_events(events))

@@ -19,6 +19,7 @@ from deals.models import OPEN_STAGES
 from stakeholders.models import Role, User
 
 from .digest_executive import executive_sections
+from .digest_renewals import renewal_sections
 from .digest_sections import DIGEST_LIST_LIMIT, owner_sections, readers, reviewer_sections
 from .models import DigestPreference, Notification, NotificationKind, Weekday
 from .outbox import insert, message_for
@@ -108,6 +109,7 @@ def digest_contexts(user_ids: list[int], *, today: dt.date | None = None) -> dic
     executive = executive_sections(users, now=now)
     reviewer = reviewer_sections(users, today=today)
     owner = owner_sections(users, now=now)
+    renewals = renewal_sections(users, today=today)
     contexts = {}
     for user in users:
         preference = getattr(user, "digest_preference", None) or DigestPreference(user=user)
@@ -126,6 +128,7 @@ def digest_contexts(user_ids: list[int], *, today: dt.date | None = None) -> dic
             "executive": executive.get(user.pk),
             "reviewer": reviewer.get(user.pk),
             "owner": owner.get(user.pk),
+            "renewals": renewals.get(user.pk),
         }
         context["headline"] = _headline(context)
         contexts[user.pk] = context

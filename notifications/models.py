@@ -19,6 +19,8 @@ class NotificationKind(models.TextChoices):
     STALLED = "stalled", "Stalled deal escalation"
     DIGEST = "digest", "Weekly digest"
     INVITATION = "invitation", "Working session invitation"
+    NOTICE_REMINDER = "notice_reminder", "Agreement notice deadline reminder"
+    NOTICE_ESCALATION = "notice_escalation", "Undecided renewal escalation"
     # Events: sent as they happen and listed in the app (notifications.events).
     REVIEW_REQUESTED = "review_requested", "A review is requested from my department"
     REREVIEW = "rereview", "A review needs doing again"

@@ -6,7 +6,7 @@ from celery import shared_task
 
 from core.backoff import TRANSIENT, backoff
 
-from . import delivery, digests, escalations, outbox, reminders
+from . import delivery, digests, escalations, notices, outbox, reminders
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=8)
@@ -33,6 +33,12 @@ def enqueue_delivery(ids: list[int]) -> int:
 def send_review_reminders(local_hour: int | None = None) -> int:
     """Beat passes REMINDER_HOUR: the reminders of those whose local clock shows it."""
     return enqueue_delivery(reminders.plan_review_reminders(local_hour=local_hour))
+
+
+@shared_task(acks_late=True)
+def send_notice_reminders(local_hour: int | None = None) -> int:
+    """Beat passes REMINDER_HOUR: agreements' notice reminders of those whose clock shows it."""
+    return enqueue_delivery(notices.plan_notice_reminders(local_hour=local_hour))
 
 
 @shared_task(acks_late=True)

@@ -13,6 +13,7 @@ from django.core.files.base import File
 from django.db import models, transaction
 from django.test import override_settings
 
+from agreements.models import Agreement, Obligation
 from deals.models import BriefingPack, ContractDocument, PackStatus, Stage
 from deals.services import deal_advance
 from stakeholders.models import ReviewRule, Role, User
@@ -182,7 +183,18 @@ def _deal_with_everything(personas: Personas, partnership, **fields) -> dict[str
     pack.file.save("pack.pdf", File(BytesIO(b"%PDF-1.7\n"), name="pack.pdf"))
     metric = OutcomeMetricFactory(deal=deal)
     case = BusinessCaseFactory(deal=deal)
+    # As if signed: an agreement with one obligation and its first occurrence.
+    agreement = Agreement.objects.create(deal=deal, effective_date=deal.created_at.date())
+    obligation = Obligation.objects.create(
+        agreement=agreement,
+        title="Quarterly report",
+        owner=personas.owner,
+        reviewer=personas.executive,
+        first_due=agreement.effective_date,
+    )
     return {
+        "agreement": agreement,
+        "occurrence": obligation.occurrences.create(due_on=obligation.first_due),
         "deal": deal,
         "review": deal.reviews.get(department__slug="legal"),
         "term": TermFactory(deal=deal, title="Annual fee", wording="EUR 120,000 per year"),

@@ -39,7 +39,8 @@ def _row_counts() -> dict[str, int]:
     with connection.cursor() as cursor:
         counts = {}
         for table in connection.introspection.table_names(cursor):
-            if table == "django_migrations":
+            # Apps born after the layout change have no tables in it: nothing to keep.
+            if table == "django_migrations" or table.startswith("agreements_"):
                 continue
             cursor.execute(f'SELECT COUNT(*) FROM "{table}"')
             counts[table] = cursor.fetchone()[0]

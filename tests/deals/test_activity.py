@@ -14,6 +14,9 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from agreements import obligations as obligation_services
+from agreements import services as agreement_services
+from agreements.models import Agreement
 from core.audit import changed, snapshot
 from core.models import AuditAction, AuditEvent
 from deals import services as deal_services
@@ -299,6 +302,7 @@ def walk(personas, partnership, client_for) -> object:
     business_case.assumption_assess(
         assumption=assumption, user=owner, outcome="held", evidence="Churn fell."
     )
+    agreement_walk(deal, personas, today)
     digest_preference_set(user=sponsor, subscribed=True, weekday=0)
     digest_preference_set(user=sponsor, subscribed=False, weekday=0)
     digest_preference_set(user=sponsor, subscribed=True, weekday=0)
@@ -319,6 +323,55 @@ def walk(personas, partnership, client_for) -> object:
     old, new = changed(before, snapshot(partner))
     partner_saved(partner=partner, user=personas.admin, created=False, old=old, new=new)
     return deal
+
+
+def agreement_walk(deal, personas, today) -> None:
+    """The signed contract's life: opened, its terms recorded, renewed by the daily task,
+    a renewal decided, ended; an obligation of the partner's, its evidence rejected, missed."""
+    owner, sponsor = personas.owner, personas.executive
+    agreement = agreement_services.agreement_open(deal=deal, user=owner)
+    agreement = agreement_services.agreement_update(
+        agreement=agreement,
+        user=owner,
+        data={
+            "effective_date": today - dt.timedelta(days=400),
+            "initial_term_months": 12,
+            "renewal_type": "automatic",
+            "renewal_term_months": 12,
+            "max_renewals": 1,
+            "notice_unit": "days",
+            "notice_amount": 60,
+        },
+    )
+    agreement_services.agreement_roll_forward(agreement_id=agreement.pk, today=today)
+    agreement = Agreement.objects.get(pk=agreement.pk)
+    agreement_services.agreement_decide(
+        agreement=agreement, user=sponsor, decision="renegotiate", note="A better price."
+    )
+    agreement_services.agreement_roll_forward(
+        agreement_id=agreement.pk, today=today + dt.timedelta(days=800)
+    )
+    obligation = obligation_services.obligation_add(
+        agreement=agreement,
+        user=owner,
+        data={
+            "title": "Quarterly service report",
+            "owed_by": "partner",
+            "owner": owner,
+            "reviewer": sponsor,
+            "first_due": today - dt.timedelta(days=2),
+        },
+    )
+    occurrence = obligation.occurrences.get()
+    upload = SimpleUploadedFile("report.pdf", PDF, "application/pdf")
+    upload.kind = "pdf"
+    occurrence = obligation_services.evidence_submit(
+        occurrence=occurrence, user=owner, upload=upload
+    )
+    obligation_services.evidence_review(
+        occurrence=occurrence, user=sponsor, accept=False, note="Last quarter's figures."
+    )
+    obligation_services.occurrences_mark_missed(today=today)
 
 
 def test_every_audit_action_the_services_write_reads_as_a_sentence(

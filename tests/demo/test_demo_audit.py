@@ -6,6 +6,7 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 
+from agreements.services import agreement_open
 from core.models import AuditEvent
 from deals.models import Deal, Stage
 from deals.services import deal_advance, deal_create
@@ -14,7 +15,14 @@ from stakeholders.services import concern_raise, review_comment, review_give_ver
 
 pytestmark = pytest.mark.django_db
 
-DEMO_ACTIONS = {"created", "moved", "review decided", "concern raised", "commented"}
+DEMO_ACTIONS = {
+    "created",
+    "moved",
+    "review decided",
+    "concern raised",
+    "commented",
+    "agreement opened",
+}
 
 
 def deal_of(event: AuditEvent) -> Deal:
@@ -63,6 +71,7 @@ def write_one_of_each_through_the_services() -> list[AuditEvent]:
         data={"title": "Audit right", "detail": "Missing.", "severity": "medium"},
     )
     review_give_verdict(review=review, user=legal, verdict="approve")
+    agreement_open(deal=created, user=owner)  # as the signal does when a deal is signed
     return list(AuditEvent.objects.filter(pk__gt=first))
 
 

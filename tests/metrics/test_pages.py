@@ -166,7 +166,8 @@ def test_the_deal_page_runs_a_fixed_number_of_queries_whatever_the_value_data(
     # A newer draft makes the page show both the signed-off and the draft version.
     BusinessCaseFactory(deal=deal, version=size["versions"] + 1)
     client = client_for(getattr(personas, who))
-    with django_assert_max_num_queries(22):  # +1 the Reviews (N) count, +1 the unread badge
+    # +1 the Reviews (N) count, +1 the unread badge, +1 a signed or live deal's agreement
+    with django_assert_max_num_queries(23):
         response = client.get(deal.get_absolute_url())
     assert response.status_code == 200
     assert len(response.context["value_metrics"]) == size["metrics"]

@@ -70,6 +70,8 @@ RESOLVER_FORM     = (302, 422, 422, 403, 403, 422, 422,   403, 403, 403)
 # Finance's members sign off a business case.
 FINANCE_PAGE      = (302, 403, 403, 403, 403, 403, 403,   200, 403, 403)
 FINANCE_ACTION    = (302, 403, 403, 403, 403, 403, 403,   302, 403, 403)
+# An obligation's evidence is reviewed by its reviewer (the sponsor here) and administrators.
+REVIEWER_FORM     = (302, 403, 422, 403, 403, 403, 422,   403, 403, 403)
 
 POLICY: dict[tuple[str, str], tuple[int, ...]] = {
     #                                     anon  own spon  leg proc   it  adm    fin  out oexe
@@ -241,6 +243,33 @@ POLICY: dict[tuple[str, str], tuple[int, ...]] = {
     ("journey_stage_move", "POST"):       EDITOR_FORM,
     ("journey_stage_delete", "GET"):      ACTION_ONLY,
     ("journey_stage_delete", "POST"):     EDITOR_ACTION,
+    # Agreements: read by whoever reads the deal; terms, decisions and obligations by its
+    # owner or sponsor; evidence uploaded by the obligation's owner, reviewed by its reviewer.
+    ("renewals", "GET"):                  READ,
+    ("renewals", "POST"):                 READ,
+    ("agreement_detail", "GET"):          READ,
+    ("agreement_detail", "POST"):         READ,
+    ("agreement_edit", "GET"):            EDITOR_PAGE,
+    ("agreement_edit", "POST"):           EDITOR_FORM,
+    # Facts proposed from the deal's contract document (unreadable in the world: a message).
+    ("agreement_facts", "GET"):           EDITOR_PAGE,
+    ("agreement_facts", "POST"):          EDITOR_FORM,
+    ("agreement_decide", "GET"):          ACTION_ONLY,
+    ("agreement_decide", "POST"):         EDITOR_FORM,
+    # No notice was given on the agreement walked: nothing to download, for anyone.
+    ("notice_download", "GET"):           (302, 404, 404, 404, 404, 404, 404,   404, 404, 404),
+    ("notice_download", "POST"):          (302, 404, 404, 404, 404, 404, 404,   404, 404, 404),
+    ("obligation_create", "GET"):         EDITOR_PAGE,
+    ("obligation_create", "POST"):        EDITOR_FORM,
+    ("occurrence_detail", "GET"):         READ,
+    ("occurrence_detail", "POST"):        READ,
+    ("evidence_upload", "GET"):           ACTION_ONLY,
+    ("evidence_upload", "POST"):          OWNER_FORM,  # the obligation's owner is the deal's
+    ("evidence_review", "GET"):           ACTION_ONLY,
+    ("evidence_review", "POST"):          REVIEWER_FORM,
+    # No evidence uploaded yet on the occurrence walked.
+    ("evidence_download", "GET"):         (302, 404, 404, 404, 404, 404, 404,   404, 404, 404),
+    ("evidence_download", "POST"):        (302, 404, 404, 404, 404, 404, 404,   404, 404, 404),
 }
 # fmt: on
 
@@ -249,6 +278,8 @@ NOT_WALKED = {
     # Login-free and without CSRF on purpose (RFC 8058 one-click): its signed token is
     # the access check, walked in tests/notifications/test_mail_conventions.py.
     "unsubscribe": "needs a signed token; tests/notifications/test_mail_conventions.py",
+    # Login-free for calendar apps; its signed token is the access check.
+    "calendar_feed": "needs a signed token; tests/agreements/test_calendar_feed.py",
 }
 # Which object a URL parameter names: a route's <pk> is named by its first path segment.
 OBJECT_OF = {
@@ -268,6 +299,8 @@ OBJECT_OF = {
     "partnerships": "partnership",
     "goal_id": "goal",
     "notifications": "notification",
+    "agreements": "agreement",
+    "occurrences": "occurrence",
 }
 PARAMETER = re.compile(r"<(?:int:)?(\w+)>")
 

@@ -63,6 +63,8 @@ PUBLIC = {
     "unsubscribe",
     # The site icon: browsers ask for it before anyone logs in.
     "favicon",
+    # A person's calendar feed: calendar apps cannot log in; its signed token is the check.
+    "calendar_feed",
 }
 
 

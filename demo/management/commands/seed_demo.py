@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from core import freshness
 from deals.models import Deal
+from demo.agreements import seed_agreements
 from demo.bulk import seed_bulk
 from demo.deals import seed_portfolio
 from demo.partners import ensure_partners
@@ -37,6 +38,9 @@ class Command(BaseCommand):
         valued = seed_value(Deal.objects.all())  # only deals without a business case yet
         if valued:
             self.stdout.write(f"Gave {valued} deals a business case, metrics and a journey.")
+        agreed = seed_agreements()
+        if agreed:
+            self.stdout.write(f"Opened {agreed} agreements of signed deals, with their deadlines.")
         # Bulk inserts bypass the audited services: tell cached summaries.
         freshness.bump()
         self.stdout.write("")

@@ -1,0 +1,18 @@
+"""Thin Celery entry points for agreements: the daily roll-forward and occurrences."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from . import obligations, services
+
+
+@shared_task(acks_late=True)
+def agreements_daily() -> dict:
+    """Renew or end the terms that ended, make the obligations' occurrences due soon,
+    mark the ones missed. Each step is safe to repeat and to run on two workers."""
+    return {
+        "rolled": services.agreements_roll_forward(),
+        "occurrences": obligations.occurrences_plan(),
+        "missed": obligations.occurrences_mark_missed(),
+    }

@@ -1,0 +1,63 @@
+"""The digest's renewals section: the agreements a reader owns or sponsors whose notice
+deadline is within 90 days or was missed undecided. One query for a whole batch; each
+reader's list shows the DIGEST_LIST_LIMIT soonest."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.db.models import Q
+
+from agreements.models import Agreement
+from core.emails import absolute
+from stakeholders.models import User
+
+from .digest_sections import DIGEST_LIST_LIMIT
+
+HORIZON_DAYS = 90
+
+
+def renewal_sections(users: list[User], *, today: dt.date) -> dict[int, dict]:
+    ids = [u.pk for u in users]
+    rows = list(
+        Agreement.objects.with_deadline()
+        .filter(Q(deal__owner_id__in=ids) | Q(deal__sponsor_id__in=ids))
+        .filter(deal__archived_at__isnull=True)
+        .filter(
+            Q(notice_deadline__lt=today, decision="")
+            | Q(
+                notice_deadline__gte=today,
+                notice_deadline__lte=today + dt.timedelta(days=HORIZON_DAYS),
+            )
+        )
+        .select_related("deal")
+        .order_by("notice_deadline", "pk")
+    )
+    mine: dict[int, list[dict]] = defaultdict(list)
+    for agreement in rows:
+        days = (agreement.notice_deadline - today).days
+        item = {
+            "agreement": agreement,
+            "deal": agreement.deal,
+            "days": days,
+            "missed": days < 0,
+            "when": (
+                f"missed {-days} day{'s' if days != -1 else ''} ago"
+                if days < 0
+                else "today"
+                if days == 0
+                else f"in {days} day{'s' if days != 1 else ''}"
+            ),
+            "url": absolute(agreement.get_absolute_url()),
+        }
+        for person in dict.fromkeys((agreement.deal.owner_id, agreement.deal.sponsor_id)):
+            mine[person].append(item)
+    return {
+        person: {
+            "items": items[:DIGEST_LIST_LIMIT],
+            "count": len(items),
+            "more": max(len(items) - DIGEST_LIST_LIMIT, 0),
+        }
+        for person, items in mine.items()
+    }
