@@ -70,7 +70,9 @@ def next_review(user, done: Review) -> Review | None:
 def open_review_count(user) -> int:
     """Reviews of my departments still open (the inbox's default list), cached with
     the inbox's counts: at most one query on a page."""
-    counts = freshness.cached("inbox-counts", user, lambda: inbox_counts(user))
+    counts = freshness.cached(
+        "inbox-counts", user, lambda: inbox_counts(user), scopes=(freshness.REVIEWS,)
+    )
     return sum(counts[status] for status in OPEN_STATUSES)
 
 
