@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.db import models, transaction
@@ -136,7 +137,7 @@ def audit_record(
         actor_id=event.actor_id,
     )
     # After commit: a reader must not cache old data under the new version.
-    transaction.on_commit(lambda: bump(*scopes))
+    transaction.on_commit(partial(bump, *sorted(scopes)))
     event.save()
     for callback in _subscribers:
         callback(event)
