@@ -11,10 +11,11 @@ from __future__ import annotations
 import math
 import statistics
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bench.environment import BenchError
-from bench.goals import check_goals
+from bench.goals import P95_FROM_DEALS, check_goals
+from bench.posts import time_verdicts
 from bench.seed import pick_deal_id, pick_review_id
 
 WARMUP = 3
@@ -27,7 +28,7 @@ class Page:
     label: str
     path: str
     user: str  # "exec", "legal", "admin" or "anon"
-    kind: str  # "dashboard", "deal", "page" (other main page), "search", "admin", "floor"
+    kind: str  # "dashboard", "deal", "page" (other main page), "admin", "floor": the goals
     headers: dict[str, str] = field(default_factory=dict)
     fragment: bool = False
     available: bool = True  # False: the URL does not resolve (yet); reported, not measured
@@ -50,6 +51,8 @@ class Row:
     logged: list[str]  # connection.queries SQL of the last timed request
     gc_pauses: list[float]  # full garbage collections during the timed requests, ms
     ratio: float | None = None  # median at this size / median at the first size
+    growth: float | None = None  # p95 at this size / p95 at the size before
+    p95_at_10k: float | None = None  # this page's p95 at 10,000 deals (the growth goal)
     missed: list[str] = field(default_factory=list)
 
 
@@ -64,9 +67,21 @@ def resolves(path: str) -> bool:
 
 
 def pages_for(deal_id: int, review_id: int, deep_page: int) -> list[Page]:
+    """Every page twice: a repeat view (what is cached stays cached) and a first view
+    (every cached summary dropped before each request: `core.freshness.bump()`)."""
     htmx = {"HX-Request": "true", "HX-Target": "deal-table"}
-    pages = [
+    main = [
         Page("dashboard", "dashboard `/`", "/", "exec", "dashboard"),
+        Page("inbox", "reviewer inbox (legal)", "/reviews/", "legal", "page"),
+        Page("review", "review page (legal)", f"/reviews/{review_id}/", "legal", "page"),
+        Page("deal", "deal page (big deal)", f"/deals/{deal_id}/", "exec", "deal"),
+        # A partner's name misspelt: trigram names, the partner's deals, every kind counted.
+        Page("search", "search `Meridan` (typo)", "/search/?q=Meridan", "exec", "search"),
+        Page("goals", "goals page", "/goals/", "exec", "page"),
+        Page("digest", "digest preview", "/digest/preview/", "exec", "page"),
+        Page("admin", "admin changelist", "/admin/deals/deal/", "admin", "admin"),
+    ]
+    variants = [
         Page(
             "filtered",
             "dashboard filtered",
@@ -85,24 +100,15 @@ def pages_for(deal_id: int, review_id: int, deep_page: int) -> list[Page]:
         ),
         Page("deep", f"dashboard page {deep_page}", f"/?page={deep_page}", "exec", "dashboard"),
         Page("sorted", "dashboard sorted -value", "/?sort=-value", "exec", "dashboard"),
-        Page("deal", "deal page (big deal)", f"/deals/{deal_id}/", "exec", "deal"),
-        Page("inbox", "reviewer inbox (legal)", "/reviews/", "legal", "page"),
-        Page("review", "review page (legal)", f"/reviews/{review_id}/", "legal", "page"),
-        Page("goals", "goals page", "/goals/", "exec", "page"),
-        Page("digest", "digest preview", "/digest/preview/", "exec", "page"),
-        # A partner's name misspelt: trigram names, the partner's deals, every kind counted.
-        Page("search", "search `Meridan` (typo)", "/search/?q=Meridan", "exec", "search"),
-        Page("admin", "admin changelist", "/admin/deals/deal/", "admin", "admin"),
+    ]
+    pages = [
+        *(replace(page, label=f"{page.label}, repeat view") for page in main),
+        *variants,
         Page("healthz", "`/healthz` (floor)", "/healthz", "anon", "floor"),
         # Measured in a pass of their own, after the others: a bump leaves every cache.
-        Page("dashboard-cold", "dashboard `/`, first view", "/", "exec", "dashboard", cold=True),
-        Page(
-            "digest-cold",
-            "digest preview, first view",
-            "/digest/preview/",
-            "exec",
-            "page",
-            cold=True,
+        *(
+            replace(page, key=f"{page.key}-cold", label=f"{page.label}, first view", cold=True)
+            for page in main
         ),
     ]
     for page in pages:
@@ -236,6 +242,26 @@ def row_from(page: Page, deals: int, samples: list) -> Row:
     )
 
 
+VERDICT = Page("verdict", "verdict POST (legal)", "/reviews/<pk>/verdict/", "legal", "post")
+
+
+def verdict_row(deals: int, timed: list[tuple[float, int, float]]) -> Row:
+    times, counts = [t[0] for t in timed], [t[1] for t in timed]
+    return Row(
+        page=VERDICT,
+        deals=deals,
+        queries=counts[-1],
+        query_range=(min(counts), max(counts)),
+        median_ms=statistics.median(times),
+        p95_ms=percentile(times, 95),
+        transaction_statements=0,
+        sql_ms=statistics.median(t[2] for t in timed),
+        statements=[],
+        logged=[],
+        gc_pauses=[],
+    )
+
+
 def compose(sql_text: str, params) -> str:
     """The statement with its parameters, as PostgreSQL would run it."""
     from django.db import connection
@@ -258,6 +284,8 @@ class PageRun:
         self.deal_id: int | None = None
         self.review_id = 0
         self.first_medians: dict[str, float] = {}
+        self.previous_p95: dict[str, float] = {}
+        self.p95_at_10k: dict[str, float] = {}  # p95 at the first size of 10,000 deals or more
 
     def measure(self, deals: int) -> None:
         """Time every page at the current size (`deals` deals in the database)."""
@@ -292,12 +320,19 @@ class PageRun:
         cold = [page for page in pages if page.available and page.cold]
         measured_rows = measure_all(clients, warm, deals, self.requests)
         measured_rows += measure_all(clients, cold, deals, self.requests)
+        timed = time_verdicts(clients["legal"], legal, self.requests, self.review_id)
+        measured_rows.append(verdict_row(deals, timed))
         for row in measured_rows:
             page = row.page
             if page.key in self.first_medians:
                 row.ratio = row.median_ms / self.first_medians[page.key]
+                row.growth = row.p95_ms / self.previous_p95[page.key]
             else:
                 self.first_medians[page.key] = row.median_ms
+            self.previous_p95[page.key] = row.p95_ms
+            if deals >= P95_FROM_DEALS and page.key not in self.p95_at_10k:
+                self.p95_at_10k[page.key] = row.p95_ms
+            row.p95_at_10k = self.p95_at_10k.get(page.key)
             row.missed = check_goals(row)
             self.rows.append(row)
             print(

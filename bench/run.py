@@ -24,11 +24,11 @@ from pathlib import Path
 # Run as a file, Python puts bench/ on the path: put the checkout first, for `bench.…`.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import background, throughput
+from bench import background, mixed, throughput
 from bench.environment import BENCH_DB, BenchError, load_average, start_django
 from bench.goals import check_throughput
 from bench.pages import GC_WATCH, WARMUP, PageRun
-from bench.report import background_section, throughput_section, write_results
+from bench.report import background_section, mixed_section, throughput_section, write_results
 from bench.seed import seed_to
 
 
@@ -54,10 +54,35 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "(bench/throughput.py); 0 skips it (default 30)",
     )
     parser.add_argument(
+        "--mixed",
+        type=int,
+        default=30,
+        metavar="SECONDS",
+        help="after throughput, the mixed load (bench/mixed.py): many people's dashboards "
+        "while a writer changes the desk, and the admin changelist under the same writer, "
+        "this long each; 0 skips it (default 30)",
+    )
+    parser.add_argument(
+        "--people", type=int, default=50, help="distinct people in the mixed load (default 50)"
+    )
+    parser.add_argument(
         "--explain",
         action="store_true",
         help="EXPLAIN ANALYZE the slowest query of every page at the largest size, "
         "not only of pages that miss a goal",
+    )
+    parser.add_argument(
+        "--recipients",
+        type=int,
+        default=1000,
+        help="people in bench/background.py's digest run (default 1000; the goal is for "
+        "10000: ≤ 60 s)",
+    )
+    parser.add_argument(
+        "--no-background",
+        dest="background",
+        action="store_false",
+        help="skip bench/background.py (briefing pack and digest run)",
     )
     args = parser.parse_args(argv)
     try:
@@ -113,7 +138,12 @@ def run(args: argparse.Namespace) -> int:
         result = throughput.run_from_bench(args.throughput)
         throughput_lines = throughput_section(result, largest)
         missed_extra += check_throughput({row["key"]: row for row in result["rows"]}, largest)
-    background_lines = background_section(background.run_from_bench())
+    if args.mixed > 0:
+        connections.close_all()
+        throughput_lines += mixed_section(mixed.run_from_bench(args.mixed, args.people), largest)
+    background_lines = (
+        background_section(background.run_from_bench(args.recipients)) if args.background else []
+    )
     write_results(
         args=args,
         db_note=db_note,

@@ -155,9 +155,12 @@ def stop(server: subprocess.Popen) -> None:
         server.wait(timeout=5)
 
 
-def run_wrk(wrk: str, url: str, cookie: str | None, duration: int, connections: int) -> dict:
+def run_wrk(
+    wrk: str, url: str, cookie: str | None, duration: int, connections: int, lua: str = ""
+) -> dict:
+    """wrk against url; `lua` goes before the reporting script (e.g. a request() of its own)."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(WRK_SCRIPT)
+        script.write(lua + WRK_SCRIPT)
     try:
         command = [
             wrk,
@@ -195,6 +198,48 @@ def run_wrk(wrk: str, url: str, cookie: str | None, duration: int, connections: 
     }
 
 
+@contextlib.contextmanager
+def serving(env: dict[str, str], port: int):
+    """gunicorn with gunicorn.conf.py on 127.0.0.1:port, until the block ends; always stopped."""
+    base = f"http://127.0.0.1:{port}"
+    log = Path(tempfile.mkstemp(prefix="dealdesk-gunicorn-", suffix=".log")[1])
+    with log.open("w") as log_file:
+        server = subprocess.Popen(
+            [str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", "gunicorn.conf.py"]
+            + ["--bind", f"127.0.0.1:{port}"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,  # the access log: one line per request
+            stderr=log_file,
+            start_new_session=True,  # its own process group, so stop() reaches the workers
+        )
+        try:
+            wait_until_up(base, server, log)
+            yield base
+        finally:
+            stop(server)
+            log.unlink(missing_ok=True)
+
+
+def check_and_warm(url: str, cookie: str | None, marker: bytes) -> None:
+    status, body = get(url, cookie)
+    if status != 200 or marker not in body:
+        raise BenchError(
+            f"{url} answered {status} without {marker!r} under gunicorn; "
+            f"first bytes: {body[:300]!r}"
+        )
+    for _ in range(20):  # warm both workers
+        get(url, cookie)
+
+
+def print_row(label: str, result: dict) -> None:
+    print(
+        f"  {label:<24} {result['rps']:8.1f} req/s  p50 {result['p50_ms']:6.1f} ms  "
+        f"p95 {result['p95_ms']:6.1f} ms  errors {result['errors']}",
+        flush=True,
+    )
+
+
 def measure(database_url: str, duration: int = 30, connections: int = 4) -> dict:
     wrk = ensure_wrk()
     port = free_port()
@@ -212,39 +257,13 @@ def measure(database_url: str, duration: int = 30, connections: int = 4) -> dict
         ),
         ("healthz", "`/healthz` (floor)", "/healthz", None, b'"status": "ok"'),
     ]
-    log = Path(tempfile.mkstemp(prefix="dealdesk-gunicorn-", suffix=".log")[1])
     rows = []
-    with log.open("w") as log_file:
-        server = subprocess.Popen(
-            [str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", "gunicorn.conf.py"]
-            + ["--bind", f"127.0.0.1:{port}"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,  # the access log: one line per request
-            stderr=log_file,
-            start_new_session=True,  # its own process group, so stop() reaches the workers
-        )
-        try:
-            wait_until_up(base, server, log)
-            for key, label, path, cookie, marker in targets:
-                status, body = get(base + path, cookie)
-                if status != 200 or marker not in body:
-                    raise BenchError(
-                        f"{path} answered {status} without {marker!r} under gunicorn; "
-                        f"first bytes: {body[:300]!r}"
-                    )
-                for _ in range(20):  # warm both workers
-                    get(base + path, cookie)
-                result = run_wrk(wrk, base + path, cookie, duration, connections)
-                rows.append({"key": key, "label": label, "path": path, **result})
-                print(
-                    f"  {label:<24} {result['rps']:8.1f} req/s  p50 {result['p50_ms']:6.1f} ms  "
-                    f"p95 {result['p95_ms']:6.1f} ms  errors {result['errors']}",
-                    flush=True,
-                )
-        finally:
-            stop(server)
-            log.unlink(missing_ok=True)
+    with serving(env, port):
+        for key, label, path, cookie, marker in targets:
+            check_and_warm(base + path, cookie, marker)
+            result = run_wrk(wrk, base + path, cookie, duration, connections)
+            rows.append({"key": key, "label": label, "path": path, **result})
+            print_row(label, result)
     return {
         "workers": WORKERS,
         "connections": connections,

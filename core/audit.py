@@ -10,11 +10,12 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.db import models, transaction
 
-from core.freshness import bump
+from core.freshness import bump, scopes_of
 from core.models import AuditAction, AuditEvent
 
 __all__ = [
@@ -126,11 +127,17 @@ def audit_record(
     after: dict[str, Any] | None = None,
     deal=None,
 ) -> AuditEvent:
-    # After commit: a reader must not cache old data under the new version.
-    transaction.on_commit(bump)
     event = audit_event(
         actor=actor, action=action, instance=instance, before=before, after=after, deal=deal
     )
+    scopes = scopes_of(
+        deal_id=event.deal_id,
+        instance_label=event.object_type,
+        object_id=event.object_id,
+        actor_id=event.actor_id,
+    )
+    # After commit: a reader must not cache old data under the new version.
+    transaction.on_commit(partial(bump, *sorted(scopes)))
     event.save()
     for callback in _subscribers:
         callback(event)

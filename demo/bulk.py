@@ -18,6 +18,7 @@ from deals.models import Currency, Deal, Stage, StageChange, Term, TermRevision
 from partnerships.models import Partnership
 from stakeholders.models import Concern, Department, Membership, Review, Role, User
 
+from . import copy
 from .history import history, stage_path
 from .partners import THEMES
 from .reviews import IN_OR_PAST_REVIEW, REVIEW_DEPARTMENTS, demo_review
@@ -73,7 +74,7 @@ def seed_bulk(count: int, batch_size: int = 2000) -> int:
                     )
                 )
                 paths.append((path, times))
-            Deal.objects.bulk_create(deals, batch_size=1000)
+            copy.insert(Deal, deals)
             changes = [
                 StageChange(
                     deal=deal,
@@ -85,7 +86,7 @@ def seed_bulk(count: int, batch_size: int = 2000) -> int:
                 for deal, (path, times) in zip(deals, paths, strict=True)
                 for i, stage in enumerate(path)
             ]
-            StageChange.objects.bulk_create(changes, batch_size=5000)
+            copy.insert(StageChange, changes)
             _bulk_collaboration(deals, start + made, extra, departments, people)
         made += size
     return made
@@ -170,9 +171,10 @@ def _bulk_collaboration(
                     resolved_at=deal.stage_changed_at if resolved else None,
                 )
             )
-    Review.objects.bulk_create(reviews, batch_size=5000)
-    Term.objects.bulk_create(terms, batch_size=5000)
-    TermRevision.objects.bulk_create(
+    copy.insert(Review, reviews)
+    copy.insert(Term, terms)
+    copy.insert(
+        TermRevision,
         (
             TermRevision(
                 term=term,
@@ -184,6 +186,5 @@ def _bulk_collaboration(
             )
             for term in terms
         ),
-        batch_size=5000,
     )
-    Concern.objects.bulk_create(concerns, batch_size=5000)
+    copy.insert(Concern, concerns)

@@ -33,6 +33,7 @@ from metrics.models import (
 from partnerships.models import PartnerKind, PartnershipGoal, StrategicGoal
 from stakeholders.models import Department, User
 
+from . import copy
 from .value_ideas import ASSUMPTIONS, BROKEN, HELD, JOURNEYS, METRICS
 
 # Stages whose business case Finance has signed off (the deal passed review).
@@ -88,15 +89,18 @@ def _ensure_goals(deals: list[Deal], rng: random.Random) -> None:
             "partnership_id", flat=True
         )
     )
-    PartnershipGoal.objects.bulk_create(
-        PartnershipGoal(
-            partnership_id=pk,
-            goal=goal,
-            fit_score=rng.randint(2, 5),
-            rationale=f"Serves “{goal.title.lower()}”.",
-        )
-        for pk in sorted(partnership_ids - linked)
-        for goal in rng.sample(goals, min(2, len(goals)))
+    copy.insert(
+        PartnershipGoal,
+        (
+            PartnershipGoal(
+                partnership_id=pk,
+                goal=goal,
+                fit_score=rng.randint(2, 5),
+                rationale=f"Serves “{goal.title.lower()}”.",
+            )
+            for pk in sorted(partnership_ids - linked)
+            for goal in rng.sample(goals, min(2, len(goals)))
+        ),
     )
 
 
@@ -209,10 +213,10 @@ def _seed_batch(ids: list[int], seed: int, finance_user, departments) -> int:
                     rng.uniform(0.3, 0.6) if rng.random() < 0.7 else rng.uniform(0.75, 0.9)
                 )
             metric_plans.append((metric, performance))
-    BusinessCase.objects.bulk_create(cases, batch_size=2000)
-    CaseYear.objects.bulk_create(
+    copy.insert(BusinessCase, cases)
+    copy.insert(
+        CaseYear,
         (CaseYear(business_case=case, **row) for case, rows in case_years for row in rows),
-        batch_size=5000,
     )
     owners = list(User.objects.filter(is_active=True).order_by("pk")[:6])
     assumptions = []
@@ -250,7 +254,7 @@ def _seed_batch(ids: list[int], seed: int, finance_user, departments) -> int:
                     else None,
                 )
             )
-    Assumption.objects.bulk_create(assumptions, batch_size=5000)
+    copy.insert(Assumption, assumptions)
     check_ins = []
     for metric, performance in metric_plans:
         total = metric.target - metric.baseline
@@ -269,8 +273,8 @@ def _seed_batch(ids: list[int], seed: int, finance_user, departments) -> int:
                 )
             )
         metric.latest_on, metric.latest_value = check_ins[-1].date, check_ins[-1].actual
-    OutcomeMetric.objects.bulk_create([m for m, _ in metric_plans], batch_size=2000)
-    CheckIn.objects.bulk_create(check_ins, batch_size=5000)
+    copy.insert(OutcomeMetric, [m for m, _ in metric_plans])
+    copy.insert(CheckIn, check_ins)
     stages = []
     by_deal: dict[int, list[OutcomeMetric]] = {}
     for metric, _ in metric_plans:
@@ -290,10 +294,10 @@ def _seed_batch(ids: list[int], seed: int, finance_user, departments) -> int:
                     metric=metrics[position % len(metrics)] if metrics and position % 2 else None,
                 )
             )
-    JourneyStage.objects.bulk_create(stages, batch_size=5000)
+    copy.insert(JourneyStage, stages)
     for deal in deals:
         deal.weekly_cost_of_delay = finance.weekly_cost_of_delay(
             [finance.Year(**row) for row in governing_years[deal.pk]]
         )
-    Deal.objects.bulk_update(deals, ["weekly_cost_of_delay"], batch_size=1000)
+    copy.update(Deal, deals, ["weekly_cost_of_delay"])
     return len(deals)

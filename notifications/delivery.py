@@ -9,10 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from smtplib import SMTPException, SMTPRecipientsRefused, SMTPResponseException
 
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import connection as database
 from django.utils import timezone
 
 from .digests import compose_digests
@@ -86,6 +88,26 @@ def _is_permanent(error: SMTPException) -> bool:
     return isinstance(error, SMTPResponseException) and 500 <= error.smtp_code < 600
 
 
+@contextmanager
+def _marks_without_waiting_for_the_disk():
+    """Each "sent" mark is its own transaction: without waiting for PostgreSQL to flush
+    it to disk (synchronous_commit off, for this batch only), a mark costs a round trip
+    instead of a disk flush — most of a 10,000-person digest run's database time. A mark
+    can then be lost only if the database server itself crashes within a fraction of a
+    second, and its message goes out again: the at-least-once delivery promised anyway.
+    Inside a transaction (tests) nothing is committed per mark, and nothing changes."""
+    if database.vendor != "postgresql" or database.in_atomic_block:
+        yield
+        return
+    with database.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO off")
+    try:
+        yield
+    finally:
+        with database.cursor() as cursor:
+            cursor.execute("RESET synchronous_commit")
+
+
 def deliver(*, ids: list[int], token: str | None = None) -> DeliveryResult:
     """Send the notifications among `ids` not sent yet, over one SMTP connection.
 
@@ -122,7 +144,10 @@ def deliver(*, ids: list[int], token: str | None = None) -> DeliveryResult:
         return result
     pending = {n.pk for n, _ in outgoing} | {pk for group in riders.values() for pk in group}
     try:
-        with get_connection(fail_silently=False) as connection:
+        with (
+            _marks_without_waiting_for_the_disk(),
+            get_connection(fail_silently=False) as connection,
+        ):
             for notification, message in outgoing:
                 try:
                     connection.send_messages([message])

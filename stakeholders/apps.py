@@ -8,6 +8,9 @@ class StakeholdersConfig(AppConfig):
 
     def ready(self) -> None:
         from .roles import ensure_defaults
+        from .visibility import connect
+
+        connect()
 
         # Runs after every app has migrated, so that all permissions exist by the last call.
         post_migrate.connect(ensure_defaults, dispatch_uid="stakeholders.defaults")

@@ -70,14 +70,22 @@ def next_review(user, done: Review) -> Review | None:
 def open_review_count(user) -> int:
     """Reviews of my departments still open (the inbox's default list), cached with
     the inbox's counts: at most one query on a page."""
-    counts = freshness.cached("inbox-counts", user, lambda: inbox_counts(user))
+    counts = freshness.cached(
+        "inbox-counts", user, lambda: inbox_counts(user), scopes=(freshness.REVIEWS,)
+    )
     return sum(counts[status] for status in OPEN_STATUSES)
 
 
 def inbox_counts(user) -> dict[str, int]:
-    """How many reviews of my departments are in each status."""
-    mine = Review.objects.filter(department__memberships__user=user)
-    counts = dict(mine.values_list("status").annotate(n=Count("pk")).order_by())
+    """How many reviews of my departments are in each status.
+
+    COUNT(*) over my departments as a subquery, as inbox() does: PostgreSQL counts from
+    review_inbox_idx (department, status, …) alone, without reading the reviews' rows
+    (COUNT(id) made it visit every row; half the time at 10,000 deals)."""
+    mine = Review.objects.filter(
+        department__in=Membership.objects.filter(user=user).values("department_id")
+    )
+    counts = dict(mine.values_list("status").annotate(n=Count("*")).order_by())
     return {s.value: counts.get(s.value, 0) for s in ReviewStatus}
 
 

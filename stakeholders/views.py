@@ -121,7 +121,12 @@ def review_inbox(request: HttpRequest) -> HttpResponse:
     reviews = inbox(request.user, status)
     # Counting over all of a department's reviews grows with the data; it only
     # changes when the data does, so both counts are cached like the dashboard's.
-    counts = freshness.cached("inbox-counts", request.user, lambda: inbox_counts(request.user))
+    counts = freshness.cached(
+        "inbox-counts",
+        request.user,
+        lambda: inbox_counts(request.user),
+        scopes=(freshness.REVIEWS,),
+    )
     paginator = Paginator(reviews, 25)
     paginator.count = (
         counts[status]
