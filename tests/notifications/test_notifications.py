@@ -571,7 +571,9 @@ def test_a_digest_batch_reads_a_fixed_number_of_queries_whatever_its_size(
     reads = len(statements) - len(writes)
     assert result.as_dict()["sent"] == len(ids) > size
     assert len(writes) == len(ids) + 1  # the claim, then one "sent" mark per message
-    assert reads <= 14  # 14 today: claim read, people, roles, departments, rates, deal figures, renewals…
+    assert (
+        reads <= 14
+    )  # 14 today: claim read, people, roles, departments, rates, deal figures, renewals…
 
 
 def test_each_digest_section_lists_the_ten_most_pressing_and_counts_the_rest(
