@@ -92,7 +92,5 @@ def test_the_owner_moves_a_deal_to_the_next_stage_from_its_page(page: Page, live
     page.get_by_label("Note").fill("All three departments are on board")
     page.get_by_role("button", name="Move").click()
     expect(page.locator(".pipeline [aria-current=step]")).to_have_text("Negotiation")
-    expect(page.locator(".stage-timeline")).to_contain_text(
-        "All three departments are on board"
-    )
+    expect(page.locator(".stage-timeline")).to_contain_text("All three departments are on board")
     assert Deal.objects.get(pk=deal.pk).stage == Stage.NEGOTIATION
