@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from agreements import dates
@@ -53,6 +53,7 @@ def test_a_deadline_on_a_weekend_moves_back_to_the_friday():
     assert dates.notice_deadline(D(2025, 12, 31), amount=60, unit="days") == D(2025, 10, 31)
 
 
+@settings(deadline=None)  # pure arithmetic; timings on a loaded machine vary
 @given(days, months)
 def test_a_term_ends_the_day_before_its_anniversary_and_is_never_empty(start, n):
     end = dates.term_end(start, n)
@@ -62,6 +63,7 @@ def test_a_term_ends_the_day_before_its_anniversary_and_is_never_empty(start, n)
     assert abs((end - start).days - n * 30.437) <= 3 + n * 0.6
 
 
+@settings(deadline=None)  # pure arithmetic; timings on a loaded machine vary
 @given(days, months, months)
 def test_consecutive_terms_leave_no_gap_and_never_drift(start, n, r):
     initial = dates.term_end(start, n)
@@ -74,6 +76,7 @@ def test_consecutive_terms_leave_no_gap_and_never_drift(start, n, r):
     assert ends[5] == dates.term_end(anchor, 5 * r)
 
 
+@settings(deadline=None)  # pure arithmetic; timings on a loaded machine vary
 @given(days, st.integers(min_value=1, max_value=400), st.booleans())
 def test_a_deadline_in_days_is_a_working_day_at_least_the_notice_before_the_end(end, n, business):
     deadline = dates.notice_deadline(end, amount=n, unit="days", business_days=business)
@@ -91,6 +94,7 @@ def test_a_deadline_in_days_is_a_working_day_at_least_the_notice_before_the_end(
         assert working == n
 
 
+@settings(deadline=None)  # pure arithmetic; timings on a loaded machine vary
 @given(days, st.integers(min_value=1, max_value=24))
 def test_a_deadline_in_months_is_never_later_than_the_months_before(end, n):
     deadline = dates.notice_deadline(end, amount=n, unit="months")
