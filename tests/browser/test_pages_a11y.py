@@ -15,7 +15,9 @@ from dataclasses import dataclass
 import pytest
 from playwright.sync_api import Browser
 
+from agreements.models import Agreement
 from deals.models import Stage
+from deals.services import deal_advance
 from stakeholders.models import User
 from tests.browser.axe import describe, serious_violations
 from tests.browser.sessions import context_for
@@ -29,7 +31,8 @@ DESKTOP, PHONE = 1280, 390
 # (page, persona, path). Personas: executive (sponsors the deals), owner, legal (a
 # reviewer asked to review the deal), anonymous. Objects of the world: deal (in review,
 # with terms, reviews, metrics, a business case, a concern, a decision), new_deal (just
-# created, nothing on it), review (Legal's), metric, partner, partnership, goal.
+# created, nothing on it), review (Legal's), metric, partner, partnership, goal,
+# agreement (of a deal signed through deal_advance).
 PAGES = [
     ("dashboard", "executive", "/"),
     ("deal page", "executive", "/deals/{deal}/"),
@@ -47,6 +50,9 @@ PAGES = [
     ("partnership", "executive", "/partnerships/{partnership}/"),
     ("notifications", "legal", "/notifications/"),
     ("login", "anonymous", "/accounts/login/"),
+    ("search results", "executive", "/search/?q=Kestrel"),
+    ("renewals", "executive", "/renewals/"),
+    ("agreement", "owner", "/agreements/{agreement}/"),
 ]
 
 
@@ -60,7 +66,7 @@ class World:
 
 
 @pytest.fixture
-def world(personas, settings, tmp_path) -> World:
+def world(personas, settings, tmp_path, deal_in_negotiation_all_approved) -> World:
     settings.MEDIA_ROOT = str(tmp_path)
     partnership = PartnershipFactory(sponsor=personas.executive)
     link = PartnershipGoalFactory(partnership=partnership)
@@ -72,6 +78,11 @@ def world(personas, settings, tmp_path) -> World:
         stage=Stage.INTAKE,
         title="Project Wren",
     )
+    approved = deal_advance(
+        deal=deal_in_negotiation_all_approved, user=personas.owner, to_stage=Stage.APPROVED
+    )
+    deal_advance(deal=approved, user=personas.owner, to_stage=Stage.SIGNED)
+    agreement = Agreement.objects.get(deal=approved)
     return World(
         users={"executive": personas.executive, "owner": personas.owner, "legal": personas.legal},
         ids={
@@ -82,6 +93,7 @@ def world(personas, settings, tmp_path) -> World:
             "partner": partnership.partner.pk,
             "partnership": partnership.pk,
             "goal": link.goal.pk,
+            "agreement": agreement.pk,
         },
     )
 
