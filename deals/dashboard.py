@@ -267,9 +267,9 @@ def signed_by_month(deals: DealQuerySet, rates: Rates) -> list[Month]:
     )
     rows = (
         deals.filter(stage__in=[Stage.SIGNED, Stage.LIVE], stage_changed_at__gte=start)
-        .annotate(signed_at=Subquery(signed_at))
-        .filter(signed_at__gte=start)
-        .annotate(month=TruncMonth("signed_at"))
+        # Grouped by the month of the latest signing, and months before the window dropped
+        # below: a filter on the signing date would look it up a second time per deal.
+        .annotate(month=TruncMonth(Subquery(signed_at)))
         .values("month", "currency")
         .annotate(n=Count("pk"), value=Sum("contract_value"))
         .order_by()
@@ -278,6 +278,8 @@ def signed_by_month(deals: DealQuerySet, rates: Rates) -> list[Month]:
     counts: dict[dt.date, int] = {}
     for row in rows:
         month = row["month"].date() if isinstance(row["month"], dt.datetime) else row["month"]
+        if month is None or month < first:
+            continue  # never signed, or signed before the window and moved since
         by_month.setdefault(month, []).append((row["currency"], row["value"]))
         counts[month] = counts.get(month, 0) + row["n"]
     months, month = [], first

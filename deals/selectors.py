@@ -128,6 +128,11 @@ def blocking_concern_exists() -> Exists:
     )
 
 
+def blocking_deal_ids():
+    """The deals held by an open blocking concern, as a subquery of their ids."""
+    return Concern.objects.filter(blocking=True, resolved_at__isnull=True).values("deal_id")
+
+
 def deal_table(deals: DealQuerySet) -> DealQuerySet:
     return deals.select_related("partnership__partner", "sponsor", "owner").annotate(
         is_blocked=blocking_concern_exists()
@@ -190,7 +195,8 @@ def dashboard_tiles(
                 "weekly_cost_of_delay",
                 filter=Q(stage__in=ACTIVE_STAGES, stage_changed_at__lt=stall_cutoff),
             ),
-            blocked=Count("pk", filter=Q(blocking_concern_exists(), stage__in=OPEN_STAGES)),
+            # The held deals as one hashed set (few), not an EXISTS probe per deal.
+            blocked=Count("pk", filter=Q(stage__in=OPEN_STAGES) & Q(pk__in=blocking_deal_ids())),
         )
         .order_by()
     )
