@@ -223,6 +223,14 @@ class Review(models.Model):
                 condition=Q(status="pending"),
                 name="dashboard_review_pending_idx",
             ),
+            # The dashboard's "waiting for your decision": each sponsored deal's rejections
+            # looked up from an index of rejected reviews alone.
+            models.Index(
+                fields=["deal"],
+                include=["decided_at"],
+                condition=Q(status="rejected"),
+                name="dashboard_review_rejected_idx",
+            ),
         ]
 
     def __str__(self) -> str:
