@@ -208,21 +208,10 @@ class Review(models.Model):
                 condition=Q(status__in=["pending", "changes_requested"]),
                 name="review_open_due_idx",
             ),
-            # The dashboard's SLA heat map: every review due in an eight-week window,
-            # read from the index alone (what it groups and counts is in the index).
-            models.Index(
-                fields=["due_on", "department"],
-                include=["status", "decided_at", "deal"],
-                name="dashboard_review_heat_idx",
-            ),
-            # The dashboard's pending and overdue counts per department: pending reviews
-            # only, with what they are counted by.
-            models.Index(
-                fields=["department", "due_on"],
-                include=["deal"],
-                condition=Q(status="pending"),
-                name="dashboard_review_pending_idx",
-            ),
+            # The dashboard's review counts (selectors.review_counts): the reviews due in
+            # the heat map's eight weeks, OR-ed in a bitmap with the pending ones of the
+            # (status, department) index once the window is a small part of the history.
+            models.Index(fields=["due_on", "department"], name="dashboard_review_due_idx"),
             # The dashboard's "waiting for your decision": each sponsored deal's rejections
             # looked up from an index of rejected reviews alone.
             models.Index(
