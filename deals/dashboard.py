@@ -12,13 +12,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import TruncMonth, TruncWeek
+from django.db.models import Count, OuterRef, Subquery, Sum
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from core.money import Rates, Total, rates_on, total
 from metrics.models import OutcomeMetric, expected_share
-from stakeholders.models import Review, ReviewStatus
 
 from .models import Deal, DealQuerySet, Stage, StageChange
 from .selectors import dashboard_tiles, visible_deals
@@ -33,7 +32,10 @@ BUBBLES = 15
 def dashboard_figures(user) -> dict:
     """The tiles and the pictures' figures for one person: a fixed number of queries."""
     rates = rates_on()
-    tiles = dashboard_tiles(user, rates, stalled_shown=BUBBLES)
+    weeks = heat_weeks()
+    tiles = dashboard_tiles(
+        user, rates, stalled_shown=BUBBLES, reviews_due=(weeks[0], weeks[-1] + WEEK)
+    )
     deals = visible_deals(user).current()
     placed, unplaced = bubbles(tiles["stalled_by_cost"], rates)
     return {
@@ -42,7 +44,7 @@ def dashboard_figures(user) -> dict:
         "stages": value_by_stage(deals, tiles["rows"], rates),
         "bubbles": placed,
         "unplaced": unplaced,
-        "heat": review_heat_map(deals, tiles["departments"]),
+        "heat": review_heat_map(weeks, tiles["review_rows"], tiles["departments"]),
         "live": promised_and_realised(deals),
         "months": signed_by_month(deals, rates),
     }
@@ -163,40 +165,33 @@ class HeatMap:
         return sum(c.overdue for _, cells in self.rows for c in cells)
 
 
-def review_heat_map(deals: DealQuerySet, departments: list[dict]) -> HeatMap:
-    """Reviews of visible deals due in the last eight weeks (this one included), grouped by
-    department and week of the due date: one GROUP BY over a window of due dates. Naming
-    every department and status lets the (department, status, due_on) inbox index read
-    just the window."""
+def heat_weeks() -> list[dt.date]:
+    """The Mondays of the last eight weeks, this one included."""
     today = timezone.localdate()
     this_week = today - dt.timedelta(days=today.weekday())
-    weeks = [this_week - WEEK * i for i in range(HEAT_WEEKS - 1, -1, -1)]
-    waiting = Q(decided_at__isnull=True, due_on__lt=today)
-    rows = (
-        Review.objects.filter(
-            department__in=[d["pk"] for d in departments],
-            status__in=ReviewStatus.values,
-            due_on__gte=weeks[0],
-            due_on__lt=this_week + WEEK,
-            deal__in=deals.values("pk"),
-        )
-        .annotate(week=TruncWeek("due_on"))
-        .values("department__name", "week")
-        .annotate(
-            due=Count("pk"),
-            late=Count("pk", filter=waiting | Q(decided_at__date__gt=F("due_on"))),
-            overdue=Count("pk", filter=waiting & Q(status=ReviewStatus.PENDING)),
-        )
-        .order_by()
-    )
-    cells: dict[tuple[str, dt.date], HeatCell] = {}
+    return [this_week - WEEK * i for i in range(HEAT_WEEKS - 1, -1, -1)]
+
+
+def review_heat_map(weeks: list[dt.date], rows: list[dict], departments: list[dict]) -> HeatMap:
+    """Reviews of visible deals due in the eight `weeks`, by department and week of the due
+    date. `rows` are the tiles' review groups (selectors.review_counts: one GROUP BY with
+    the pending counts, per department and due day inside the window); the days are
+    summed into weeks here, which costs less than truncating every review in SQL."""
+    cells: dict[tuple[int, dt.date], HeatCell] = {}
     for row in rows:
-        week = row["week"].date() if isinstance(row["week"], dt.datetime) else row["week"]
-        cells[(row["department__name"], week)] = HeatCell(row["due"], row["late"], row["overdue"])
+        if row["day"] is None:
+            continue  # pending, due outside the window
+        day = row["day"]
+        cell = cells.setdefault(
+            (row["department_pk"], day - dt.timedelta(days=day.weekday())), HeatCell()
+        )
+        cell.due += row["due"]
+        cell.late += row["late"]
+        cell.overdue += row["waiting"]
     return HeatMap(
         weeks=weeks,
         rows=[
-            (d["name"], [cells.get((d["name"], w), HeatCell()) for w in weeks]) for d in departments
+            (d["name"], [cells.get((d["pk"], w), HeatCell()) for w in weeks]) for d in departments
         ],
     )
 
@@ -272,9 +267,9 @@ def signed_by_month(deals: DealQuerySet, rates: Rates) -> list[Month]:
     )
     rows = (
         deals.filter(stage__in=[Stage.SIGNED, Stage.LIVE], stage_changed_at__gte=start)
-        .annotate(signed_at=Subquery(signed_at))
-        .filter(signed_at__gte=start)
-        .annotate(month=TruncMonth("signed_at"))
+        # Grouped by the month of the latest signing, and months before the window dropped
+        # below: a filter on the signing date would look it up a second time per deal.
+        .annotate(month=TruncMonth(Subquery(signed_at)))
         .values("month", "currency")
         .annotate(n=Count("pk"), value=Sum("contract_value"))
         .order_by()
@@ -283,6 +278,8 @@ def signed_by_month(deals: DealQuerySet, rates: Rates) -> list[Month]:
     counts: dict[dt.date, int] = {}
     for row in rows:
         month = row["month"].date() if isinstance(row["month"], dt.datetime) else row["month"]
+        if month is None or month < first:
+            continue  # never signed, or signed before the window and moved since
         by_month.setdefault(month, []).append((row["currency"], row["value"]))
         counts[month] = counts.get(month, 0) + row["n"]
     months, month = [], first

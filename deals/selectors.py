@@ -8,13 +8,16 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import (
     BooleanField,
+    Case,
     Count,
+    DateField,
     Exists,
     ExpressionWrapper,
-    FilteredRelation,
+    F,
     OuterRef,
     Q,
     Sum,
+    When,
 )
 from django.http import Http404
 from django.utils import timezone
@@ -125,14 +128,56 @@ def blocking_concern_exists() -> Exists:
     )
 
 
+def blocking_deal_ids():
+    """The deals held by an open blocking concern, as a subquery of their ids."""
+    return Concern.objects.filter(blocking=True, resolved_at__isnull=True).values("deal_id")
+
+
 def deal_table(deals: DealQuerySet) -> DealQuerySet:
     return deals.select_related("partnership__partner", "sponsor", "owner").annotate(
         is_blocked=blocking_concern_exists()
     )
 
 
-def dashboard_tiles(user, rates: Rates | None = None, stalled_shown: int = 10) -> dict:
-    """The summary tiles: four queries whatever the number of deals. Money is totalled in
+def review_counts(deals: DealQuerySet, due: tuple[dt.date, dt.date] | None = None) -> list[dict]:
+    """Reviews of `deals` that are pending, or due in the window `due` (from, before), in
+    one GROUP BY: per department and due day (the day only inside the window, so pending
+    reviews due outside it fall into one group per department). Each row counts pending
+    and overdue reviews, and inside the window the reviews due, answered late and still
+    waiting past their date. The visible deals are hashed once for all of them."""
+    today = timezone.localdate()
+    in_window = Q(due_on__gte=due[0], due_on__lt=due[1]) if due else Q(pk__in=[])
+    is_pending = Q(status=ReviewStatus.PENDING)
+    waiting = Q(decided_at__isnull=True, due_on__lt=today)
+    # due_on, never null, is counted: not the id, which the indexes do not hold.
+    return list(
+        Review.objects.filter(is_pending | in_window, deal__in=deals.values("pk"))
+        .annotate(
+            department_pk=F("department_id"),
+            day=Case(When(in_window, then=F("due_on")), default=None, output_field=DateField()),
+        )
+        .values("department_pk", "day")
+        .annotate(
+            pending=Count("due_on", filter=is_pending),
+            overdue=Count("due_on", filter=is_pending & Q(due_on__lt=today)),
+            due=Count("due_on", filter=in_window),
+            late=Count(
+                "due_on", filter=in_window & (waiting | Q(decided_at__date__gt=F("due_on")))
+            ),
+            waiting=Count("due_on", filter=in_window & waiting & is_pending),
+        )
+        .values("department_pk", "day", "pending", "overdue", "due", "late", "waiting")
+        .order_by()
+    )
+
+
+def dashboard_tiles(
+    user,
+    rates: Rates | None = None,
+    stalled_shown: int = 10,
+    reviews_due: tuple[dt.date, dt.date] | None = None,
+) -> dict:
+    """The summary tiles: five queries whatever the number of deals. Money is totalled in
     the reporting currency at `rates`; `rows` are the groups, for the value-by-stage chart."""
     rates = rates or rates_on()
     deals = visible_deals(user).current()
@@ -150,7 +195,8 @@ def dashboard_tiles(user, rates: Rates | None = None, stalled_shown: int = 10) -
                 "weekly_cost_of_delay",
                 filter=Q(stage__in=ACTIVE_STAGES, stage_changed_at__lt=stall_cutoff),
             ),
-            blocked=Count("pk", filter=Q(blocking_concern_exists(), stage__in=OPEN_STAGES)),
+            # The held deals as one hashed set (few), not an EXISTS probe per deal.
+            blocked=Count("pk", filter=Q(stage__in=OPEN_STAGES) & Q(pk__in=blocking_deal_ids())),
         )
         .order_by()
     )
@@ -168,22 +214,18 @@ def dashboard_tiles(user, rates: Rates | None = None, stalled_shown: int = 10) -
             stalled_deals += row["stalled"]
             pipeline.append((row["currency"], row["total"]))
     stalled_total = total(stalled_cost, rates)
-    # Departments with their pending and overdue reviews on visible deals, in one query.
-    # Only pending reviews are joined (FilteredRelation puts the status in the join, served
-    # by the status index) instead of every review of every department.
-    pending = FilteredRelation("reviews", condition=Q(reviews__status=ReviewStatus.PENDING))
-    visible = Q(pending_reviews__deal__in=deals.values("pk"))
+    # Departments with their pending and overdue reviews on visible deals: the names, then
+    # one grouped query over the reviews (review_counts), which also counts the reviews due
+    # in `reviews_due` for the dashboard's heat map.
+    review_rows = review_counts(deals, reviews_due)
+    pending: dict[int, int] = {}
+    overdue: dict[int, int] = {}
+    for row in review_rows:
+        pending[row["department_pk"]] = pending.get(row["department_pk"], 0) + row["pending"]
+        overdue[row["department_pk"]] = overdue.get(row["department_pk"], 0) + row["overdue"]
     departments = [
-        {"pk": d.pk, "name": d.name, "pending": d.pending, "overdue": d.overdue}
-        for d in Department.objects.annotate(pending_reviews=pending)
-        .annotate(
-            pending=Count("pending_reviews", filter=visible),
-            overdue=Count(
-                "pending_reviews",
-                filter=visible & Q(pending_reviews__due_on__lt=timezone.localdate()),
-            ),
-        )
-        .order_by("name")
+        {"pk": pk, "name": name, "pending": pending.get(pk, 0), "overdue": overdue.get(pk, 0)}
+        for pk, name in Department.objects.order_by("name").values_list("pk", "name")
     ]
     return {
         "rows": rows,
@@ -198,6 +240,7 @@ def dashboard_tiles(user, rates: Rates | None = None, stalled_shown: int = 10) -
         # As the digest: a currency whose open deals are worth nothing adds nothing.
         "pipeline": total(pipeline, rates),
         "departments": departments,
+        "review_rows": review_rows,
         "stalled_cost": stalled_total,
         # The stalled deals whose business cases lose the most each week (by the
         # cost-of-delay index, in their own currencies); no query at all when the grouped

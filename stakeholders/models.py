@@ -208,6 +208,18 @@ class Review(models.Model):
                 condition=Q(status__in=["pending", "changes_requested"]),
                 name="review_open_due_idx",
             ),
+            # The dashboard's review counts (selectors.review_counts): the reviews due in
+            # the heat map's eight weeks, OR-ed in a bitmap with the pending ones of the
+            # (status, department) index once the window is a small part of the history.
+            models.Index(fields=["due_on", "department"], name="dashboard_review_due_idx"),
+            # The dashboard's "waiting for your decision": each sponsored deal's rejections
+            # looked up from an index of rejected reviews alone.
+            models.Index(
+                fields=["deal"],
+                include=["decided_at"],
+                condition=Q(status="rejected"),
+                name="dashboard_review_rejected_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -308,7 +308,23 @@ class StageChange(models.Model):
 
     class Meta:
         ordering = ["at", "pk"]
-        indexes = [models.Index(fields=["deal", "at"])]
+        indexes = [
+            models.Index(fields=["deal", "at"]),
+            # The dashboard's value-by-stage: each moved deal's first move of the week, read
+            # in (at, id) order from the index alone.
+            models.Index(
+                fields=["deal", "at", "id"],
+                include=["from_stage"],
+                name="dashboard_stage_moves_idx",
+            ),
+            # The dashboard's signed-per-month: each deal's latest move into Signed, read
+            # from the index alone (no visit of its other moves).
+            models.Index(
+                fields=["deal", "-at", "-id"],
+                condition=Q(to_stage="signed"),
+                name="dashboard_signed_at_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.deal}: {self.from_stage or '—'} → {self.to_stage}"
