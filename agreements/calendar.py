@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.emails import absolute, message_domain
+from deals.models import Deal
 from stakeholders.models import User
 
 from .models import Agreement, Occurrence, OccurrenceStatus
@@ -111,6 +112,9 @@ def feed(user) -> str:
             obligation__owner=user,
             status__in=[OccurrenceStatus.OPEN, OccurrenceStatus.REJECTED],
             obligation__agreement__ended_on__isnull=True,
+            obligation__agreement__deal__archived_at__isnull=True,
+            # Only deals the person may see: a feed must never name a confidential deal.
+            obligation__agreement__deal__in=Deal.objects.visible_to(user).values("pk"),
         )
         .select_related("obligation__agreement__deal")
         .order_by("due_on", "pk")

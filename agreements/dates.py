@@ -45,6 +45,12 @@ def months_before(end: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(end.day, calendar.monthrange(year, month)[1]))
 
 
+def months_after(start: dt.date, months: int) -> dt.date:
+    """The same day `months` later, clamped to the month's last day (31 January plus one
+    month is 28 or 29 February): a recurring due date stays in its own month."""
+    return months_before(start, -months)
+
+
 def term_end(start: dt.date, months: int) -> dt.date:
     """The last day of a term of `months` months starting on `start`."""
     return anniversary(start, months) - ONE_DAY

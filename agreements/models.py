@@ -354,6 +354,11 @@ class Obligation(models.Model):
         return self.title
 
     def clean(self) -> None:
+        if self.owner_id and self.owner_id == self.reviewer_id:
+            # The reviewer is the second pair of eyes on the owner's evidence.
+            raise ValidationError(
+                {"reviewer": "The evidence reviewer must be someone other than its owner."}
+            )
         if self.until and self.until < self.first_due:
             raise ValidationError({"until": "It cannot recur until before it is first due."})
 
@@ -365,7 +370,7 @@ class Obligation(models.Model):
         out, n = [], 0
         last = min(horizon, self.until) if self.until else horizon
         while True:
-            day = dates.anniversary(self.first_due, n * step) if n else self.first_due
+            day = dates.months_after(self.first_due, n * step)
             if day > last:
                 return out
             out.append(day)

@@ -28,6 +28,16 @@ def obligation_add(*, agreement: Agreement, user, data: dict[str, Any]) -> Oblig
     Deal.objects.lock(agreement.deal_id)
     obligation = Obligation(agreement=agreement, **data)
     obligation.full_clean()
+    # Whoever owns or reviews it must see the deal: otherwise its occurrence is a 404 to
+    # them, and the calendar feed would name a confidential deal to an outsider.
+    outsiders = {
+        field: f"{person.display_name} cannot see this deal: choose someone who works on it."
+        for field in ("owner", "reviewer")
+        if (person := getattr(obligation, field))
+        and not Deal.objects.visible_to(person).filter(pk=agreement.deal_id).exists()
+    }
+    if outsiders:
+        raise ValidationError(outsiders)
     obligation.save()
     audit_record(
         actor=user,

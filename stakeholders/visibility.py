@@ -16,7 +16,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from core.freshness import ALL, DEALS, REVIEWS, bump, deal_scope
 from deals.models import Deal
 
-from .models import Membership, User, WorkingSession
+from .models import Membership, Review, User, WorkingSession
 
 
 def _everything(**kwargs) -> None:
@@ -41,6 +41,13 @@ def _deal_deleted(sender, instance, **kwargs) -> None:
     transaction.on_commit(lambda: bump(*scopes))
 
 
+def _review_changed(sender, instance, **kwargs) -> None:
+    # A department's review makes the deal visible to its members: a review reassigned or
+    # removed outside the services (the admin) changes who sees it.
+    scopes = (DEALS, REVIEWS, deal_scope(instance.deal_id))
+    transaction.on_commit(lambda: bump(*scopes))
+
+
 def connect() -> None:
     post_save.connect(_everything, sender=Membership, dispatch_uid="visibility.membership")
     post_delete.connect(_everything, sender=Membership, dispatch_uid="visibility.membership-del")
@@ -50,5 +57,9 @@ def connect() -> None:
     m2m_changed.connect(
         _everything, sender=WorkingSession.invitees.through, dispatch_uid="visibility.invitees"
     )
+    # Deleting a session drops its invitees without m2m_changed.
+    post_delete.connect(_everything, sender=WorkingSession, dispatch_uid="visibility.session-del")
+    post_save.connect(_review_changed, sender=Review, dispatch_uid="visibility.review")
+    post_delete.connect(_review_changed, sender=Review, dispatch_uid="visibility.review-del")
     post_save.connect(_deal_saved, sender=Deal, dispatch_uid="visibility.deal")
     post_delete.connect(_deal_deleted, sender=Deal, dispatch_uid="visibility.deal-del")

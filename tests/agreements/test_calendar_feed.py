@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from agreements.calendar import feed_path, token_for
 from agreements.models import Agreement, Obligation
+from deals.models import Deal
 
 pytestmark = pytest.mark.django_db
 
@@ -64,3 +65,19 @@ def test_a_decided_agreement_stays_in_the_feed_saying_so(personas, agreement):
     Agreement.objects.filter(pk=agreement.pk).update(decision="renew")
     [event] = events(Client().get(feed_path(personas.executive)))
     assert "Decided: Renew" in str(event["DESCRIPTION"])
+
+
+def test_an_obligation_on_a_confidential_deal_stays_out_of_an_outsiders_feed(personas, agreement):
+    """Even when made before the service refused such owners (or by the shell)."""
+    Deal.objects.filter(pk=agreement.deal_id).update(confidential=True)
+    Obligation.objects.create(
+        agreement=agreement,
+        title="Quarterly audit report",
+        owner=personas.outsider,
+        reviewer=personas.executive,
+        first_due=timezone.localdate() + dt.timedelta(days=3),
+    ).occurrences.create(due_on=timezone.localdate() + dt.timedelta(days=3))
+    response = Client().get(feed_path(personas.outsider))
+    assert response.status_code == 200
+    assert events(response) == []
+    assert agreement.deal.title.encode() not in response.content

@@ -21,6 +21,7 @@ from agreements.obligations import (
     occurrences_plan,
 )
 from core.models import AuditAction, AuditEvent
+from deals.models import Deal
 from stakeholders.models import Concern
 from tests.factories import OutcomeMetricFactory
 
@@ -57,20 +58,29 @@ def add(agreement, user, **fields):
 
 
 def test_recurring_due_dates_keep_the_month_end_without_drifting():
+    """Each due date stays in its own month: clamped to a short month's last day, and
+    counted from the first due date, so 31 January never drifts to the 29th."""
     obligation = Obligation(recurrence="monthly", first_due=D(2024, 1, 31))
     assert obligation.due_dates(D(2024, 5, 31)) == [
         D(2024, 1, 31),
-        D(2024, 3, 1),  # no 31 February: the day after 29 February
+        D(2024, 2, 29),  # no 31 February: the month's last day
         D(2024, 3, 31),
-        D(2024, 5, 1),
+        D(2024, 4, 30),
         D(2024, 5, 31),
+    ]
+    quarterly = Obligation(recurrence="quarterly", first_due=D(2025, 11, 30))
+    assert quarterly.due_dates(D(2026, 8, 31)) == [
+        D(2025, 11, 30),
+        D(2026, 2, 28),
+        D(2026, 5, 30),
+        D(2026, 8, 30),
     ]
     yearly = Obligation(recurrence="yearly", first_due=D(2024, 2, 29), until=D(2027, 12, 31))
     assert yearly.due_dates(D(2030, 1, 1)) == [
         D(2024, 2, 29),
-        D(2025, 3, 1),
-        D(2026, 3, 1),
-        D(2027, 3, 1),
+        D(2025, 2, 28),
+        D(2026, 2, 28),
+        D(2027, 2, 28),
     ]
 
 
@@ -199,3 +209,14 @@ def test_the_occurrence_page_offers_upload_to_the_owner_and_review_to_the_review
     assert response.status_code == 302
     download = client_for(personas.legal).get(reverse("evidence_download", args=[occurrence.pk]))
     assert b"".join(download.streaming_content) == PDF
+
+
+def test_the_owner_and_reviewer_must_see_the_deal_and_be_two_people(personas, agreement):
+    Deal.objects.filter(pk=agreement.deal_id).update(confidential=True)
+    with pytest.raises(ValidationError) as refused:
+        add(agreement, personas.owner, owner=personas.outsider)
+    assert "cannot see this deal" in refused.value.message_dict["owner"][0]
+    with pytest.raises(ValidationError) as refused:
+        add(agreement, personas.owner, reviewer=personas.owner)
+    assert "someone other than its owner" in refused.value.message_dict["reviewer"][0]
+    assert not Obligation.objects.exists()

@@ -140,3 +140,20 @@ def test_the_dashboard_shows_a_renamed_deal_at_once(
         deal_update(deal=deal, user=deal.owner, data={"title": "New name of the deal"})
     page = reader.get(reverse("dashboard")).content.decode()
     assert "New name of the deal" in page and "Old name of the deal" not in page
+
+
+def test_a_review_reassigned_or_removed_in_the_admin_refreshes_the_deal_lists(
+    personas, django_capture_on_commit_callbacks
+):
+    """A department's review is what lets its members see a confidential deal."""
+    review = ReviewFactory()
+    lists = Counter()
+    summary("lists", personas.legal, lists)
+    with django_capture_on_commit_callbacks(execute=True):
+        review.department = department("it")
+        review.save()
+    summary("lists", personas.legal, lists)
+    with django_capture_on_commit_callbacks(execute=True):
+        review.delete()
+    summary("lists", personas.legal, lists)
+    assert lists.runs == 3
