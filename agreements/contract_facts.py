@@ -79,9 +79,12 @@ class UnreadableDocument(ValueError):
 
 
 MAX_BYTES = 20 * 1024 * 1024  # as contract documents (CONTRACT_DOCUMENT_MAX_MB)
+# A DOCX is a zip: a small file may inflate to gigabytes. A real contract's text is
+# well under this; its declared size is checked before anything is inflated.
+MAX_TEXT_BYTES = 50 * 1024 * 1024
 
 
-def text_of(path: Path, max_bytes: int = MAX_BYTES) -> str:
+def text_of(path: Path, max_bytes: int = MAX_BYTES, max_text_bytes: int = MAX_TEXT_BYTES) -> str:
     size = path.stat().st_size
     if size > max_bytes:
         raise UnreadableDocument(
@@ -93,7 +96,14 @@ def text_of(path: Path, max_bytes: int = MAX_BYTES) -> str:
     if data.startswith(b"PK\x03\x04"):
         try:
             with zipfile.ZipFile(path) as archive:
-                xml = archive.read("word/document.xml").decode("utf-8", "replace")
+                info = archive.getinfo("word/document.xml")
+                if info.file_size > max_text_bytes:
+                    raise UnreadableDocument(
+                        f"The document's text is {info.file_size / 1048576:.0f} MB unpacked; "
+                        f"the limit is {max_text_bytes // 1048576} MB."
+                    )
+                # zipfile reads no more than the declared size, so this is bounded.
+                xml = archive.read(info).decode("utf-8", "replace")
         except (zipfile.BadZipFile, KeyError) as error:
             raise UnreadableDocument("This is not a Word (DOCX) document.") from error
         xml = re.sub(r"</w:p>", "\n", xml)

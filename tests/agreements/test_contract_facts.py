@@ -366,3 +366,21 @@ def test_real_pdf_files_are_read_and_bad_ones_get_a_clear_message(tmp_path):
         with pytest.raises(UnreadableDocument) as error:
             extract_file(path)
         assert words in str(error.value), (path, error.value)
+
+
+def test_a_docx_that_inflates_past_the_limit_is_refused_before_it_is_unpacked(tmp_path):
+    """A zip bomb: 60 MB of text packs into a few hundred kilobytes."""
+    from agreements.contract_facts import MAX_TEXT_BYTES, UnreadableDocument, text_of
+
+    bomb = tmp_path / "bomb.docx"
+    chunk = b"<w:p>" + b" " * (1024 * 1024 - 5)
+    with (
+        zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as archive,
+        archive.open("word/document.xml", "w", force_zip64=True) as member,
+    ):
+        for _ in range(MAX_TEXT_BYTES // len(chunk) + 10):
+            member.write(chunk)
+    assert bomb.stat().st_size < 2 * 1024 * 1024
+    with pytest.raises(UnreadableDocument) as error:
+        text_of(bomb)
+    assert "the limit is 50 MB" in str(error.value)
