@@ -39,6 +39,8 @@ CASES = [
             "renewal_term_months": 12,
             "effective_date": D(2019, 3, 1),
             "initial_term_months": 36,
+            # The labels of filed contracts count the term from its start to the same day.
+            "expiry_date": D(2022, 3, 1),
         },
     ),
     (
@@ -49,6 +51,7 @@ CASES = [
             "governing_law": "England and Wales",
             "effective_date": D(2019, 3, 1),
             "initial_term_months": 60,
+            "expiry_date": D(2024, 3, 1),
         },
     ),
     (
@@ -78,12 +81,9 @@ CASES = [
         "The Distributor shall have the option to renew this Agreement for one additional term of two (2) years "
         "by written notice given not less than six (6) months prior to the expiration of the Initial Term. "
         "This Agreement shall be construed in accordance with the laws of the State of California.",
-        {
-            "governing_law": "California",
-            "renewal_type": "optional",
-            "renewal_term_months": 24,
-            "notice_days": 183,
-        },
+        # Notice to exercise an option is not notice to stop a renewal: the labels of
+        # filed contracts leave it out, and so do the rules.
+        {"governing_law": "California", "renewal_type": "optional", "renewal_term_months": 24},
     ),
     (
         "This Agreement shall commence on the Effective Date and continue for an initial term of two (2) years. "
@@ -122,6 +122,7 @@ CASES = [
             "renewal_type": "automatic",
             "renewal_term_months": 12,
             "notice_days": 45,
+            "governing_law": "Washington",
         },
     ),
     (
@@ -135,7 +136,12 @@ CASES = [
         "Thereafter, this Agreement shall renew automatically for successive three (3) year periods unless either "
         "party gives the other written notice of non-renewal not later than one hundred twenty (120) days prior to "
         "the expiration of the then-current term.",
-        {"renewal_type": "automatic", "renewal_term_months": 36, "notice_days": 120},
+        {
+            "renewal_type": "automatic",
+            "renewal_term_months": 36,
+            "notice_days": 120,
+            "expiry_date": D(2025, 12, 31),
+        },
     ),
     (
         "This Agreement shall be governed by the substantive laws of the Federal Republic of Germany. "
@@ -163,7 +169,12 @@ CASES = [
         'RESELLER AGREEMENT\nThis Reseller Agreement (this "Agreement") is entered into on July 7, 2016 by and between '
         "Orion Inc. and Vega GmbH. This Agreement shall be governed by the laws of the State of Colorado, without "
         "reference to conflict of laws. The term of this Agreement shall be two (2) years from the Effective Date.",
-        {"effective_date": D(2016, 7, 7), "governing_law": "Colorado", "initial_term_months": 24},
+        {
+            "effective_date": D(2016, 7, 7),
+            "governing_law": "Colorado",
+            "initial_term_months": 24,
+            "expiry_date": D(2018, 7, 7),
+        },
     ),
     (
         "Source: ORION INC, 10-K, 3/15/2017\nThis Agreement shall automatically renew for successive two (2) year "
@@ -184,12 +195,7 @@ CASES = [
         "The validity, interpretation and performance of this Agreement shall be governed by the laws of the "
         "State of Florida. Customer may extend the Term for up to two (2) additional one-year periods by giving "
         "written notice at least ninety (90) days before the end of the Term.",
-        {
-            "governing_law": "Florida",
-            "renewal_type": "optional",
-            "renewal_term_months": 12,
-            "notice_days": 90,
-        },
+        {"governing_law": "Florida", "renewal_type": "optional", "renewal_term_months": 12},
     ),
     (
         'This Joint Development Agreement is made as of the 21st day of January, 2011 (the "Effective Date"). '
@@ -204,7 +210,11 @@ CASES = [
     (
         "This Sponsorship Agreement shall commence on April 1, 2013 and shall continue until March 31, 2016. "
         "Thereafter, the Agreement may be renewed by mutual agreement of the parties.",
-        {"expiry_date": D(2016, 3, 31), "renewal_type": "optional"},
+        {
+            "effective_date": D(2013, 4, 1),
+            "expiry_date": D(2016, 3, 31),
+            "renewal_type": "optional",
+        },
     ),
     (
         "The term of this Agreement is five (5) years. Upon expiration of the initial term, this Agreement will "
@@ -243,7 +253,7 @@ CASES = [
     (
         "The Services Agreement shall continue in effect until terminated by either party on thirty (30) days "
         "written notice. The laws of the State of Oregon govern this Agreement.",
-        {},
+        {"governing_law": "Oregon"},
     ),
     (
         "This Manufacturing Agreement is effective from 1 January 2009. The parties agree that this Agreement "

@@ -1,0 +1,214 @@
+"""The effective date, the initial term and the date the initial term ends.
+
+The effective date is the date the contract says it takes effect ("effective as of", "(the
+"Effective Date")", "shall commence on"), else the date it is made, from the opening
+sentences ("entered into as of the 1st day of March, 2019"). A contract whose Effective
+Date is an event ("the Closing Date", "the date of the last signature") has none.
+
+The expiry is a date the contract writes ("shall expire on December 31, 2020"), else the
+start plus the initial term ("five (5) years from the Effective Date"), on the same day of
+the month, as the labels of filed contracts count it. A term running from another event
+("from the First Commercial Sale"), or the sooner or later of two, gives no expiry.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from agreements.dates import months_after
+
+from .text import AMOUNT, amount, find_date, months_of
+
+# --------------------------------------------------------------------------- effective date
+
+_DEFINED = re.compile(r"\(\s*(?:the\s+|this\s+)?[\"']*effective\s+date[\"']*\s*\)", re.I)
+_STATED = re.compile(
+    r"[\"']?effective\s+date[\"']?\s*(?:\)\s*)?(?:means|shall\s+mean|shall\s+be|will\s+be|is|:|-)\s*"
+    r"|\beffective\s+date\s+of\s+(?:this|the)\s+[a-z]+\s+(?:will|shall)\s+be\s+"
+    r"|\b(?:shall\s+|will\s+)?(?:be(?:come)?|made|is|are)\s+effective\s+(?:as\s+of|on|from|upon)?\s*"
+    r"|\beffective\s+(?:as\s+of|on|from)\s+",
+    re.IGNORECASE,
+)
+_COMMENCES = re.compile(
+    r"\b(?:agreement|term)\b[^.;]{0,60}?\b(?:commenc\w*|begin\w*|start\w*)\s+(?:on|as\s+of|from)\s+",
+    re.IGNORECASE,
+)
+# The Effective Date set by an event, not a calendar date.
+_RELATIVE = re.compile(
+    r"[\"']?effective\s+date[\"']?\s*(?:\)\s*)?(?:means|shall\s+mean|shall\s+be|is)\s+(?:the\s+)?"
+    r"(?:date|day|closing|later|earlier|first|time)"
+    r"|\b(?:date|day)\s+(?:of|on\s+which|upon\s+which|when)\b[^.;]{0,160}?\(\s*(?:the\s+)?[\"']*effective\s+date"
+    r"|\b(?:begin|commence|become\s+effective|be\s+effective|take\s+effect)\s+(?:up)?on\s+"
+    r"(?:the\s+)?(?:date\s+of\s+)?(?:its\s+|the\s+)?(?:execution|signing|signature|closing|approval)",
+    re.IGNORECASE,
+)
+_MADE = re.compile(
+    r"\b(?:dated|made|entered\s+into|executed|concluded|signed|agreement\s+date)\b[^.;]{0,80}?"
+    r"(?:\bas\s+of\b|\bon\b|\bthis\b|\bthe\b|\bdated\b|:)|\bas\s+of\s+",
+    re.IGNORECASE,
+)
+OPENING_SENTENCES = 25
+OPENING_CHARS = 6000
+
+
+def effective_date(found: list[str]) -> tuple[dt.date, str] | None:
+    for sentence in found:
+        if "ffective" not in sentence and "FFECTIVE" not in sentence:
+            continue
+        defined = _DEFINED.search(sentence)
+        if defined:
+            before = sentence[max(0, defined.start() - 90) : defined.start()]
+            date = _last_date(before)
+            if date:
+                return date, sentence
+        for match in _STATED.finditer(sentence):
+            date = find_date(sentence[match.end() : match.end() + 60], limit=20)
+            if date:
+                return date[0], sentence
+    for sentence in found:
+        match = _COMMENCES.search(sentence)
+        if match:
+            date = find_date(sentence[match.end() : match.end() + 60], limit=5)
+            if date:
+                return date[0], sentence
+    if any(_RELATIVE.search(s) for s in found if "ffective" in s.lower() or "ommence" in s):
+        return None
+    return _made_on(found)
+
+
+def _last_date(text: str) -> dt.date | None:
+    last = None
+    start = 0
+    while (date := find_date(text[start:])) is not None:
+        last = date[0]
+        start += date[1] + 6
+    return last
+
+
+def _made_on(found: list[str]) -> tuple[dt.date, str] | None:
+    seen = 0
+    for sentence in found[:OPENING_SENTENCES]:
+        seen += len(sentence)
+        if seen > OPENING_CHARS:
+            break
+        for match in _MADE.finditer(sentence):
+            date = find_date(sentence[match.end() : match.end() + 60], limit=12)
+            if date:
+                return date[0], sentence
+    return None
+
+
+# --------------------------------------------------------------------------- initial term
+
+_UNIT = r"(?P<unit>years?|months?)\b"
+_LEAD = r"(?:(?:a|an)\s+(?:initial\s+)?(?:period|term)\s+of\s+|approximately\s+)?"
+_TERM_PATTERNS = [
+    re.compile(
+        rf"\binitial\s+(?:term|period)\b[^.;]{{0,80}}?\b(?:of|be|for|is|last|until|continue)\s+"
+        rf"{_LEAD}{AMOUNT}[\s-]*{_UNIT}",
+        re.I,
+    ),
+    re.compile(
+        rf"\b(?:term|duration)\s+of\s+(?:this|the)\s+(?:agreement|contract|license|franchise)\b"
+        rf"[^.;]{{0,60}}?\b(?:shall|will|is|be|for)\b[^.;]{{0,20}}?{_LEAD}{AMOUNT}[\s-]*{_UNIT}",
+        re.I,
+    ),
+    re.compile(
+        rf"\b(?:agreement|contract|term)\s+(?:shall|will)\s+(?:be\s+effective|remain|continue|be|stay|"
+        rf"commence|begin)\b[^.;]{{0,80}}?\b(?:for|of|until)\s+{_LEAD}{AMOUNT}[\s-]*{_UNIT}",
+        re.I,
+    ),
+    re.compile(
+        rf"\bthe\s+term\s+(?:shall|will)\s+be\s+(?:for\s+)?{_LEAD}{AMOUNT}[\s-]*{_UNIT}", re.I
+    ),
+]
+# A period that belongs to something other than the agreement's own term.
+_NOT_THE_TERM = re.compile(
+    r"\b(?:after|following|beyond)\s+(?:the\s+|any\s+|such\s+)?(?:termination|expiration|expiry)|"
+    r"surviv|confidential|non-?compet|warrant|royalt|\bsooner\b|\bearlier\s+of\b|\blater\s+of\b|"
+    r"\bearliest\b|\blatest\b|\blonger\s+of\b|\bshorter\s+of\b",
+    re.IGNORECASE,
+)
+# Where the term is counted from: the Effective Date, the agreement's date or a written date.
+_ANCHOR = re.compile(
+    r"\b(?:from|after|following|commencing|beginning|starting)\s+(?:on\s+)?(?:the\s+)?"
+    r"(?P<anchor>[A-Z][\w-]*(?:\s+[A-Z][\w-]*){0,4})"
+)
+_OWN_ANCHORS = re.compile(
+    r"^(?:Effective\s+Date|Date\s+(?:hereof|of\s+this)|Commencement\s+Date|Execution\s+Date|Start\s+Date|Term|Initial\s+Term|"
+    r"Agreement|This\s+Agreement|Parties|January|February|March|April|May|June|July|August|"
+    r"September|October|November|December|\d)",
+    re.IGNORECASE,
+)
+
+
+def initial_term(found: list[str]) -> tuple[int, str] | None:
+    for sentence in found:
+        lower = sentence.lower()
+        if "year" not in lower and "month" not in lower:
+            continue
+        if "term" not in lower and "agreement" not in lower and "period" not in lower:
+            continue
+        for pattern in _TERM_PATTERNS:
+            match = pattern.search(sentence)
+            if not match:
+                continue
+            if _NOT_THE_TERM.search(sentence) or re.search(
+                r"renew|extend|extension", sentence[: match.start()], re.I
+            ):
+                break
+            count = amount(match)
+            if count:
+                return months_of(count, match.group("unit")), sentence
+    return None
+
+
+def term_start(sentence: str, effective: dt.date | None) -> dt.date | None:
+    """The date the term in this sentence runs from, or None when it runs from an event."""
+    for match in _ANCHOR.finditer(sentence):
+        anchor = match.group("anchor")
+        if not _OWN_ANCHORS.match(anchor):
+            return None
+    date = find_date(sentence)
+    return date[0] if date else effective
+
+
+# --------------------------------------------------------------------------- expiry
+
+_EXPIRES = re.compile(
+    r"\b(?:expire|expires|expiring|terminate|terminates|end|ends|ending|continue|continues|"
+    r"remain|remains)\b[^.;]{0,40}?\b(?:on|until|through|to|at\s+midnight\s+on|at\s+the\s+close\s+"
+    r"of\s+business\s+on)\s+(?:and\s+including\s+)?(?:the\s+)?"
+    r"|\bexpiration\s+date\s*(?:of\s+this\s+agreement\s+)?(?:shall\s+be|is|:|means)\s*"
+    r"|\b(?:until|through)\s+(?:and\s+including\s+)?",
+    re.IGNORECASE,
+)
+_TERM_WORDS = re.compile(r"\bterm\b|\bexpir|\bagreement\b|\bin\s+(?:full\s+)?force\b", re.I)
+_NOT_EXPIRY = re.compile(
+    r"\bpay|\binvoice|\bdeliver|\bship|\bwarrant|\bcure|\bexercis|\bmay\s+terminate", re.I
+)
+
+
+def expiry_date(found: list[str]) -> tuple[dt.date, str] | None:
+    for sentence in found:
+        if not _TERM_WORDS.search(sentence) or _NOT_EXPIRY.search(sentence):
+            continue
+        for match in _EXPIRES.finditer(sentence):
+            date = find_date(sentence[match.end() : match.end() + 50], limit=3)
+            if date:
+                return date[0], sentence
+    return None
+
+
+def derived_expiry(
+    term: tuple[int, str] | None, effective: dt.date | None
+) -> tuple[dt.date, str] | None:
+    """The start plus the initial term, when the term runs from a date the contract gives."""
+    if term is None:
+        return None
+    months, sentence = term
+    start = term_start(sentence, effective)
+    if start is None or not months:
+        return None
+    return months_after(start, months), sentence
