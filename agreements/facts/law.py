@@ -143,13 +143,14 @@ OTHER_PLACES = [
 ]
 _CANONICAL = {name.lower(): name for name in [*US_STATES, *PROVINCES, *OTHER_PLACES]}
 _PLACE = "|".join(re.escape(name) for name in sorted(_CANONICAL, key=len, reverse=True))
+# Spaces are optional where OCR glues words ("the laws ofthe State ofTexas").
 _KIND = (
-    r"(?:the\s+)?(?:(?:State|Commonwealth|Province|Republic|Kingdom|Federal\s+Republic|"
-    r"Grand\s+Duchy|Territory|Emirate|Canton|Country|Government)\s+of\s+(?:the\s+)?)?"
+    r"(?:the\s*)?(?:(?:State|Commonwealth|Province|Republic|Kingdom|Federal\s+Republic|"
+    r"Grand\s+Duchy|Territory|Emirate|Canton|Country|Government)\s+of\s*(?:the\s+)?)?"
 )
 # "the laws of the State of New York", "the internal laws of Delaware", "New York law"
 _LAWS_OF = re.compile(
-    rf"\blaws?\b(?:\s+and\s+decisions)?\s+(?:(?:in\s+force\s+)?in|of)\s+{_KIND}(?P<place>{_PLACE})\b",
+    rf"\blaws?\b(?:\s+and\s+decisions)?\s+(?:(?:in\s+force\s+)?in|of)\s*{_KIND}(?P<place>{_PLACE})\b",
     re.IGNORECASE,
 )
 _PLACE_LAW = re.compile(
@@ -158,7 +159,10 @@ _PLACE_LAW = re.compile(
     re.IGNORECASE,
 )
 # "... in the State of Nevada and shall be governed by ... the laws thereof"
-_THEREOF = re.compile(rf"\b{_KIND}(?P<place>{_PLACE})\b[^.;]{{0,160}}\blaws\s+thereof\b", re.I)
+_THEREOF = re.compile(
+    rf"\b{_KIND}(?P<place>{_PLACE})\b[^.;]{{0,160}}\blaws\s+(?:thereof|of\s+(?:such|that|said)\s+state)\b",
+    re.I,
+)
 _TRIGGER = re.compile(
     r"\bgovern|\bconstru|\binterpret|\benforced\s+(?:in\s+accordance|under)|"
     r"\b(?:agreement|contract)\s+(?:is|shall\s+be)\s+(?:made\s+)?(?:under\s+and\s+)?subject\s+to|"

@@ -30,6 +30,7 @@ _AUTOMATIC = re.compile(
 _OPTIONAL = re.compile(
     r"option\s+to\s+(?:renew|extend)|right\s+to\s+(?:renew|extend)|"
     r"may\s+(?:be\s+)?(?:renew|extend)|may\s+elect\s+to\s+(?:renew|extend)|"
+    r"\bat\s+(?:its|their|the\s+)?(?:[\w.-]+'s?\s+)?(?:sole\s+)?option\b[^.;]{0,60}?(?:renew|extend)|"
     r"(?:renew|extend)\w*\b[^.;]{0,80}?\b(?:mutual|written)\s+(?:written\s+)?(?:agreement|consent)|"
     r"(?:mutual|written)\s+(?:written\s+)?(?:agreement|consent)\b[^.;]{0,60}?(?:renew|extend)",
     re.IGNORECASE,

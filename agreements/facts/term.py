@@ -27,7 +27,7 @@ _STATED = re.compile(
     r"[\"']?effective\s+date[\"']?\s*(?:\)\s*)?(?:means|shall\s+mean|shall\s+be|will\s+be|is|:|-)\s*"
     r"|\beffective\s+date\s+of\s+(?:this|the)\s+[a-z]+\s+(?:will|shall)\s+be\s+"
     r"|\b(?:shall\s+|will\s+)?(?:be(?:come)?|made|is|are)\s+effective\s+(?:as\s+of|on|from|upon)?\s*"
-    r"|\beffective\s+(?:as\s+of|on|from)\s+",
+    r"|\beffective\s+(?:as\s+of|on|from)\s+|\btakes?\s+effect\s+(?:as\s+of|on|from)\s+",
     re.IGNORECASE,
 )
 _COMMENCES = re.compile(
@@ -39,10 +39,12 @@ _RELATIVE = re.compile(
     r"[\"']?effective\s+date[\"']?\s*(?:\)\s*)?(?:means|shall\s+mean|shall\s+be|is)\s+(?:the\s+)?"
     r"(?:date|day|closing|later|earlier|first|time)"
     r"|\b(?:date|day)\s+(?:of|on\s+which|upon\s+which|when)\b[^.;]{0,160}?\(\s*(?:the\s+)?[\"']*effective\s+date"
+    r"|\b(?:date|day)\s+(?:up)?on\s+which\b[^.;]{0,200}?\bshall\s+be\s+(?:the\s+)?[\"']*effective\s+date"
     r"|\b(?:begin|commence|become\s+effective|be\s+effective|take\s+effect)\s+(?:up)?on\s+"
     r"(?:the\s+)?(?:date\s+of\s+)?(?:its\s+|the\s+)?(?:execution|signing|signature|closing|approval)",
     re.IGNORECASE,
 )
+_STARTS = re.compile(r"effective|commenc|begin|take\s+effect", re.IGNORECASE)
 _MADE = re.compile(
     r"\b(?:dated|made|entered\s+into|executed|concluded|signed|agreement\s+date)\b[^.;]{0,80}?"
     r"(?:\bas\s+of\b|\bon\b|\bthis\b|\bthe\b|\bdated\b|:)|\bas\s+of\s+",
@@ -72,7 +74,7 @@ def effective_date(found: list[str]) -> tuple[dt.date, str] | None:
             date = find_date(sentence[match.end() : match.end() + 60], limit=5)
             if date:
                 return date[0], sentence
-    if any(_RELATIVE.search(s) for s in found if "ffective" in s.lower() or "ommence" in s):
+    if any(_RELATIVE.search(s) for s in found if _STARTS.search(s)):
         return None
     return _made_on(found)
 
@@ -111,11 +113,11 @@ _TERM_PATTERNS = [
     ),
     re.compile(
         rf"\b(?:term|duration)\s+of\s+(?:this|the)\s+(?:agreement|contract|license|franchise)\b"
-        rf"[^.;]{{0,60}}?\b(?:shall|will|is|be|for)\b[^.;]{{0,20}}?{_LEAD}{AMOUNT}[\s-]*{_UNIT}",
+        rf"[^.;]{{0,120}}?\b(?:shall|will|is|be|for)\b[^.;]{{0,20}}?{_LEAD}{AMOUNT}[\s-]*{_UNIT}",
         re.I,
     ),
     re.compile(
-        rf"\b(?:agreement|contract|term)\s+(?:shall|will)\s+(?:be\s+effective|remain|continue|be|stay|"
+        rf"\b(?:agreement|contract|term)\b[^.;]{{0,160}}?\b(?:shall|will)\s+(?:be\s+effective|remain|continue|be|stay|"
         rf"commence|begin)\b[^.;]{{0,80}}?\b(?:for|of|until)\s+{_LEAD}{AMOUNT}[\s-]*{_UNIT}",
         re.I,
     ),
@@ -123,10 +125,44 @@ _TERM_PATTERNS = [
         rf"\bthe\s+term\s+(?:shall|will)\s+be\s+(?:for\s+)?{_LEAD}{AMOUNT}[\s-]*{_UNIT}", re.I
     ),
 ]
+_ORDINALS = {
+    word: n + 1
+    for n, word in enumerate(
+        [
+            "first",
+            "second",
+            "third",
+            "fourth",
+            "fifth",
+            "sixth",
+            "seventh",
+            "eighth",
+            "ninth",
+            "tenth",
+            "eleventh",
+            "twelfth",
+            "thirteenth",
+            "fourteenth",
+            "fifteenth",
+            "sixteenth",
+            "seventeenth",
+            "eighteenth",
+            "nineteenth",
+            "twentieth",
+        ]
+    )
+} | {"twenty-fifth": 25, "thirtieth": 30, "fortieth": 40, "fiftieth": 50}
+# "shall continue until the twentieth (20th) anniversary of the Effective Date"
+_ANNIVERSARY = re.compile(
+    r"\b(?:agreement|term)\b[^.;]{0,120}?\b(?:until|through|on|upon)\s+the\s+"
+    r"(?:(?P<ordinal>[a-z]+(?:-[a-z]+)?)\s*)?(?:\(?\s*(?P<number>\d{1,2})\s*(?:st|nd|rd|th)\s*\)?\s*)?"
+    r"anniversary\s+of\s+the\s+(?:effective\s+date|date\s+(?:of\s+this\s+agreement|hereof))",
+    re.IGNORECASE,
+)
 # A period that belongs to something other than the agreement's own term.
 _NOT_THE_TERM = re.compile(
     r"\b(?:after|following|beyond)\s+(?:the\s+|any\s+|such\s+)?(?:termination|expiration|expiry)|"
-    r"surviv|confidential|non-?compet|warrant|royalt|\bsooner\b|\bearlier\s+of\b|\blater\s+of\b|"
+    r"surviv|confidential|non-?compet|warrant|royalt|\bsooner\s+of\b|\bearlier\s+of\b|\blater\s+of\b|"
     r"\bearliest\b|\blatest\b|\blonger\s+of\b|\bshorter\s+of\b",
     re.IGNORECASE,
 )
@@ -146,9 +182,16 @@ _OWN_ANCHORS = re.compile(
 def initial_term(found: list[str]) -> tuple[int, str] | None:
     for sentence in found:
         lower = sentence.lower()
-        if "year" not in lower and "month" not in lower:
-            continue
         if "term" not in lower and "agreement" not in lower and "period" not in lower:
+            continue
+        anniversary = _ANNIVERSARY.search(sentence) if "anniversary" in lower else None
+        if anniversary:
+            years = anniversary.group("number") or _ORDINALS.get(
+                (anniversary.group("ordinal") or "").lower()
+            )
+            if years:
+                return int(years) * 12, sentence
+        if "year" not in lower and "month" not in lower:
             continue
         for pattern in _TERM_PATTERNS:
             match = pattern.search(sentence)
