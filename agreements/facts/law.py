@@ -150,7 +150,7 @@ _KIND = (
 )
 # "the laws of the State of New York", "the internal laws of Delaware", "New York law"
 _LAWS_OF = re.compile(
-    rf"\blaws?\b(?:\s+and\s+decisions)?\s+(?:(?:in\s+force\s+)?in|of)\s*{_KIND}(?P<place>{_PLACE})\b",
+    rf"laws?\b(?:\s+and\s+decisions)?\s+(?:(?:in\s+force\s+)?in|of)\s*{_KIND}(?P<place>{_PLACE})\b",
     re.IGNORECASE,
 )
 _PLACE_LAW = re.compile(

@@ -27,12 +27,16 @@ _AUTOMATIC = re.compile(
     r"\bevergreen\b|\b(?:from\s+)?year[\s-]to[\s-]year\b|\brenewing\s+annually\b",
     re.IGNORECASE,
 )
+# An option names what it renews: "may renew its registrations" is no renewal of the contract.
+_THIS = r"(?:this\s+agreement|the\s+agreement|the\s+(?:initial\s+)?term|it|for)\b"
 _OPTIONAL = re.compile(
-    r"option\s+to\s+(?:renew|extend)|right\s+to\s+(?:renew|extend)|"
-    r"may\s+(?:be\s+)?(?:renew|extend)|may\s+elect\s+to\s+(?:renew|extend)|"
+    rf"(?:option|right|elect)\s+to\s+(?:renew|extend)\s+{_THIS}|"
+    rf"\b(?:agreement|term|it)\s+may\s+(?:be\s+)?(?:renewed|extended)|"
+    rf"\bmay\s+(?:renew|extend)\s+{_THIS}|"
     r"\bat\s+(?:its|their|the\s+)?(?:[\w.-]+'s?\s+)?(?:sole\s+)?option\b[^.;]{0,60}?(?:renew|extend)|"
-    r"(?:renew|extend)\w*\b[^.;]{0,80}?\b(?:mutual|written)\s+(?:written\s+)?(?:agreement|consent)|"
-    r"(?:mutual|written)\s+(?:written\s+)?(?:agreement|consent)\b[^.;]{0,60}?(?:renew|extend)",
+    rf"(?:renew|extend)\w*\s+{_THIS}[^.;]{{0,80}}?\b(?:mutual|written)\s+(?:written\s+)?(?:agreement|consent)|"
+    r"(?:mutual|written)\s+(?:written\s+)?(?:agreement|consent)\s+of\s+(?:both\s+|the\s+)?parties\b"
+    r"[^.;]{0,40}?(?:renew|extend)",
     re.IGNORECASE,
 )
 _NO_RENEWAL = re.compile(

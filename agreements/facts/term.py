@@ -155,8 +155,8 @@ _ORDINALS = {
 # "shall continue until the twentieth (20th) anniversary of the Effective Date"
 _ANNIVERSARY = re.compile(
     r"\b(?:agreement|term)\b[^.;]{0,120}?\b(?:until|through|on|upon)\s+the\s+"
-    r"(?:(?P<ordinal>[a-z]+(?:-[a-z]+)?)\s*)?(?:\(?\s*(?P<number>\d{1,2})\s*(?:st|nd|rd|th)\s*\)?\s*)?"
-    r"anniversary\s+of\s+the\s+(?:effective\s+date|date\s+(?:of\s+this\s+agreement|hereof))",
+    r"(?:(?P<ordinal>[a-z]+(?:-[a-z]+)?)\s*)?(?:\(?\s*(?P<number>\d{1,2})\s*(?:st|nd|rd|th)?\s*\)?\s*)?"
+    r"(?:years?[\s-]+)?anniversary\s+of\s+the\s+(?:effective\s+date|date\s+(?:of\s+this\s+agreement|hereof))",
     re.IGNORECASE,
 )
 # A period that belongs to something other than the agreement's own term.

@@ -142,8 +142,13 @@ _ABBREVIATION = re.compile(
 MAX_SENTENCE = 3000  # a table or a run-on list: cut so that no rule reads a novel
 
 
+# The same furniture run into the text when a conversion lost its line breaks.
+_INLINE_SOURCE = re.compile(r"Source:\s.{1,80}?,\s*[\w().\s/-]{1,30}?,\s*\d{1,2}/\d{1,2}/\d{4}")
+
+
 def clean(text: str) -> str:
     text = text.translate(_TRANSLATE).replace("\r\n", "\n").replace("\r", "\n")
+    text = _INLINE_SOURCE.sub(" ", text)
     text = _HYPHENATED.sub(_join_hyphenated, text)
     lines = [line for line in text.split("\n") if not _NOISE.match(line)]
     return "\n".join(lines)
@@ -183,9 +188,9 @@ _DAY = r"(?P<day>\d{1,2})\s*(?:st|nd|rd|th|t\s?h|d)?"
 _YEAR = r"(?P<year>(?:19|20)\d{2})"
 _DATE_PATTERNS = [
     # March 1, 2019 / Mar. 1 2019 / MARCH 1ST, 2019
-    re.compile(rf"\b{_MONTH}\s+{_DAY},?\s*{_YEAR}\b"),
+    re.compile(rf"\b{_MONTH}\s*{_DAY},?\s*{_YEAR}\b"),
     # 1 March 2019 / the 1st day of March, 2019 / this 14th day of November 2017
-    re.compile(rf"\b{_DAY}\s+(?:day\s+of\s+)?{_MONTH},?\s+{_YEAR}\b", re.IGNORECASE),
+    re.compile(rf"\b{_DAY}\s*(?:day\s+of\s+)?{_MONTH},?\s+{_YEAR}\b", re.IGNORECASE),
     # 2019-03-01
     re.compile(rf"\b{_YEAR}-(?P<mnum>\d{{1,2}})-(?P<day>\d{{1,2}})\b"),
     # 03/01/2019 (month first, as American filings write it; a day over 12 goes first)
