@@ -84,7 +84,6 @@ OTHER_PLACES = [
     "Northern Ireland",
     "United Kingdom",
     "Ireland",
-    "Hong Kong Special Administrative Region",
     "Hong Kong",
     "People's Republic of China",
     "PRC",
@@ -153,6 +152,10 @@ _LAWS_OF = re.compile(
     rf"laws?\b(?:\s+and\s+decisions)?\s+(?:(?:in\s+force\s+)?in|of)\s*{_KIND}(?P<place>{_PLACE})\b",
     re.IGNORECASE,
 )
+# "governed by English law": the labels name the place, England.
+_ENGLISH_LAW = re.compile(
+    r"\b(?:governed\s+by|in\s+accordance\s+with|under)\s+English\s+law\b", re.I
+)
 _PLACE_LAW = re.compile(
     rf"\b(?:governed\s+by|in\s+accordance\s+with|under)\s+(?:the\s+)?(?:internal\s+|substantive\s+)?"
     rf"{_KIND}(?P<place>{_PLACE})\s+law\b",
@@ -169,6 +172,7 @@ _TRIGGER = re.compile(
     r"\bgoverning\s+law",
     re.IGNORECASE,
 )
+_TRIGGER_WORDS = ("govern", "constru", "interpret", "enforced", "subject to")
 _STRONG = re.compile(
     r"\bgoverned\b|\bconstrued\b|\bgovern\s+(?:this|the)\b|\bshall\s+govern\b", re.IGNORECASE
 )
@@ -185,7 +189,10 @@ _PROVINCE = re.compile("|".join(PROVINCES), re.IGNORECASE)
 def governing_law(found: list[str]) -> tuple[str, str] | None:
     weak = None
     for sentence in found:
-        if "law" not in sentence.lower() or not _TRIGGER.search(sentence):
+        lower = sentence.lower()
+        if "law" not in lower or not any(word in lower for word in _TRIGGER_WORDS):
+            continue
+        if not _TRIGGER.search(sentence):
             continue
         place = _place(sentence)
         if place is None:
@@ -202,6 +209,8 @@ def _place(sentence: str) -> str | None:
     places += [m.group("place") for m in _PLACE_LAW.finditer(masked)]
     if not places:
         places = [m.group("place") for m in _THEREOF.finditer(masked)]
+    if not places and _ENGLISH_LAW.search(masked):
+        places = ["England"]
     names = [_CANONICAL[p.lower()] for p in places]
     # Federal law names no place of its own when a state is named beside it.
     named = [n for n in names if n.lower() not in _US] or names

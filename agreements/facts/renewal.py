@@ -13,7 +13,7 @@ import re
 
 from .text import AMOUNT, PERIOD, amount, days_of, months_of
 
-_MENTIONS = re.compile(r"renew|extend|extension|evergreen|year[\s-]to[\s-]year|continu", re.I)
+_MENTION_WORDS = ("renew", "exten", "evergreen", "year-to-year", "year to year", "continu")
 _AUTOMATIC = re.compile(
     r"automatic(?:ally)?\s+(?:be\s+)?(?:renew|extend|continu)|renew(?:ed|s|al)?\s+automatically|"
     r"(?:extended|continue[sd]?)\s+automatically|automatic\s+(?:renewal|extension)|auto-?renew|"
@@ -40,7 +40,7 @@ _OPTIONAL = re.compile(
     re.IGNORECASE,
 )
 _NO_RENEWAL = re.compile(
-    r"shall\s+not\s+(?:be\s+)?(?:automatically\s+)?(?:renew|extend)|\bno\s+renewal|"
+    r"(?:shall|will|may)\s+not\s+(?:be\s+)?(?:automatically\s+)?(?:renew|extend)|\bno\s+renewal|"
     r"not\s+(?:be\s+)?subject\s+to\s+(?:any\s+)?renewal",
     re.IGNORECASE,
 )
@@ -60,7 +60,8 @@ def renewal(found: list[str]) -> tuple[str | None, int | None, str | None]:
     """(renewal type, renewal term in months, the sentence); automatic wins over an option."""
     optional = none = None
     for sentence in found:
-        if not _MENTIONS.search(sentence):
+        lower = sentence.lower()
+        if not any(word in lower for word in _MENTION_WORDS):
             continue
         if _NO_RENEWAL.search(sentence):
             none = none or sentence
@@ -115,8 +116,19 @@ def _renewal_months(sentence: str, start: int) -> int | None:
 _NOTICE_CONTEXT = re.compile(
     r"non-?renewal|not\s+to\s+(?:renew|extend)|intention\s+not\s+to|(?:renew|extend)|"
     r"expir|end\s+of\s+(?:the\s+|any\s+|each\s+|such\s+)?(?:then[\s-]+)?(?:current|initial|renewal|term)|"
-    r"then[\s-]+current|anniversary",
+    r"then[\s-]+current|anniversary|(?:month|year)[\s-]to[\s-](?:month|year)",
     re.IGNORECASE,
+)
+_CONTEXT_WORDS = (
+    "renew",
+    "exten",
+    "expir",
+    "end of",
+    "then",
+    "anniversar",
+    "-to-",
+    "to month",
+    "to year",
 )
 _NOT_NOTICE = re.compile(
     r"\bcure[ds]?\b|\bbreach|\bdefault|\binvoice|\bpayment\s+(?:is\s+)?due|\binsolven|\bbankrupt",
@@ -142,8 +154,9 @@ def notice_days(found: list[str], automatic: bool) -> tuple[int, str] | None:
         lower = sentence.lower()
         if "notice" not in lower and "notif" not in lower and "writing" not in lower:
             continue
-        context = _NOTICE_CONTEXT.search(sentence)
-        if not context:
+        if not any(word in lower for word in _CONTEXT_WORDS) or not _NOTICE_CONTEXT.search(
+            sentence
+        ):
             continue
         stops_renewal = re.search(r"non-?renewal|not\s+to\s+(?:renew|extend)", sentence, re.I)
         if not automatic and not stops_renewal:

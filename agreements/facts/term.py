@@ -18,7 +18,7 @@ import re
 
 from agreements.dates import months_after
 
-from .text import AMOUNT, amount, find_date, months_of
+from .text import AMOUNT, DATE_HINT, amount, find_date, months_of
 
 # --------------------------------------------------------------------------- effective date
 
@@ -193,6 +193,8 @@ def initial_term(found: list[str]) -> tuple[int, str] | None:
                 return int(years) * 12, sentence
         if "year" not in lower and "month" not in lower:
             continue
+        if _NOT_THE_TERM.search(sentence):
+            continue
         for pattern in _TERM_PATTERNS:
             match = pattern.search(sentence)
             if not match:
@@ -235,6 +237,8 @@ _NOT_EXPIRY = re.compile(
 
 def expiry_date(found: list[str]) -> tuple[dt.date, str] | None:
     for sentence in found:
+        if not DATE_HINT.search(sentence):
+            continue
         if not _TERM_WORDS.search(sentence) or _NOT_EXPIRY.search(sentence):
             continue
         for match in _EXPIRES.finditer(sentence):

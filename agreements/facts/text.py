@@ -130,15 +130,60 @@ _TRANSLATE = str.maketrans(
 _HYPHENATED = re.compile(r"(\b[A-Za-z]+)-\s*\n\s*(?=[a-z])")
 _KEEP_HYPHEN = set(NUMBER_WORDS) | {"non", "self", "then", "one", "co", "pre", "re"}
 _BLANK_LINES = re.compile(r"\n\s*\n")
-_SPACES = re.compile(r"\s+")
 # A sentence ends at ". " or "; " before a capital, a digit, a quote or a bracket.
 _BREAK = re.compile(r"(?<=[.;!?])[\"')\]]?\s+(?=[\"'(\[]?[A-Z0-9])")
-_ABBREVIATION = re.compile(
-    r"(?:\b(?:inc|corp|co|ltd|no|nos|sec|secs|art|para|mr|mrs|ms|dr|st|jr|sr|vs|v|e\.g|i\.e|"
-    r"etc|u\.s|u\.s\.a|n\.a|l\.p|l\.l\.c|s\.a|b\.v|n\.v|p\.c|jan|feb|mar|apr|jun|jul|aug|"
-    r"sep|sept|oct|nov|dec|approx|incl|[a-z])\.)$",
-    re.IGNORECASE,
-)
+# A full stop after these ends no sentence ("Acme Corp. and Beta Ltd. agree"); nor does an
+# initial ("John A. Smith").
+_ABBREVIATIONS = {
+    f"{word}."
+    for word in [
+        "inc",
+        "corp",
+        "co",
+        "ltd",
+        "no",
+        "nos",
+        "sec",
+        "secs",
+        "art",
+        "para",
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "st",
+        "jr",
+        "sr",
+        "vs",
+        "v",
+        "e.g",
+        "i.e",
+        "etc",
+        "u.s",
+        "u.s.a",
+        "n.a",
+        "l.p",
+        "l.l.c",
+        "s.a",
+        "b.v",
+        "n.v",
+        "p.c",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "approx",
+        "incl",
+    ]
+}
 MAX_SENTENCE = 3000  # a table or a run-on list: cut so that no rule reads a novel
 
 
@@ -162,18 +207,23 @@ def _join_hyphenated(match: re.Match) -> str:
 def sentences(text: str) -> list[str]:
     found: list[str] = []
     for paragraph in _BLANK_LINES.split(clean(text)):
-        flat = _SPACES.sub(" ", paragraph).strip()
+        flat = " ".join(paragraph.split())
         if not flat:
             continue
         start = 0
         for cut in _BREAK.finditer(flat):
             piece = flat[start : cut.start()]
-            if _ABBREVIATION.search(piece[-12:]):
+            if piece.endswith(".") and _abbreviated(piece):
                 continue  # "Acme Corp. and ..." goes on
             found.extend(_bounded(piece))
             start = cut.end()
         found.extend(_bounded(flat[start:]))
     return [s for s in found if s]
+
+
+def _abbreviated(piece: str) -> bool:
+    last = piece[-12:].rsplit(" ", 1)[-1].lstrip("(\"'").lower()
+    return last in _ABBREVIATIONS or (len(last) == 2 and last[0].isalpha())
 
 
 def _bounded(sentence: str) -> list[str]:
