@@ -46,6 +46,7 @@ _RELATIVE = re.compile(
 )
 _STARTS = re.compile(r"effective|commenc|begin|take\s+effect", re.IGNORECASE)
 _MADE = re.compile(
+    r"\bdated\s*:?\s*(?=\d|[A-Za-z]+\.?\s+\d)|"
     r"\b(?:dated|made|entered\s+into|executed|concluded|signed|agreement\s+date)\b[^.;]{0,80}?"
     r"(?:\bas\s+of\b|\bon\b|\bthis\b|\bthe\b|\bdated\b|:)|\bas\s+of\s+",
     re.IGNORECASE,
@@ -56,7 +57,7 @@ OPENING_CHARS = 6000
 
 def effective_date(found: list[str]) -> tuple[dt.date, str] | None:
     for sentence in found:
-        if "ffective" not in sentence and "FFECTIVE" not in sentence:
+        if "effect" not in sentence.lower():
             continue
         defined = _DEFINED.search(sentence)
         if defined:

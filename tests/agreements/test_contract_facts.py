@@ -23,6 +23,15 @@ FIELDS = (
     "expiry_date",
     "initial_term_months",
 )
+# (found, right) per field, from issue 15 part 6; the initial term has no goal of its own.
+GOALS = {
+    "governing_law": (0.90, 0.95),
+    "notice_days": (0.70, 0.85),
+    "renewal_type": (0.75, 0.90),
+    "renewal_term_months": (0.75, 0.90),
+    "effective_date": (0.60, 0.90),
+    "expiry_date": (0.50, 0.85),
+}
 
 CASES = [
     (
@@ -264,12 +273,194 @@ CASES = [
         "The Initial Term shall expire on the fifth anniversary of the Effective Date, and this Agreement shall "
         "then be automatically renewed for successive renewal terms of two (2) years each unless either party "
         "gives notice of non-renewal at least twelve (12) months before the end of the Initial Term or any renewal term.",
-        {"renewal_type": "automatic", "renewal_term_months": 24, "notice_days": 365},
+        {
+            "initial_term_months": 60,
+            "renewal_type": "automatic",
+            "renewal_term_months": 24,
+            "notice_days": 365,
+        },
     ),
     (
         "This Agreement shall be governed by the laws of the State of Utah. The initial term of this Agreement "
         "shall be eighteen (18) months.",
         {"governing_law": "Utah", "initial_term_months": 18},
+    ),
+]
+
+# Written after reading filed contracts and their labels (CUAD): the wording, the page
+# furniture and the traps those documents hold. Expiry is the start plus the initial term,
+# to the same day, as the labels count it; an option's exercise notice is no notice.
+CASES += [
+    (
+        "Exhibit 10.4\nDISTRIBUTION AGREEMENT\nThis Distribution Agreement is made and entered into this 3rd day "
+        'of January, 2017 (the "Effective Date") by and between Orbis Inc., a Delaware corporation, and Lumen '
+        "B.V. The initial term of this Agreement shall commence on the Effective Date and shall continue for a "
+        "period of five (5) years. Thereafter, this Agreement shall be automatically renewed for additional "
+        "periods of two (2) years each unless either party notifies the other in writing of its intention not "
+        "to renew at least one hundred eighty (180) days prior to the expiration of the then current term.\n"
+        "Source: ORBIS INC, 10-K, 3/15/2017\nPage 4 of 19\n"
+        "THIS AGREEMENT SHALL BE GOVERNED BY AND CONSTRUED IN ACCORDANCE WITH THE LAWS OF THE STATE OF "
+        "DELAWARE, U.S.A., WITHOUT REGARD TO ITS CONFLICT OF LAWS PRINCIPLES.",
+        {
+            "effective_date": D(2017, 1, 3),
+            "initial_term_months": 60,
+            "expiry_date": D(2022, 1, 3),
+            "renewal_type": "automatic",
+            "renewal_term_months": 24,
+            "notice_days": 180,
+            "governing_law": "Delaware",
+        },
+    ),
+    (
+        # Hyphenation across lines, a page footer in the middle of a sentence.
+        "This Agreement shall be gov-\nerned by and construed in accordance with the laws of England and "
+        "Wales.\n- 12 -\nThe Supplier shall give the Purchaser notice of non-renewal not less than three (3) "
+        "months before the end of the then-current term, failing which this Agreement shall renew auto-\n"
+        "matically for a further period of twelve (12) months.",
+        {
+            "governing_law": "England and Wales",
+            "renewal_type": "automatic",
+            "renewal_term_months": 12,
+            "notice_days": 91,
+        },
+    ),
+    (
+        "This Cooperation Agreement is entered into on 15 June 2016 in Beijing. This Agreement shall be "
+        "governed by and construed in accordance with the laws of the People's Republic of China. The term "
+        "of this Agreement is three (3) years from the date of this Agreement.",
+        {
+            "effective_date": D(2016, 6, 15),
+            "governing_law": "People's Republic of China",
+            "initial_term_months": 36,
+            "expiry_date": D(2019, 6, 15),
+        },
+    ),
+    (
+        # Organised under one state's laws, governed by another's.
+        "Licensor is a corporation organized and existing under the laws of the State of Delaware. Licensee "
+        "is duly organized under the laws of the State of Texas. This Agreement shall be governed by New "
+        "York law. Each party shall comply with applicable securities laws.",
+        {"governing_law": "New York"},
+    ),
+    (
+        # Decoys only: no governing law, no renewal notice.
+        "Each party shall comply with all laws of any jurisdiction in which it does business, including the "
+        "securities laws of the United States. Invoices are payable within thirty (30) days after receipt of "
+        "invoice. If either party breaches this Agreement and fails to cure the breach within sixty (60) days "
+        "after written notice, the other party may terminate this Agreement. The obligations of confidentiality "
+        "shall survive for a period of five (5) years after termination of this Agreement.",
+        {},
+    ),
+    (
+        # A renewal, a cure period and a payment term in one contract: only the renewal notice counts.
+        "The Term shall automatically renew for successive one-year periods unless either party delivers "
+        "written notice of non-renewal no later than sixty (60) days before the end of the then-current Term. "
+        "Payment is due within forty-five (45) days after receipt of invoice. Either party may terminate this "
+        "Agreement if the other fails to cure a material breach within thirty (30) days after notice.",
+        {"renewal_type": "automatic", "renewal_term_months": 12, "notice_days": 60},
+    ),
+    (
+        # The Effective Date is an event: the date in the opening line is not it.
+        "This Asset Purchase Agreement is dated as of June 1, 2018. This Agreement shall become effective on "
+        'the date of the Closing (the "Effective Date"). This Agreement shall be governed by the laws of the '
+        "State of Illinois.",
+        {"governing_law": "Illinois"},
+    ),
+    (
+        'This Agreement is made as of ____________, 2019. The "Effective Date" shall be July 1, 2019. '
+        "This Agreement shall continue until the tenth (10th) anniversary of the Effective Date.",
+        {
+            "effective_date": D(2019, 7, 1),
+            "initial_term_months": 120,
+            "expiry_date": D(2029, 7, 1),
+        },
+    ),
+    (
+        # A term that runs from an event has no date to end on.
+        "This License Agreement is entered into as of March 12, 2015. The royalty term shall be ten (10) years "
+        "from the First Commercial Sale. The term of this Agreement shall be five (5) years from the First "
+        "Commercial Sale of a Licensed Product.",
+        {"effective_date": D(2015, 3, 12), "initial_term_months": 60},
+    ),
+    (
+        "Upon expiration of the Initial Term, this Agreement shall continue on a month-to-month basis unless "
+        "either party gives thirty (30) days' written notice of termination to the other party. This Agreement "
+        "shall be governed by the laws of the Province of British Columbia.",
+        {
+            "renewal_type": "automatic",
+            "renewal_term_months": 1,
+            "notice_days": 30,
+            "governing_law": "British Columbia, Canada",
+        },
+    ),
+    (
+        "This Agreement will automatically renew for successive twelve (12) month terms unless a party "
+        "notifies the other of non-renewal at least (60) days before the anniversary of the Effective Date.",
+        {"renewal_type": "automatic", "renewal_term_months": 12, "notice_days": 60},
+    ),
+    (
+        "This Services Agreement is effective January 3rd, 2017. The Agreement shall renew automatically for "
+        "additional one (1) year terms unless either party gives written notice of non-renewal ten (10) "
+        "business days prior to the expiration of the then-current term. This Agreement is governed by the "
+        "laws of the State of Washington.",
+        {
+            "effective_date": D(2017, 1, 3),
+            "renewal_type": "automatic",
+            "renewal_term_months": 12,
+            "notice_days": 14,
+            "governing_law": "Washington",
+        },
+    ),
+    (
+        "Effective Date: 01/03/2017\nThis Agreement shall remain in effect through and including June 30, "
+        "2021. This Agreement may not be renewed. Singapore law aside, this Agreement shall be governed by "
+        "and construed in accordance with the laws of Singapore.",
+        {
+            "effective_date": D(2017, 1, 3),
+            "expiry_date": D(2021, 6, 30),
+            "renewal_type": "none",
+            "governing_law": "Singapore",
+        },
+    ),
+    (
+        "Licensee shall pay the annual fee until December 31, 2020. Licensor warrants the Software for a "
+        "period of twelve (12) months from delivery. The parties shall meet quarterly.",
+        {},
+    ),
+    (
+        "This Sponsorship Agreement shall take effect on September 1, 2014 and shall expire on August 31, "
+        "2016. This Agreement shall be governed by English law.",
+        {
+            "effective_date": D(2014, 9, 1),
+            "expiry_date": D(2016, 8, 31),
+            "governing_law": "England",
+        },
+    ),
+    (
+        "THIS AGREEMENT is made the 1st day of March, 2019. This Agreement shall be construed in accordance "
+        "with the laws of Hong Kong. The Distributor may renew its business registration at its own cost with "
+        "the written consent of the relevant authority.",
+        {"effective_date": D(2019, 3, 1), "governing_law": "Hong Kong"},
+    ),
+    (
+        "This Hosting Agreement is effective as of the 1st day of April, 2020 and shall remain in force for "
+        "an initial term of thirty-six (36) months. The Customer shall have the option to extend the Term for "
+        "one additional period of twelve (12) months by giving written notice at least ninety (90) days before "
+        "the end of the Initial Term. This Agreement is governed by the laws of the State of Georgia.",
+        {
+            "effective_date": D(2020, 4, 1),
+            "initial_term_months": 36,
+            "expiry_date": D(2023, 4, 1),
+            "renewal_type": "optional",
+            "renewal_term_months": 12,
+            "governing_law": "Georgia",
+        },
+    ),
+    (
+        "COLLABORATION AGREEMENT\nDated 12 February 2013\nThis Agreement shall be interpreted under the laws "
+        "of the Federal Republic of Germany. This Agreement remains in force until terminated by either party "
+        "on six (6) months' notice.",
+        {"effective_date": D(2013, 2, 12), "governing_law": "Germany"},
     ),
 ]
 
@@ -308,11 +499,14 @@ def test_each_contract_text_gives_the_facts_it_states_and_no_others(capsys):
         print(f"  {elapsed * 1000:.1f} ms per contract; misses: {len(wrong)}")
         for line in wrong:
             print("   ", line)
+    assert len(CASES) >= 40
     assert elapsed < 0.2
-    # Precision first: a wrong value is worse than none.
+    # The issue's goals: found in this share of the contracts that state the fact, and
+    # right in this share of the answers (a wrong value is worse than none).
     for name in FIELDS:
-        if answered[name]:
-            assert hits[name] / answered[name] >= 0.85, (name, wrong)
+        found, right = GOALS.get(name, (0.6, 0.9))
+        assert hits[name] / stated[name] >= found, (name, wrong)
+        assert hits[name] / answered[name] >= right, (name, wrong)
 
 
 def test_the_command_prints_one_json_line_per_file_without_a_database(tmp_path, capsys):
@@ -394,3 +588,68 @@ def test_a_docx_that_inflates_past_the_limit_is_refused_before_it_is_unpacked(tm
     with pytest.raises(UnreadableDocument) as error:
         text_of(bomb)
     assert "the limit is 50 MB" in str(error.value)
+
+
+def test_a_three_hundred_page_contract_is_read_well_under_the_time_limit():
+    page = (
+        "12.3 Confidentiality. Each party shall hold the Confidential Information of the other in "
+        "confidence for a period of five (5) years after termination, subject to the securities laws "
+        "of any jurisdiction. Invoices are payable within thirty (30) days after receipt of invoice. "
+        "If a party fails to cure a breach within sixty (60) days after written notice, the other party "
+        "may terminate this Agreement.\nSource: ACME CORP, 10-K, 3/15/2017\nPage 7 of 300\n\n"
+    )
+    text = (
+        'This Agreement is entered into as of March 1, 2019 (the "Effective Date").\n\n'
+        + page * 1700  # about 300 pages of 2,500 characters
+        + CASES[0][0]
+    )
+    assert len(text) > 750_000
+    timings = []
+    for _ in range(3):
+        started = time.perf_counter()
+        facts = extract(text)
+        timings.append(time.perf_counter() - started)
+    assert facts.notice_days == 60 and facts.governing_law == "New York"
+    assert facts.effective_date == D(2019, 3, 1)
+    assert min(timings) < 0.2, timings
+
+
+def test_a_docx_with_word_markup_and_entities_is_read(tmp_path):
+    from agreements.contract_facts import extract_file
+
+    docx = tmp_path / "supply.docx"
+    runs = (
+        "<w:p><w:r><w:t>SUPPLY AGREEMENT</w:t></w:r></w:p>"
+        '<w:p><w:r><w:t xml:space="preserve">This Agreement is made as of the 1st day of </w:t></w:r>'
+        "<w:r><w:rPr><w:b/></w:rPr><w:t>March, 2019</w:t></w:r>"
+        "<w:r><w:t> (the &quot;Effective Date&quot;) by Smith &amp; Sons Ltd.</w:t></w:r></w:p>"
+        "<w:p><w:r><w:t>This Agreement shall be governed by the laws of England and Wales.</w:t></w:r></w:p>"
+    )
+    with zipfile.ZipFile(docx, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", f"<w:document><w:body>{runs}</w:body></w:document>")
+    facts = extract_file(docx)
+    assert facts.effective_date == D(2019, 3, 1)
+    assert facts.governing_law == "England and Wales"
+    assert "Smith & Sons" in facts.evidence["effective_date"]
+
+
+def test_a_pdf_of_several_pages_with_running_headers_is_read(tmp_path):
+    from weasyprint import HTML
+
+    from agreements.contract_facts import extract_file
+
+    filler = (
+        "<p>The Supplier shall deliver the Products in accordance with the Specifications.</p>" * 60
+    )
+    html = (
+        "<style>@page { @top-center { content: 'Source: ACME CORP, 10-K, 3/15/2017' } "
+        "@bottom-center { content: 'Page ' counter(page) } }</style>"
+        f"<p>{CASES[0][0]}</p>{filler}<p>{CASES[2][0]}</p>"
+    )
+    pdf = tmp_path / "msa.pdf"
+    HTML(string=html).write_pdf(pdf)
+    facts = extract_file(pdf)
+    assert facts.effective_date == D(2019, 3, 1)
+    assert facts.governing_law == "New York" and facts.notice_days == 60
+    assert facts.expiry_date == D(2022, 3, 1)
