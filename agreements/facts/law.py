@@ -149,7 +149,7 @@ _KIND = (
 )
 # "the laws of the State of New York", "the internal laws of Delaware", "New York law"
 _LAWS_OF = re.compile(
-    rf"laws?\b(?:\s+and\s+decisions)?\s+(?:(?:in\s+force\s+)?in|of)\s*{_KIND}(?P<place>{_PLACE})\b",
+    rf"laws?\b(?:\s*\([^)]{{0,60}}\))?(?:\s+and\s+decisions)?\s+(?:(?:in\s+force\s+)?in|of)\s*{_KIND}(?P<place>{_PLACE})\b",
     re.IGNORECASE,
 )
 # "governed by English law": the labels name the place, England.

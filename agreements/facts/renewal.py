@@ -24,6 +24,8 @@ _AUTOMATIC = re.compile(
     r"(?:thereafter\s+)?for\s+(?:successive|consecutive)\b|"
     r"\bunless\s+(?:either|one|a|the\s+other|any)\s+party\b[^.;]{0,160}?"
     r"(?:non-?renewal|not\s+to\s+(?:renew|extend)|intention\s+to\s+terminate|terminat)|"
+    r"\b(?:agreement|term|it)\b[^.;]{0,60}?\b(?:shall|will)\s+(?:thereafter\s+)?(?:automatically\s+)?"
+    r"(?:be\s+)?(?:renewed|extended|renew|extend)\b[^.;]{0,80}?\bunless\b|"
     r"\bevergreen\b|\b(?:from\s+)?year[\s-]to[\s-]year\b|\brenewing\s+annually\b",
     re.IGNORECASE,
 )
