@@ -25,11 +25,17 @@ from .text import AMOUNT, DATE_HINT, amount, find_date, months_of
 _DEFINED = re.compile(r"\(\s*(?:the\s+|this\s+)?[\"']*effective\s+date[\"']*\s*\)", re.I)
 _STATED = re.compile(
     r"[\"']?effective\s+date[\"']?\s*(?:\)\s*)?(?:means|shall\s+mean|shall\s+be|will\s+be|is|:|-)\s*"
-    r"|\beffective\s+date\s+of\s+(?:this|the)\s+[a-z]+\s+(?:will|shall)\s+be\s+"
-    r"|\b(?:shall\s+|will\s+)?(?:be(?:come)?|made|is|are)\s+effective\s+(?:as\s+of|on|from|upon)?\s*"
+    r"|\beffective\s+date\s+of\s+(?:this|the)\s+[a-z]+\s+(?:will|shall)\s+be\s+",
+    re.IGNORECASE,
+)
+# "shall be effective on", "effective as of": only of the agreement itself, since a price
+# change or an amendment "effective as of January 1, 2021" is not the contract's start.
+_TAKES_EFFECT = re.compile(
+    r"\b(?:shall\s+|will\s+)?(?:be(?:come)?|made|is|are)\s+effective\s+(?:as\s+of|on|from|upon)?\s*"
     r"|\beffective\s+(?:as\s+of|on|from)\s+|\btakes?\s+effect\s+(?:as\s+of|on|from)\s+",
     re.IGNORECASE,
 )
+_OF_THE_AGREEMENT = re.compile(r"\b(?:agreement|contract|term)\b", re.IGNORECASE)
 _COMMENCES = re.compile(
     r"\b(?:agreement|term)\b[^.;]{0,60}?\b(?:commenc\w*|begin\w*|start\w*)\s+(?:on|as\s+of|from)\s+",
     re.IGNORECASE,
@@ -66,6 +72,19 @@ def effective_date(found: list[str]) -> tuple[dt.date, str] | None:
             if date:
                 return date, sentence
         for match in _STATED.finditer(sentence):
+            date = find_date(sentence[match.end() : match.end() + 60], limit=20)
+            if date:
+                return date[0], sentence
+    for number, sentence in enumerate(found):
+        if "effect" not in sentence.lower():
+            continue
+        if number >= OPENING_SENTENCES and not _OF_THE_AGREEMENT.search(sentence):
+            continue
+        for match in _TAKES_EFFECT.finditer(sentence):
+            if number >= OPENING_SENTENCES and not _OF_THE_AGREEMENT.search(
+                sentence[max(0, match.start() - 80) : match.start()]
+            ):
+                continue
             date = find_date(sentence[match.end() : match.end() + 60], limit=20)
             if date:
                 return date[0], sentence
@@ -222,12 +241,14 @@ def term_start(sentence: str, effective: dt.date | None) -> dt.date | None:
 
 # --------------------------------------------------------------------------- expiry
 
+# The agreement or its term, then the verb that ends it, then the date: "this Agreement
+# shall remain in effect until December 31, 2025", "the Term ... shall expire on ...".
 _EXPIRES = re.compile(
-    r"\b(?:expire|expires|expiring|terminate|terminates|end|ends|ending|continue|continues|"
-    r"remain|remains)\b[^.;]{0,40}?\b(?:on|until|through|to|at\s+midnight\s+on|at\s+the\s+close\s+"
-    r"of\s+business\s+on)\s+(?:and\s+including\s+)?(?:the\s+)?"
-    r"|\bexpiration\s+date\s*(?:of\s+this\s+agreement\s+)?(?:shall\s+be|is|:|means)\s*"
-    r"|\b(?:until|through)\s+(?:and\s+including\s+)?",
+    r"\b(?:agreement|contract|term)\b[^.;]{0,100}?\b(?:expire|expires|expiring|terminate|terminates|"
+    r"end|ends|ending|continue|continues|remain|remains|valid|run|runs)\b[^.;]{0,60}?\b"
+    r"(?:on|until|through|to|at\s+midnight\s+on|at\s+the\s+close\s+of\s+business\s+on)\s+"
+    r"(?:and\s+including\s+)?(?:the\s+)?"
+    r"|\bexpiration\s+date\s*(?:of\s+this\s+agreement\s+)?(?:shall\s+be|is|:|means)\s*",
     re.IGNORECASE,
 )
 _TERM_WORDS = re.compile(r"\bterm\b|\bexpir|\bagreement\b|\bin\s+(?:full\s+)?force\b", re.I)

@@ -464,6 +464,23 @@ CASES += [
     ),
 ]
 
+CASES += [
+    (
+        # A price change "effective on" a date is not the contract's start.
+        "This Supply Agreement is made as of March 1, 2019 between Acme and Beta. "
+        + "The Supplier shall deliver the Products on the dates set out in the Forecast. " * 30
+        + "The price increase shall be effective on January 1, 2021. The Licensed Products under this "
+        "Agreement may be sold until June 30, 2020.",
+        {"effective_date": D(2019, 3, 1)},
+    ),
+    (
+        "THIS AGREEMENT is entered into by Acme Corp. and Beta LLC. "
+        + "The Supplier shall deliver the Products on the dates set out in the Forecast. " * 30
+        + "The royalty rate shall increase effective as of January 1, 2021.",
+        {},
+    ),
+]
+
 
 def test_each_contract_text_gives_the_facts_it_states_and_no_others(capsys):
     hits = dict.fromkeys(FIELDS, 0)
