@@ -127,7 +127,9 @@ _TRANSLATE = str.maketrans(
 )
 # Words split at a line's end ("termi-\nnation"). A number word keeps its hyphen
 # ("thirty-\nday"), as do "non-" and "self-".
-_HYPHENATED = re.compile(r"(\b[A-Za-z]+)-\s*\n\s*(?=[a-z])")
+# (The pattern starts at the hyphen, which is rare, rather than at every word: speed.)
+_HYPHENATED = re.compile(r"(?<=[A-Za-z])-[ \t]*\n\s*(?=[a-z])")
+_WORD_BEFORE = re.compile(r"[A-Za-z]+$")
 _KEEP_HYPHEN = set(NUMBER_WORDS) | {"non", "self", "then", "one", "co", "pre", "re"}
 _BLANK_LINES = re.compile(r"\n\s*\n")
 # A sentence ends at ". " or "; " before a capital, a digit, a quote or a bracket.
@@ -200,8 +202,8 @@ def clean(text: str) -> str:
 
 
 def _join_hyphenated(match: re.Match) -> str:
-    word = match.group(1)
-    return f"{word}-" if word.lower() in _KEEP_HYPHEN else word
+    before = _WORD_BEFORE.search(match.string, max(0, match.start() - 20), match.start())
+    return "-" if before and before.group(0).lower() in _KEEP_HYPHEN else ""
 
 
 def sentences(text: str) -> list[str]:
@@ -228,6 +230,8 @@ def _abbreviated(piece: str) -> bool:
 
 def _bounded(sentence: str) -> list[str]:
     sentence = sentence.strip()
+    if len(sentence) <= MAX_SENTENCE:
+        return [sentence]
     return [sentence[i : i + MAX_SENTENCE] for i in range(0, len(sentence), MAX_SENTENCE)]
 
 
