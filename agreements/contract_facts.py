@@ -77,7 +77,7 @@ def extract(text: str, path: str = "") -> Facts:
         facts.initial_term_months, facts.evidence["initial_term_months"] = term
     if effective := effective_date(found):
         facts.effective_date, facts.evidence["effective_date"] = effective
-    expiry = expiry_date(found) or derived_expiry(term, facts.effective_date)
+    expiry = expiry_date(found) or derived_expiry(term, facts.effective_date, found)
     if expiry and (facts.effective_date is None or expiry[0] > facts.effective_date):
         facts.expiry_date, facts.evidence["expiry_date"] = expiry
     return facts

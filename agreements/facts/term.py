@@ -31,13 +31,17 @@ _STATED = re.compile(
 # "shall be effective on", "effective as of": only of the agreement itself, since a price
 # change or an amendment "effective as of January 1, 2021" is not the contract's start.
 _TAKES_EFFECT = re.compile(
-    r"\b(?:shall\s+|will\s+)?(?:be(?:come)?|made|is|are)\s+effective\s+(?:as\s+of|on|from|upon)?\s*"
+    r"\b(?:shall\s+|will\s+)?(?:be(?:come)?|made|is|are)\s+effective\s+"
+    r"(?:(?:as\s+of|on|from|upon)\s*|(?=[A-Z][a-z]+\.?\s+\d|\d|the\s+\d))"
     r"|\beffective\s+(?:as\s+of|on|from)\s+|\btakes?\s+effect\s+(?:as\s+of|on|from)\s+",
     re.IGNORECASE,
 )
 _OF_THE_AGREEMENT = re.compile(r"\b(?:agreement|contract|term)\b", re.IGNORECASE)
+# What a filed contract calls itself or its term: "this Agreement", "the Term", "the Joint
+# Venture", "this promotion", "the rights granted hereunder".
+_SELF = r"\b(?:agreement|contract|term|venture|promotion|sponsorship|license|licence|rights)\b"
 _COMMENCES = re.compile(
-    r"\b(?:agreement|term)\b[^.;]{0,60}?\b(?:commenc\w*|begin\w*|start\w*)\s+(?:on|as\s+of|from)\s+",
+    _SELF + r"[^.;]{0,60}?\b(?:commenc\w*|begin\w*|start\w*)\s+(?:on|as\s+of|from)\s+",
     re.IGNORECASE,
 )
 # The Effective Date set by an event, not a calendar date.
@@ -48,6 +52,11 @@ _RELATIVE = re.compile(
     r"|\b(?:date|day)\s+(?:up)?on\s+which\b[^.;]{0,200}?\bshall\s+be\s+(?:the\s+)?[\"']*effective\s+date"
     r"|\b(?:begin|commence|become\s+effective|be\s+effective|take\s+effect)\s+(?:up)?on\s+"
     r"(?:the\s+)?(?:date\s+of\s+)?(?:its\s+|the\s+)?(?:execution|signing|signature|closing|approval)",
+    re.IGNORECASE,
+)
+_NAMES_EFFECTIVE = re.compile(
+    r"Effective\s+Date|EFFECTIVE\s+DATE|\bcommenc\w*\s+(?:on|as\s+of)\s+the\s+date\s+(?:of\s+this\s+"
+    r"agreement|hereof)",
     re.IGNORECASE,
 )
 _STARTS = re.compile(r"effective|commenc|begin|take\s+effect", re.IGNORECASE)
@@ -95,6 +104,11 @@ def effective_date(found: list[str]) -> tuple[dt.date, str] | None:
             if date:
                 return date[0], sentence
     if any(_RELATIVE.search(s) for s in found if _STARTS.search(s)):
+        return None
+    # The date the contract is made is its effective date only when the contract speaks of
+    # one ("commencing on the Effective Date"): the labels of filed contracts leave the
+    # effective date empty otherwise, and a wrong date is worse than none.
+    if not any(_NAMES_EFFECTIVE.search(s) for s in found if "ffective" in s or "ommence" in s):
         return None
     return _made_on(found)
 
@@ -229,14 +243,20 @@ def initial_term(found: list[str]) -> tuple[int, str] | None:
     return None
 
 
-def term_start(sentence: str, effective: dt.date | None) -> dt.date | None:
-    """The date the term in this sentence runs from, or None when it runs from an event."""
+def term_start(sentence: str, effective: dt.date | None, made: dt.date | None) -> dt.date | None:
+    """The date the term in this sentence runs from, or None when it runs from an event. A
+    term "from the date hereof" (or from nothing named) runs from the date the contract is
+    made; one "from the Effective Date" only from an effective date the contract gives."""
     for match in _ANCHOR.finditer(sentence):
         anchor = match.group("anchor")
         if not _OWN_ANCHORS.match(anchor):
             return None
     date = find_date(sentence)
-    return date[0] if date else effective
+    if date:
+        return date[0]
+    if effective or _NAMES_EFFECTIVE.search(sentence):
+        return effective
+    return made
 
 
 # --------------------------------------------------------------------------- expiry
@@ -244,13 +264,15 @@ def term_start(sentence: str, effective: dt.date | None) -> dt.date | None:
 # The agreement or its term, then the verb that ends it, then the date: "this Agreement
 # shall remain in effect until December 31, 2025", "the Term ... shall expire on ...".
 _EXPIRES = re.compile(
-    r"\b(?:agreement|contract|term)\b[^.;]{0,100}?\b(?:expire|expires|expiring|terminate|terminates|"
-    r"end|ends|ending|continue|continues|remain|remains|valid|run|runs)\b[^.;]{0,60}?\b"
-    r"(?:on|until|through|to|at\s+midnight\s+on|at\s+the\s+close\s+of\s+business\s+on)\s+"
-    r"(?:and\s+including\s+)?(?:the\s+)?"
+    r"\b(?:expire|expires|expiring|terminate|terminates|end|ends|ending|continue|continues|remain|"
+    r"remains|valid|run|runs)\b[^.;]{0,60}?\b(?:on|until|through|to|as\s+of|at\s+midnight\s+on|"
+    r"at\s+the\s+close\s+of\s+business\s+on)\s+(?:and\s+including\s+)?(?:the\s+)?"
+    r"|\b(?:expire|expires|terminate|terminates|end|ends)\s+(?=[A-Z][a-z]+\s+\d)"
+    r"|\beffective\s+(?:until|through)\s+(?:and\s+including\s+)?"
     r"|\bexpiration\s+date\s*(?:of\s+this\s+agreement\s+)?(?:shall\s+be|is|:|means)\s*",
     re.IGNORECASE,
 )
+_SELF_BEFORE = re.compile(_SELF + r"|\bexpiration\s+date", re.IGNORECASE)
 _TERM_WORDS = re.compile(r"\bterm\b|\bexpir|\bagreement\b|\bin\s+(?:full\s+)?force\b", re.I)
 _NOT_EXPIRY = re.compile(
     r"\bpay|\binvoice|\bdeliver|\bship|\bwarrant|\bcure|\bexercis|\bmay\s+terminate", re.I
@@ -264,6 +286,9 @@ def expiry_date(found: list[str]) -> tuple[dt.date, str] | None:
         if not _TERM_WORDS.search(sentence) or _NOT_EXPIRY.search(sentence):
             continue
         for match in _EXPIRES.finditer(sentence):
+            # The agreement (or its term, its rights) is what ends, said just before the verb.
+            if not _SELF_BEFORE.search(sentence, max(0, match.start() - 100), match.end()):
+                continue
             date = find_date(sentence[match.end() : match.end() + 50], limit=3)
             if date:
                 return date[0], sentence
@@ -271,13 +296,14 @@ def expiry_date(found: list[str]) -> tuple[dt.date, str] | None:
 
 
 def derived_expiry(
-    term: tuple[int, str] | None, effective: dt.date | None
+    term: tuple[int, str] | None, effective: dt.date | None, found: list[str]
 ) -> tuple[dt.date, str] | None:
     """The start plus the initial term, when the term runs from a date the contract gives."""
     if term is None:
         return None
     months, sentence = term
-    start = term_start(sentence, effective)
+    made = None if effective else _made_on(found)
+    start = term_start(sentence, effective, made[0] if made else None)
     if start is None or not months:
         return None
     return months_after(start, months), sentence

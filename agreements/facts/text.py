@@ -244,7 +244,7 @@ _DATE_PATTERNS = [
     # March 1, 2019 / Mar. 1 2019 / MARCH 1ST, 2019
     re.compile(rf"\b{_MONTH}\s*{_DAY},?\s*{_YEAR}\b"),
     # 1 March 2019 / the 1st day of March, 2019 / this 14th day of November 2017
-    re.compile(rf"\b{_DAY}\s*(?:day\s+of\s+)?{_MONTH},?\s+{_YEAR}\b", re.IGNORECASE),
+    re.compile(rf"\b{_DAY}\s*(?:(?:day\s+)?of\s+)?{_MONTH},?\s+{_YEAR}\b", re.IGNORECASE),
     # 2019-03-01
     re.compile(rf"\b{_YEAR}-(?P<mnum>\d{{1,2}})-(?P<day>\d{{1,2}})\b"),
     # 03/01/2019 (month first, as American filings write it; a day over 12 goes first)
