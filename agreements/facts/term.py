@@ -71,6 +71,9 @@ OPENING_CHARS = 6000
 
 
 def effective_date(found: list[str]) -> tuple[dt.date, str] | None:
+    # '(the "Effective Date")' after no date: the Effective Date is an event ("the later of
+    # the date hereof or the conversion"), and the date the contract is made is not it.
+    defined_by_event = False
     for sentence in found:
         if "effect" not in sentence.lower():
             continue
@@ -80,6 +83,7 @@ def effective_date(found: list[str]) -> tuple[dt.date, str] | None:
             date = _last_date(before)
             if date:
                 return date, sentence
+            defined_by_event = True
         for match in _STATED.finditer(sentence):
             date = find_date(sentence[match.end() : match.end() + 60], limit=20)
             if date:
@@ -103,7 +107,7 @@ def effective_date(found: list[str]) -> tuple[dt.date, str] | None:
             date = find_date(sentence[match.end() : match.end() + 60], limit=5)
             if date:
                 return date[0], sentence
-    if any(_RELATIVE.search(s) for s in found if _STARTS.search(s)):
+    if defined_by_event or any(_RELATIVE.search(s) for s in found if _STARTS.search(s)):
         return None
     # The date the contract is made is its effective date only when the contract speaks of
     # one ("commencing on the Effective Date"): the labels of filed contracts leave the
