@@ -167,7 +167,7 @@ _THEREOF = re.compile(
     re.I,
 )
 _TRIGGER = re.compile(
-    r"\bgovern|\bconstru|\binterpret|\benforced\s+(?:in\s+accordance|under)|"
+    r"\bgovern(?:s|ed|ing)?\b|\bconstru(?:e|ed|es|ction)\b|\binterpret|\benforced\s+(?:in\s+accordance|under)|"
     r"\b(?:agreement|contract)\s+(?:is|shall\s+be)\s+(?:made\s+)?(?:under\s+and\s+)?subject\s+to|"
     r"\bgoverning\s+law",
     re.IGNORECASE,

@@ -479,6 +479,12 @@ CASES += [
         + "The royalty rate shall increase effective as of January 1, 2021.",
         {},
     ),
+    (
+        # A definition of the laws that apply is no governing-law clause.
+        '"Applicable Law" means the laws of the State of Ohio and the rules of any Governmental '
+        "Authority having jurisdiction over a party. Each party shall comply with Applicable Law.",
+        {},
+    ),
 ]
 
 
