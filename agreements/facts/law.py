@@ -149,7 +149,8 @@ _KIND = (
 )
 # "the laws of the State of New York", "the internal laws of Delaware", "New York law"
 _LAWS_OF = re.compile(
-    rf"laws?\b(?:\s*\([^)]{{0,60}}\))?(?:\s+and\s+decisions)?\s+(?:(?:in\s+force\s+)?in|of)\s*{_KIND}(?P<place>{_PLACE})\b",
+    rf"laws?(?:\s*\([^)]{{0,60}}\))?(?:\s+and\s+decisions)?(?:\s+(?:in\s+force\s+)?in\b|\s*of)\s*"
+    rf"{_KIND}(?P<place>{_PLACE})\b",
     re.IGNORECASE,
 )
 # "governed by English law": the labels name the place, England.
@@ -172,7 +173,8 @@ _TRIGGER = re.compile(
     r"\bgoverning\s+law",
     re.IGNORECASE,
 )
-_TRIGGER_WORDS = ("govern", "constru", "interpret", "enforced", "subject to")
+# Plain words, searched in the lowered sentence before any pattern: a cheap first cut.
+_TRIGGER_WORDS = re.compile(r"govern|constru|interpret|enforced|subject to")
 _STRONG = re.compile(
     r"\bgoverned\b|\bconstrued\b|\bgovern\s+(?:this|the)\b|\bshall\s+govern\b", re.IGNORECASE
 )
@@ -190,7 +192,7 @@ def governing_law(found: list[str]) -> tuple[str, str] | None:
     weak = None
     for sentence in found:
         lower = sentence.lower()
-        if "law" not in lower or not any(word in lower for word in _TRIGGER_WORDS):
+        if "law" not in lower or not _TRIGGER_WORDS.search(lower):
             continue
         if not _TRIGGER.search(sentence):
             continue

@@ -13,7 +13,8 @@ import re
 
 from .text import AMOUNT, PERIOD, amount, days_of, months_of
 
-_MENTION_WORDS = ("renew", "exten", "evergreen", "year-to-year", "year to year", "continu")
+# Plain words, searched in the lowered sentence before any pattern: a cheap first cut.
+_MENTION_WORDS = re.compile(r"renew|exten|evergreen|year.to.year|continu")
 _AUTOMATIC = re.compile(
     r"automatic(?:ally)?\s+(?:be\s+)?(?:renew|extend|continu)|renew(?:ed|s|al)?\s+automatically|"
     r"(?:extended|continue[sd]?)\s+automatically|automatic\s+(?:renewal|extension)|auto-?renew|"
@@ -63,7 +64,7 @@ def renewal(found: list[str]) -> tuple[str | None, int | None, str | None]:
     optional = none = None
     for sentence in found:
         lower = sentence.lower()
-        if not any(word in lower for word in _MENTION_WORDS):
+        if not _MENTION_WORDS.search(lower):
             continue
         if _NO_RENEWAL.search(sentence):
             none = none or sentence
@@ -121,17 +122,8 @@ _NOTICE_CONTEXT = re.compile(
     r"then[\s-]+current|anniversary|(?:month|year)[\s-]to[\s-](?:month|year)",
     re.IGNORECASE,
 )
-_CONTEXT_WORDS = (
-    "renew",
-    "exten",
-    "expir",
-    "end of",
-    "then",
-    "anniversar",
-    "-to-",
-    "to month",
-    "to year",
-)
+# Plain words, searched in the lowered sentence before any pattern: a cheap first cut.
+_CONTEXT_WORDS = re.compile(r"renew|exten|expir|end of|then|anniversar|to.month|to.year")
 _NOT_NOTICE = re.compile(
     r"\bcure[ds]?\b|\bbreach|\bdefault|\binvoice|\bpayment\s+(?:is\s+)?due|\binsolven|\bbankrupt",
     re.IGNORECASE,
@@ -156,9 +148,7 @@ def notice_days(found: list[str], automatic: bool) -> tuple[int, str] | None:
         lower = sentence.lower()
         if "notice" not in lower and "notif" not in lower and "writing" not in lower:
             continue
-        if not any(word in lower for word in _CONTEXT_WORDS) or not _NOTICE_CONTEXT.search(
-            sentence
-        ):
+        if not _CONTEXT_WORDS.search(lower) or not _NOTICE_CONTEXT.search(sentence):
             continue
         stops_renewal = re.search(r"non-?renewal|not\s+to\s+(?:renew|extend)", sentence, re.I)
         if not automatic and not stops_renewal:
