@@ -128,7 +128,7 @@ _TRANSLATE = str.maketrans(
 # Words split at a line's end ("termi-\nnation"). A number word keeps its hyphen
 # ("thirty-\nday"), as do "non-" and "self-".
 # (The pattern starts at the hyphen, which is rare, rather than at every word: speed.)
-_HYPHENATED = re.compile(r"(?<=[A-Za-z])-[ \t]*\n\s*(?=[a-z])")
+_HYPHENATED = re.compile(r"-[ \t]*\n\s*(?=[a-z])")
 _WORD_BEFORE = re.compile(r"[A-Za-z]+$")
 _KEEP_HYPHEN = set(NUMBER_WORDS) | {"non", "self", "then", "one", "co", "pre", "re"}
 _BLANK_LINES = re.compile(r"\n\s*\n")
@@ -203,7 +203,9 @@ def clean(text: str) -> str:
 
 def _join_hyphenated(match: re.Match) -> str:
     before = _WORD_BEFORE.search(match.string, max(0, match.start() - 20), match.start())
-    return "-" if before and before.group(0).lower() in _KEEP_HYPHEN else ""
+    if before is None:  # "- 12 -" or a dash after a figure: not a word cut in two
+        return match.group(0)
+    return "-" if before.group(0).lower() in _KEEP_HYPHEN else ""
 
 
 def sentences(text: str) -> list[str]:
