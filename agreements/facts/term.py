@@ -33,7 +33,7 @@ _STATED = re.compile(
 _TAKES_EFFECT = re.compile(
     r"\b(?:shall\s+|will\s+)?(?:be(?:come)?|made|is|are)\s+effective\s+"
     r"(?:(?:as\s+of|on|from|upon)\s*|(?=[A-Z][a-z]+\.?\s+\d|\d|the\s+\d))"
-    r"|\beffective\s+(?:as\s+of|on|from)\s+|\btakes?\s+effect\s+(?:as\s+of|on|from)\s+",
+    r"|\beffective\s+(?:as\s+of|on|from|this)\s+|\btakes?\s+effect\s+(?:as\s+of|on|from)\s+",
     re.IGNORECASE,
 )
 _OF_THE_AGREEMENT = re.compile(r"\b(?:agreement|contract|term)\b", re.IGNORECASE)
@@ -57,6 +57,12 @@ _RELATIVE = re.compile(
 _NAMES_EFFECTIVE = re.compile(
     r"Effective\s+Date|EFFECTIVE\s+DATE|\bcommenc\w*\s+(?:on|as\s+of)\s+the\s+date\s+(?:of\s+this\s+"
     r"agreement|hereof)",
+    re.IGNORECASE,
+)
+# "the date first written above", "the date hereof": the date the contract is made.
+_AS_MADE = re.compile(
+    r"date\s+first\s+(?:above\s+)?(?:written|set\s+forth|stated|mentioned)|date\s+hereof|"
+    r"date\s+of\s+this\s+agreement",
     re.IGNORECASE,
 )
 _STARTS = re.compile(r"effective|commenc|begin|take\s+effect", re.IGNORECASE)
@@ -83,7 +89,7 @@ def effective_date(found: list[str]) -> tuple[dt.date, str] | None:
             date = _last_date(before)
             if date:
                 return date, sentence
-            defined_by_event = True
+            defined_by_event = defined_by_event or not _AS_MADE.search(before)
         for match in _STATED.finditer(sentence):
             date = find_date(sentence[match.end() : match.end() + 60], limit=20)
             if date:
@@ -107,7 +113,9 @@ def effective_date(found: list[str]) -> tuple[dt.date, str] | None:
             date = find_date(sentence[match.end() : match.end() + 60], limit=5)
             if date:
                 return date[0], sentence
-    if defined_by_event or any(_RELATIVE.search(s) for s in found if _STARTS.search(s)):
+    if defined_by_event or any(
+        _RELATIVE.search(s) and not _AS_MADE.search(s) for s in found if _STARTS.search(s)
+    ):
         return None
     # The date the contract is made is its effective date only when the contract speaks of
     # one ("commencing on the Effective Date"): the labels of filed contracts leave the

@@ -485,6 +485,24 @@ CASES += [
         "Authority having jurisdiction over a party. Each party shall comply with Applicable Law.",
         {},
     ),
+    (
+        # An Effective Date defined as the date first written above is the opening date.
+        "This Agreement is made as of March 1, 2019 between Acme Corp. and Beta LLC. "
+        '"Effective Date" shall mean the date first written above. The Term shall commence on the '
+        "Effective Date and continue for three (3) years.",
+        {"effective_date": D(2019, 3, 1), "initial_term_months": 36, "expiry_date": D(2022, 3, 1)},
+    ),
+    (
+        "This Agreement is made effective this 1st day of March, 2019 by and between Acme Corp. "
+        "and Beta LLC.",
+        {"effective_date": D(2019, 3, 1)},
+    ),
+    (
+        # The Effective Date is the last signature: no date is the effective date.
+        'This Agreement is entered into as of the date of the last signature below (the "Effective '
+        'Date"). Signed: March 1, 2019.',
+        {},
+    ),
 ]
 
 
