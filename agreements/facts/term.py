@@ -2,8 +2,10 @@
 
 The effective date is the date the contract says it takes effect ("effective as of", "(the
 "Effective Date")", "shall commence on"), else the date it is made, from the opening
-sentences ("entered into as of the 1st day of March, 2019"). A contract whose Effective
-Date is an event ("the Closing Date", "the date of the last signature") has none.
+sentences ("entered into as of the 1st day of March, 2019"), but only when the contract
+speaks of an Effective Date: the labels of filed contracts leave it empty otherwise. A
+contract whose Effective Date is an event ("the Closing Date", "the date of the last
+signature") has none.
 
 The expiry is a date the contract writes ("shall expire on December 31, 2020"), else the
 start plus the initial term ("five (5) years from the Effective Date"), on the same day of
@@ -48,7 +50,8 @@ _COMMENCES = re.compile(
 _RELATIVE = re.compile(
     r"[\"']?effective\s+date[\"']?\s*(?:\)\s*)?(?:means|shall\s+mean|shall\s+be|is)\s+(?:the\s+)?"
     r"(?:date|day|closing|later|earlier|first|time)"
-    r"|\b(?:date|day)\s+(?:of|on\s+which|upon\s+which|when)\b[^.;]{0,160}?\(\s*(?:the\s+)?[\"']*effective\s+date"
+    r"|\b(?:date|day)\s+(?:of|on\s+which|upon\s+which|when)\b[^.;]{0,160}?"
+    r"\(\s*(?:the\s+)?[\"']*effective\s+date"
     r"|\b(?:date|day)\s+(?:up)?on\s+which\b[^.;]{0,200}?\bshall\s+be\s+(?:the\s+)?[\"']*effective\s+date"
     r"|\b(?:begin|commence|become\s+effective|be\s+effective|take\s+effect)\s+(?:up)?on\s+"
     r"(?:the\s+)?(?:date\s+of\s+)?(?:its\s+|the\s+)?(?:execution|signing|signature|closing|approval)",
@@ -163,46 +166,27 @@ _TERM_PATTERNS = [
         re.I,
     ),
     re.compile(
-        rf"\b(?:agreement|contract|term)\b[^.;]{{0,160}}?\b(?:shall|will)\s+(?:be\s+effective|remain|continue|be|stay|"
-        rf"commence|begin)\b[^.;]{{0,80}}?\b(?:for|of|until)\s+{_LEAD}{AMOUNT}[\s-]*{_UNIT}",
+        rf"\b(?:agreement|contract|term)\b[^.;]{{0,160}}?\b(?:shall|will)\s+"
+        rf"(?:be\s+effective|remain|continue|be|stay|commence|begin)\b[^.;]{{0,80}}?"
+        rf"\b(?:for|of|until)\s+{_LEAD}{AMOUNT}[\s-]*{_UNIT}",
         re.I,
     ),
     re.compile(
         rf"\bthe\s+term\s+(?:shall|will)\s+be\s+(?:for\s+)?{_LEAD}{AMOUNT}[\s-]*{_UNIT}", re.I
     ),
 ]
-_ORDINALS = {
-    word: n + 1
-    for n, word in enumerate(
-        [
-            "first",
-            "second",
-            "third",
-            "fourth",
-            "fifth",
-            "sixth",
-            "seventh",
-            "eighth",
-            "ninth",
-            "tenth",
-            "eleventh",
-            "twelfth",
-            "thirteenth",
-            "fourteenth",
-            "fifteenth",
-            "sixteenth",
-            "seventeenth",
-            "eighteenth",
-            "nineteenth",
-            "twentieth",
-        ]
-    )
-} | {"twenty-fifth": 25, "thirtieth": 30, "fortieth": 40, "fiftieth": 50}
+_ORDINAL_WORDS = (
+    "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth "
+    "thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth"
+)
+_ORDINALS = {word: n for n, word in enumerate(_ORDINAL_WORDS.split(), start=1)}
+_ORDINALS |= {"twenty-fifth": 25, "thirtieth": 30, "fortieth": 40, "fiftieth": 50}
 # "shall continue until the twentieth (20th) anniversary of the Effective Date"
 _ANNIVERSARY = re.compile(
     r"\b(?:agreement|term)\b[^.;]{0,120}?\b(?:until|through|on|upon)\s+the\s+"
     r"(?:(?P<ordinal>[a-z]+(?:-[a-z]+)?)\s*)?(?:\(?\s*(?P<number>\d{1,2})\s*(?:st|nd|rd|th)?\s*\)?\s*)?"
-    r"(?:years?[\s-]+)?anniversary\s+of\s+the\s+(?:effective\s+date|date\s+(?:of\s+this\s+agreement|hereof))",
+    r"(?:years?[\s-]+)?anniversary\s+of\s+the\s+"
+    r"(?:effective\s+date|date\s+(?:of\s+this\s+agreement|hereof))",
     re.IGNORECASE,
 )
 # A period that belongs to something other than the agreement's own term.
@@ -212,15 +196,16 @@ _NOT_THE_TERM = re.compile(
     r"\bearliest\b|\blatest\b|\blonger\s+of\b|\bshorter\s+of\b",
     re.IGNORECASE,
 )
+_RENEWAL_BEFORE = re.compile(r"renew|extend|extension", re.IGNORECASE)
 # Where the term is counted from: the Effective Date, the agreement's date or a written date.
 _ANCHOR = re.compile(
     r"\b(?:from|after|following|commencing|beginning|starting)\s+(?:on\s+)?(?:the\s+)?"
     r"(?P<anchor>[A-Z][\w-]*(?:\s+[A-Z][\w-]*){0,4})"
 )
 _OWN_ANCHORS = re.compile(
-    r"^(?:Effective\s+Date|Date\s+(?:hereof|of\s+this)|Commencement\s+Date|Execution\s+Date|Start\s+Date|Term|Initial\s+Term|"
-    r"Agreement|This\s+Agreement|Parties|January|February|March|April|May|June|July|August|"
-    r"September|October|November|December|\d)",
+    r"^(?:Effective\s+Date|Date\s+(?:hereof|of\s+this)|Commencement\s+Date|Execution\s+Date|"
+    r"Start\s+Date|Term|Initial\s+Term|Agreement|This\s+Agreement|Parties|January|February|March|"
+    r"April|May|June|July|August|September|October|November|December|\d)",
     re.IGNORECASE,
 )
 
@@ -245,10 +230,8 @@ def initial_term(found: list[str]) -> tuple[int, str] | None:
             match = pattern.search(sentence)
             if not match:
                 continue
-            if _NOT_THE_TERM.search(sentence) or re.search(
-                r"renew|extend|extension", sentence[: match.start()], re.I
-            ):
-                break
+            if _RENEWAL_BEFORE.search(sentence, 0, match.start()):
+                break  # the period of a renewal, said before any initial term
             count = amount(match)
             if count:
                 return months_of(count, match.group("unit")), sentence
