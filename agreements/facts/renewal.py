@@ -59,6 +59,15 @@ _NOT_RENEWAL_PERIOD = re.compile(
 _INITIAL_BEFORE = re.compile(r"initial\s+(?:term|period)\s+(?:of|is|shall\s+be)\s*$", re.I)
 
 
+# "shall continue for five years unless either party terminates it" is a term, not a renewal:
+# "continue" renews only with words that say it goes on past the term.
+_RENEWS = re.compile(
+    r"renew|extend|extension|evergreen|successive|(?:year|month)[\s-]to[\s-](?:year|month)|"
+    r"thereafter|further\s+period|additional\s+period",
+    re.IGNORECASE,
+)
+
+
 def renewal(found: list[str]) -> tuple[str | None, int | None, str | None]:
     """(renewal type, renewal term in months, the sentence); automatic wins over an option."""
     optional = none = None
@@ -70,9 +79,7 @@ def renewal(found: list[str]) -> tuple[str | None, int | None, str | None]:
             none = none or sentence
             continue
         automatic = _AUTOMATIC.search(sentence)
-        if automatic and re.search(
-            r"renew|extend|extension|continu|evergreen|year", sentence, re.I
-        ):
+        if automatic and _RENEWS.search(sentence):
             return "automatic", _renewal_months(sentence, automatic.start()), sentence
         option = _OPTIONAL.search(sentence)
         if option and optional is None:

@@ -504,6 +504,12 @@ CASES += [
         {"effective_date": D(2019, 3, 1)},
     ),
     (
+        # A term that continues until either party ends it does not renew.
+        "This Agreement shall continue in full force and effect for five (5) years, unless either "
+        "party terminates it earlier for material breach.",
+        {"initial_term_months": 60},
+    ),
+    (
         # The Effective Date is the last signature: no date is the effective date.
         'This Agreement is entered into as of the date of the last signature below (the "Effective '
         'Date"). Signed: March 1, 2019.',
