@@ -150,30 +150,47 @@ _BEFORE_PERIOD = re.compile(
 
 def notice_days(found: list[str], automatic: bool) -> tuple[int, str] | None:
     """The notice that stops a renewal. Without an automatic renewal, only a sentence that
-    itself speaks of non-renewal counts."""
+    itself speaks of non-renewal counts. A sentence that speaks of renewal is read before one
+    that only speaks of the term's end ("upon ninety (90) days' notice during the then-current
+    term" is more often notice to end the contract at will)."""
+    later = []
     for sentence in found:
         lower = sentence.lower()
         if "notice" not in lower and "notif" not in lower and "writing" not in lower:
             continue
         if not _CONTEXT_WORDS.search(lower) or not _NOTICE_CONTEXT.search(sentence):
             continue
-        stops_renewal = re.search(r"non-?renewal|not\s+to\s+(?:renew|extend)", sentence, re.I)
+        stops_renewal = _STOPS_RENEWAL.search(sentence)
         if not automatic and not stops_renewal:
             continue
         if _NOT_NOTICE.search(sentence) and not stops_renewal:
             continue
-        if re.search(r"option\s+to\s+(?:renew|extend)|elect\s+to\s+(?:renew|extend)", lower) and (
-            not stops_renewal
-        ):
+        if _OPTION.search(lower) and not stops_renewal:
             continue  # notice to exercise an option is not notice to stop a renewal
-        for match in _NOTICE_PERIOD.finditer(sentence):
-            count = amount(match)
-            if not count:
-                continue
-            before = sentence[max(0, match.start() - 30) : match.start()]
-            after = match.group("after").lower()
-            said = "notice" in after or "prior" in after or "before" in after
-            if not said and not _BEFORE_PERIOD.search(before):
-                continue
-            return days_of(count, match.group("unit")), sentence
+        if "renew" not in lower and "exten" not in lower and "-to-" not in lower:
+            later.append(sentence)
+            continue
+        if found_notice := _period_of_notice(sentence):
+            return found_notice
+    for sentence in later:
+        if found_notice := _period_of_notice(sentence):
+            return found_notice
+    return None
+
+
+_STOPS_RENEWAL = re.compile(r"non-?renewal|not\s+to\s+(?:renew|extend)", re.IGNORECASE)
+_OPTION = re.compile(r"option\s+to\s+(?:renew|extend)|elect\s+to\s+(?:renew|extend)")
+
+
+def _period_of_notice(sentence: str) -> tuple[int, str] | None:
+    for match in _NOTICE_PERIOD.finditer(sentence):
+        count = amount(match)
+        if not count:
+            continue
+        before = sentence[max(0, match.start() - 30) : match.start()]
+        after = match.group("after").lower()
+        said = "notice" in after or "prior" in after or "before" in after
+        if not said and not _BEFORE_PERIOD.search(before):
+            continue
+        return days_of(count, match.group("unit")), sentence
     return None

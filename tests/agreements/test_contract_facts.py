@@ -504,6 +504,14 @@ CASES += [
         {"effective_date": D(2019, 3, 1)},
     ),
     (
+        # Notice to end the contract at will comes first; the renewal's notice is the one.
+        "Either party may terminate this Agreement upon thirty (30) days prior written notice at "
+        "any time during the then-current term. The Agreement shall automatically renew for "
+        "successive one (1) year terms unless either party gives written notice at least ninety "
+        "(90) days prior to the end of the then-current term.",
+        {"renewal_type": "automatic", "renewal_term_months": 12, "notice_days": 90},
+    ),
+    (
         # A term that continues until either party ends it does not renew.
         "This Agreement shall continue in full force and effect for five (5) years, unless either "
         "party terminates it earlier for material breach.",
