@@ -75,12 +75,12 @@ def renewal(found: list[str]) -> tuple[str | None, int | None, str | None]:
         lower = sentence.lower()
         if not _MENTION_WORDS.search(lower):
             continue
-        if _NO_RENEWAL.search(sentence):
-            none = none or sentence
-            continue
         automatic = _AUTOMATIC.search(sentence)
         if automatic and _RENEWS.search(sentence):
             return "automatic", _renewal_months(sentence, automatic.start()), sentence
+        if _NO_RENEWAL.search(sentence):  # after: "unless ... notice that it will not be renewed"
+            none = none or sentence
+            continue
         option = _OPTIONAL.search(sentence)
         if option and optional is None:
             optional = (option.start(), sentence)
@@ -178,7 +178,9 @@ def notice_days(found: list[str], automatic: bool) -> tuple[int, str] | None:
     return None
 
 
-_STOPS_RENEWAL = re.compile(r"non-?renewal|not\s+to\s+(?:renew|extend)", re.IGNORECASE)
+_STOPS_RENEWAL = re.compile(
+    r"non-?renewal|not\s+to\s+(?:renew|extend)|not\s+be\s+(?:renewed|extended)", re.IGNORECASE
+)
 _OPTION = re.compile(r"option\s+to\s+(?:renew|extend)|elect\s+to\s+(?:renew|extend)")
 
 

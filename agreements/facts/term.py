@@ -43,7 +43,8 @@ _OF_THE_AGREEMENT = re.compile(r"\b(?:agreement|contract|term)\b", re.IGNORECASE
 # Venture", "this promotion", "the rights granted hereunder".
 _SELF = r"\b(?:agreement|contract|term|venture|promotion|sponsorship|license|licence|rights)\b"
 _COMMENCES = re.compile(
-    _SELF + r"[^.;]{0,60}?\b(?:commenc\w*|begin\w*|start\w*)\s+(?:on|as\s+of|from)\s+",
+    _SELF + r"[^.;]{0,60}?\b(?:commenc\w*|begin\w*|start\w*)\s+"
+    r"(?:(?:on|as\s+of|from)\s+|(?=the\s+\d|[A-Z][a-z]+\.?\s+\d))",
     re.IGNORECASE,
 )
 # The Effective Date set by an event, not a calendar date.
@@ -123,7 +124,7 @@ def effective_date(found: list[str]) -> tuple[dt.date, str] | None:
     # The date the contract is made is its effective date only when the contract speaks of
     # one ("commencing on the Effective Date"): the labels of filed contracts leave the
     # effective date empty otherwise, and a wrong date is worse than none.
-    if not any(_NAMES_EFFECTIVE.search(s) for s in found if "ffective" in s or "ommence" in s):
+    if not any(_NAMES_EFFECTIVE.search(s) for s in found if "ffective" in s or "ommenc" in s):
         return None
     return _made_on(found)
 
@@ -183,7 +184,7 @@ _ORDINALS = {word: n for n, word in enumerate(_ORDINAL_WORDS.split(), start=1)}
 _ORDINALS |= {"twenty-fifth": 25, "thirtieth": 30, "fortieth": 40, "fiftieth": 50}
 # "shall continue until the twentieth (20th) anniversary of the Effective Date"
 _ANNIVERSARY = re.compile(
-    r"\b(?:agreement|term)\b[^.;]{0,120}?\b(?:until|through|on|upon)\s+the\s+"
+    r"\b(?:agreement|term)\b[^.;]{0,200}?\b(?:until|through|on|upon)\s+the\s+"
     r"(?:(?P<ordinal>[a-z]+(?:-[a-z]+)?)\s*)?(?:\(?\s*(?P<number>\d{1,2})\s*(?:st|nd|rd|th)?\s*\)?\s*)?"
     r"(?:years?[\s-]+)?anniversary\s+of\s+the\s+"
     r"(?:effective\s+date|date\s+(?:of\s+this\s+agreement|hereof))",

@@ -186,6 +186,7 @@ _ABBREVIATIONS = {
         "incl",
     ]
 }
+_BLOCK_ENDS = frozenset(".:;!?")
 MAX_SENTENCE = 3000  # a table or a run-on list: cut so that no rule reads a novel
 
 
@@ -208,12 +209,28 @@ def _join_hyphenated(match: re.Match) -> str:
     return "-" if before.group(0).lower() in _KEEP_HYPHEN else ""
 
 
-def sentences(text: str) -> list[str]:
-    found: list[str] = []
-    for paragraph in _BLANK_LINES.split(clean(text)):
-        flat = " ".join(paragraph.split())
+def paragraphs(text: str) -> list[str]:
+    """Blocks between blank lines, each on one line. A page break in a filing leaves blank
+    lines in the middle of a sentence: a block that ends without a full stop, a colon or a
+    semicolon goes on into the next."""
+    blocks: list[str] = []
+    pending = ""
+    for block in _BLANK_LINES.split(clean(text)):
+        flat = " ".join(block.split())
         if not flat:
             continue
+        pending = f"{pending} {flat}" if pending else flat
+        if pending[-1] in _BLOCK_ENDS or len(pending) > MAX_SENTENCE:
+            blocks.append(pending)
+            pending = ""
+    if pending:
+        blocks.append(pending)
+    return blocks
+
+
+def sentences(text: str) -> list[str]:
+    found: list[str] = []
+    for flat in paragraphs(text):
         start = 0
         for cut in _BREAK.finditer(flat):
             piece = flat[start : cut.start()]

@@ -512,6 +512,22 @@ CASES += [
         {"renewal_type": "automatic", "renewal_term_months": 12, "notice_days": 90},
     ),
     (
+        # A page break in the middle of a sentence, as filed exhibits have them.
+        "This Agreement is made on the 20th day of March 2002. The term of this Agreement shall be "
+        "three years, commencing on the date of this Agreement and expiring on the third "
+        'anniversary date of this Agreement (the "Termination\n\n- 7 -\n\n\nDate"). This Agreement '
+        "will automatically renew for successive one-year terms unless terminated by either party "
+        "by providing the other with 30 days written notice that this Agreement will not be renewed.",
+        {
+            "effective_date": D(2002, 3, 20),
+            "initial_term_months": 36,
+            "expiry_date": D(2005, 3, 20),
+            "renewal_type": "automatic",
+            "renewal_term_months": 12,
+            "notice_days": 30,
+        },
+    ),
+    (
         # A term that continues until either party ends it does not renew.
         "This Agreement shall continue in full force and effect for five (5) years, unless either "
         "party terminates it earlier for material breach.",
