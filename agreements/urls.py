@@ -4,6 +4,11 @@ from . import facts_views, views
 
 urlpatterns = [
     path("renewals/", views.renewals, name="renewals"),
+    path(
+        "renewals/calendar/replace/",
+        views.calendar_address_replace,
+        name="calendar_address_replace",
+    ),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
     path("agreements/<int:pk>/", views.agreement_detail, name="agreement_detail"),
     path("agreements/<int:pk>/edit/", views.agreement_edit, name="agreement_edit"),

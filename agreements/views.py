@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from core.emails import absolute
@@ -31,6 +32,17 @@ def renewals(request: HttpRequest) -> HttpResponse:
     context["mine"] = mine
     context["feed_url"] = absolute(calendar.feed_path(request.user))
     return render(request, "agreements/renewals.html", context)
+
+
+@require_POST
+def calendar_address_replace(request: HttpRequest) -> HttpResponse:
+    calendar.calendar_address_replace(user=request.user)
+    messages.success(
+        request,
+        "Your calendar has a new address: the old one no longer works. "
+        "Subscribe to the new one in your calendar app.",
+    )
+    return redirect(f"{reverse('renewals')}#feed-title")
 
 
 def _detail_context(request: HttpRequest, agreement: Agreement, **forms) -> dict:

@@ -66,6 +66,7 @@ class AuditAction(models.TextChoices):
     EVIDENCE_SUBMITTED = "evidence submitted", "evidence submitted"
     EVIDENCE_REVIEWED = "evidence reviewed", "evidence reviewed"
     OBLIGATION_MISSED = "obligation missed", "obligation missed"
+    CALENDAR_ADDRESS_REPLACED = "calendar address replaced", "calendar address replaced"
 
 
 class AuditEvent(models.Model):

@@ -361,6 +361,11 @@ def unsubscribed(event: AuditEvent) -> str:
     return "stopped one kind of notification email from the link in it."
 
 
+@renders(AuditAction.CALENDAR_ADDRESS_REPLACED)
+def calendar_address_replaced(event: AuditEvent) -> str:
+    return "replaced their calendar address; the old one no longer works."
+
+
 @renders(AuditAction.DIGEST_SETTINGS)
 def digest_settings(event: AuditEvent) -> str:
     after = event.after

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from agreements import obligations as obligation_services
 from agreements import services as agreement_services
+from agreements.calendar import calendar_address_replace
 from agreements.models import Agreement
 from core.audit import changed, snapshot
 from core.models import AuditAction, AuditEvent
@@ -308,6 +309,7 @@ def walk(personas, partnership, client_for) -> object:
     digest_preference_set(user=sponsor, subscribed=True, weekday=0)
     unsubscribe(user=sponsor, kind="digest")
     event_channels_set(user=sponsor, channels={"mention": "off"})
+    calendar_address_replace(user=sponsor)
     # A partner, saved as partnerships.views.partner_form saves it.
     partner = Partner.objects.create(name="Northwind", kind="technology", country="Germany")
     partner_saved(

@@ -247,6 +247,9 @@ POLICY: dict[tuple[str, str], tuple[int, ...]] = {
     # owner or sponsor; evidence uploaded by the obligation's owner, reviewed by its reviewer.
     ("renewals", "GET"):                  READ,
     ("renewals", "POST"):                 READ,
+    # Everyone may replace their own calendar address (nobody else's: there is no id).
+    ("calendar_address_replace", "GET"):  ACTION_ONLY,
+    ("calendar_address_replace", "POST"): (302, 302, 302, 302, 302, 302, 302,   302, 302, 302),
     ("agreement_detail", "GET"):          READ,
     ("agreement_detail", "POST"):         READ,
     ("agreement_edit", "GET"):            EDITOR_PAGE,
