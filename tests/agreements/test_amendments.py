@@ -35,6 +35,7 @@ from core.models import AuditAction, AuditEvent
 from deals.activity import sentence
 from deals.models import Deal, Stage, Term, TermRevision, TermStatus
 from deals.services import deal_advance
+from notifications.models import Notification, NotificationKind
 from stakeholders.models import ReviewStatus
 from stakeholders.services import review_give_verdict
 from tests.factories import TermFactory, department
@@ -549,3 +550,22 @@ def test_the_agreement_page_lists_amendments_in_a_fixed_number_of_queries(
     assert page.count("Change ") >= count
     with django_assert_max_num_queries(16):
         client.get(reverse("amendment_detail", args=[amendment.pk]))
+
+
+def test_the_approver_is_asked_and_the_proposer_told(personas, contract, terms):
+    amendment = draft(contract, personas.executive)
+    amendment_change_term(
+        amendment=amendment,
+        user=personas.executive,
+        kind="term_withdraw",
+        term=terms["sla"],
+        data={},
+    )
+    amendment = amendment_propose(amendment=amendment, user=personas.executive)
+    asked = Notification.objects.get(kind=NotificationKind.DECISION_REQUESTED)
+    assert asked.recipient == personas.owner  # the sponsor proposed: the owner approves
+    assert "asks you to approve Amendment 1" in asked.payload["text"]
+    amendment_decide(amendment=amendment, user=personas.owner, approve=False, note="Keep it.")
+    told = Notification.objects.get(kind=NotificationKind.DECISION_RECORDED)
+    assert told.recipient == personas.executive
+    assert "rejected Amendment 1" in told.payload["text"]
