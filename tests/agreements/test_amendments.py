@@ -12,8 +12,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from agreements import dates
 from agreements.amendment_approval import AmendmentStale, amendment_decide
 from agreements.amendments import (
+    DATE_FIELDS,
     amendment_change_dates,
     amendment_change_obligation,
     amendment_change_term,
@@ -569,3 +571,28 @@ def test_the_approver_is_asked_and_the_proposer_told(personas, contract, terms):
     told = Notification.objects.get(kind=NotificationKind.DECISION_RECORDED)
     assert told.recipient == personas.executive
     assert "rejected Amendment 1" in told.payload["text"]
+
+
+def test_a_longer_term_moves_the_term_end_and_the_notice_deadline_shown_before_and_after(
+    client_for, personas, contract
+):
+    amendment = draft(contract, personas.owner, title="Two-year term")
+    stated = {name: getattr(contract, name) for name in DATE_FIELDS}
+    start = contract.effective_date - dt.timedelta(days=1)
+    amendment_change_dates(
+        amendment=amendment,
+        user=personas.owner,
+        data={**stated, "effective_date": start, "initial_term_months": 24},
+    )
+    amendment = amendment_propose(amendment=amendment, user=personas.owner)
+    page = client_for(personas.executive).get(amendment.get_absolute_url()).content.decode()
+    new_end = dates.term_end(start, 24)
+    for day in (contract.current_term_end, new_end, contract.notice_deadline):
+        assert f"{day:%-d %b %Y}" in page
+    assert "Current term ends" in page and "Initial term in months" in page
+    amendment_decide(amendment=amendment, user=personas.executive, approve=True)
+    fresh = Agreement.objects.get(pk=contract.pk)
+    assert (fresh.effective_date, fresh.initial_term_months) == (start, 24)
+    assert fresh.current_term_end == new_end
+    assert fresh.notice_deadline == dates.notice_deadline(new_end, amount=90, unit="days")
+    assert Amendment.objects.get(pk=amendment.pk).reopened == []
