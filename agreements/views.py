@@ -57,6 +57,8 @@ def _detail_context(request: HttpRequest, agreement: Agreement, **forms) -> dict
         and not agreement.ended_on
         and not agreement.notice_given_on,
         "can_add_obligation": rules.ADD_OBLIGATION(user, agreement),
+        "amendments": selectors.amendments_of(agreement),
+        "can_draft_amendment": rules.DRAFT_AMENDMENT(user, agreement) and not agreement.ended_on,
         "decision_form": forms.get("decision_form") or DecisionForm(),
     }
 
