@@ -9,13 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import secrets
 
 from django.core import signing
+from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 
+from core.audit import audit_record
 from core.emails import absolute, message_domain
+from core.models import AuditAction
 from deals.models import Deal
 from stakeholders.models import User
 
@@ -26,7 +31,10 @@ _CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
 
 
 def token_for(user) -> str:
-    return signing.Signer(salt=SALT).sign(str(user.pk))
+    # Before a person first replaces their address the key is empty and the token names
+    # the id alone, as the addresses given out before keys existed did.
+    value = f"{user.pk}.{user.calendar_key}" if user.calendar_key else str(user.pk)
+    return signing.Signer(salt=SALT).sign(value)
 
 
 def feed_path(user) -> str:
@@ -35,12 +43,34 @@ def feed_path(user) -> str:
 
 def user_for_token(token: str) -> User | None:
     try:
-        pk = signing.Signer(salt=SALT).unsign(token)
+        value = signing.Signer(salt=SALT).unsign(token)
     except signing.BadSignature:
         return None
+    pk, _, key = value.partition(".")
     if not pk.isdigit():
         return None
-    return User.objects.filter(pk=int(pk), is_active=True).first()
+    user = User.objects.filter(pk=int(pk), is_active=True).first()
+    if user is None or not constant_time_compare(key, user.calendar_key):
+        return None  # an address from before the person replaced it
+    return user
+
+
+@transaction.atomic
+def calendar_address_replace(*, user: User) -> str:
+    """Give the person a new calendar address; every one given out before stops working."""
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    locked.calendar_key = secrets.token_hex(16)
+    locked.save(update_fields=["calendar_key"])
+    # The keys themselves stay out of the audit trail: they are half of a credential.
+    audit_record(
+        actor=locked,
+        action=AuditAction.CALENDAR_ADDRESS_REPLACED,
+        instance=locked,
+        before={"calendar_address": "previous"},
+        after={"calendar_address": "new"},
+    )
+    user.calendar_key = locked.calendar_key
+    return feed_path(locked)
 
 
 def _text(value: str) -> str:

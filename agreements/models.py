@@ -435,3 +435,14 @@ class Occurrence(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in (OccurrenceStatus.OPEN, OccurrenceStatus.REJECTED)
+
+
+# Amendments live in a module of their own (this one would pass 500 lines); imported
+# here so that Django registers them with the app.
+from .amendment_models import (  # noqa: E402, F401
+    AMENDMENT_MOVES,
+    Amendment,
+    AmendmentChange,
+    AmendmentStatus,
+    ChangeKind,
+)

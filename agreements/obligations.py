@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from core.audit import AuditAction, audit_record
+from core.audit import AuditAction, audit_record, changed, snapshot
 from deals.documents import sha256_of
 from deals.models import Deal
 from stakeholders import rules as stakeholder_rules
@@ -28,16 +28,7 @@ def obligation_add(*, agreement: Agreement, user, data: dict[str, Any]) -> Oblig
     Deal.objects.lock(agreement.deal_id)
     obligation = Obligation(agreement=agreement, **data)
     obligation.full_clean()
-    # Whoever owns or reviews it must see the deal: otherwise its occurrence is a 404 to
-    # them, and the calendar feed would name a confidential deal to an outsider.
-    outsiders = {
-        field: f"{person.display_name} cannot see this deal: choose someone who works on it."
-        for field in ("owner", "reviewer")
-        if (person := getattr(obligation, field))
-        and not Deal.objects.visible_to(person).filter(pk=agreement.deal_id).exists()
-    }
-    if outsiders:
-        raise ValidationError(outsiders)
+    _require_insiders(obligation, agreement.deal_id)
     obligation.save()
     audit_record(
         actor=user,
@@ -53,6 +44,60 @@ def obligation_add(*, agreement: Agreement, user, data: dict[str, Any]) -> Oblig
     )
     occurrences_plan(obligations=[obligation])
     return obligation
+
+
+def _require_insiders(obligation: Obligation, deal_id: int) -> None:
+    """Whoever owns or reviews it must see the deal: otherwise its occurrence is a 404 to
+    them, and the calendar feed would name a confidential deal to an outsider."""
+    outsiders = {
+        field: f"{person.display_name} cannot see this deal: choose someone who works on it."
+        for field in ("owner", "reviewer")
+        if (person := getattr(obligation, field))
+        and not Deal.objects.visible_to(person).filter(pk=deal_id).exists()
+    }
+    if outsiders:
+        raise ValidationError(outsiders)
+
+
+@transaction.atomic
+def obligation_amend(
+    *, obligation: Obligation, user, data: dict[str, Any], amendment: str
+) -> Obligation:
+    """Change or end an obligation, as an approved amendment says (`amendment` is its
+    label). Open occurrences without evidence that the new schedule no longer has are
+    dropped (they were only planned ahead); the others stay as the history."""
+    agreement = obligation.agreement
+    rules.ADD_OBLIGATION.require(user, agreement)
+    Deal.objects.lock(agreement.deal_id)
+    locked = Obligation.objects.select_for_update().get(pk=obligation.pk)
+    names = [name.removesuffix("_id") for name in data]
+    before = snapshot(locked, names)
+    for name, value in data.items():
+        setattr(locked, name, value)
+    locked.full_clean()
+    _require_insiders(locked, agreement.deal_id)
+    locked.save()
+    planned = locked.occurrences.filter(status=OccurrenceStatus.OPEN, evidence="")
+    last = max(planned.values_list("due_on", flat=True), default=None)
+    keep = set(locked.due_dates(last)) if last else set()
+    dropped = [o.pk for o in planned if o.due_on not in keep]
+    Occurrence.objects.filter(pk__in=dropped).delete()
+    old, new = changed(before, snapshot(locked, names))
+    audit_record(
+        actor=user,
+        action=AuditAction.OBLIGATION_CHANGED,
+        instance=locked,
+        before=old,
+        after={
+            **new,
+            "title": locked.title,
+            "amendment": amendment,
+            "dropped": len(dropped),
+        },
+        deal=agreement.deal,
+    )
+    occurrences_plan(obligations=[locked])
+    return locked
 
 
 def occurrences_plan(

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from deals.selectors import get_under_deal_for_user, visible_deals
 
-from .models import Agreement, Occurrence, OccurrenceStatus
+from .models import Agreement, Amendment, AmendmentChange, Occurrence, OccurrenceStatus
 
 # The Renewals page's bands: days from today to the notice deadline.
 BANDS = (
@@ -116,4 +116,45 @@ def open_occurrences(agreement: Agreement) -> list[Occurrence]:
         .exclude(status=OccurrenceStatus.ACCEPTED)
         .select_related("obligation__owner", "obligation__reviewer")
         .order_by("due_on", "pk")
+    )
+
+
+def get_amendment_for_user(user, pk: int) -> Amendment:
+    """The amendment, or 404 unless its deal is visible to this person."""
+    found = (
+        Amendment.objects.filter(agreement__deal__in=visible_deals(user).values("pk"), pk=pk)
+        .select_related(
+            "agreement__deal__partnership__partner",
+            "agreement__deal__owner",
+            "agreement__deal__sponsor",
+            "created_by",
+            "proposed_by",
+            "decided_by",
+        )
+        .first()
+    )
+    if found is None:
+        raise Http404("No amendment here, or it is not shared with you.")
+    return found
+
+
+def get_amendment_change_for_user(user, pk: int) -> AmendmentChange:
+    found = (
+        AmendmentChange.objects.filter(
+            amendment__agreement__deal__in=visible_deals(user).values("pk"), pk=pk
+        )
+        .select_related("amendment__agreement__deal")
+        .first()
+    )
+    if found is None:
+        raise Http404("No such change, or it is not shared with you.")
+    return found
+
+
+def amendments_of(agreement: Agreement) -> list[Amendment]:
+    """The agreement's amendments, newest first, with their number of changes: one query."""
+    return list(
+        agreement.amendments.select_related("proposed_by", "decided_by").annotate(
+            n_changes=Count("changes")
+        )
     )

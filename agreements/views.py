@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from core.emails import absolute
@@ -33,6 +34,17 @@ def renewals(request: HttpRequest) -> HttpResponse:
     return render(request, "agreements/renewals.html", context)
 
 
+@require_POST
+def calendar_address_replace(request: HttpRequest) -> HttpResponse:
+    calendar.calendar_address_replace(user=request.user)
+    messages.success(
+        request,
+        "Your calendar has a new address: the old one no longer works. "
+        "Subscribe to the new one in your calendar app.",
+    )
+    return redirect(f"{reverse('renewals')}#feed-title")
+
+
 def _detail_context(request: HttpRequest, agreement: Agreement, **forms) -> dict:
     user = request.user
     return {
@@ -45,6 +57,8 @@ def _detail_context(request: HttpRequest, agreement: Agreement, **forms) -> dict
         and not agreement.ended_on
         and not agreement.notice_given_on,
         "can_add_obligation": rules.ADD_OBLIGATION(user, agreement),
+        "amendments": selectors.amendments_of(agreement),
+        "can_draft_amendment": rules.DRAFT_AMENDMENT(user, agreement) and not agreement.ended_on,
         "decision_form": forms.get("decision_form") or DecisionForm(),
     }
 

@@ -66,6 +66,14 @@ class AuditAction(models.TextChoices):
     EVIDENCE_SUBMITTED = "evidence submitted", "evidence submitted"
     EVIDENCE_REVIEWED = "evidence reviewed", "evidence reviewed"
     OBLIGATION_MISSED = "obligation missed", "obligation missed"
+    OBLIGATION_CHANGED = "obligation changed", "obligation changed"
+    # Amendments of a signed contract (agreements.amendments)
+    AMENDMENT_DRAFTED = "amendment drafted", "amendment drafted"
+    AMENDMENT_EDITED = "amendment edited", "amendment edited"
+    AMENDMENT_PROPOSED = "amendment proposed", "amendment proposed"
+    AMENDMENT_APPROVED = "amendment approved", "amendment approved"
+    AMENDMENT_REJECTED = "amendment rejected", "amendment rejected"
+    CALENDAR_ADDRESS_REPLACED = "calendar address replaced", "calendar address replaced"
 
 
 class AuditEvent(models.Model):

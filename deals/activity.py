@@ -17,6 +17,7 @@ from core.models import AuditAction, AuditEvent
 from metrics.models import Outcome
 from stakeholders.models import ReviewStatus, Severity
 
+from .activity_contract import CONTRACT_RENDERERS
 from .activity_values import (
     NOUNS,
     currency_of,
@@ -171,6 +172,8 @@ def _term(event: AuditEvent) -> str:
 def term_added(event: AuditEvent) -> str:
     department = event.after.get("department")
     owner = f" for {department}" if isinstance(department, str) and department else ""
+    by = event.after.get("amendment")
+    owner += f" by {by}" if isinstance(by, str) and by else ""
     return said(f"added {_term(event)}{owner}", event.after.get("wording"))
 
 
@@ -361,6 +364,11 @@ def unsubscribed(event: AuditEvent) -> str:
     return "stopped one kind of notification email from the link in it."
 
 
+@renders(AuditAction.CALENDAR_ADDRESS_REPLACED)
+def calendar_address_replaced(event: AuditEvent) -> str:
+    return "replaced their calendar address; the old one no longer works."
+
+
 @renders(AuditAction.DIGEST_SETTINGS)
 def digest_settings(event: AuditEvent) -> str:
     after = event.after
@@ -480,3 +488,6 @@ def evidence_reviewed(event: AuditEvent) -> str:
 def obligation_missed(event: AuditEvent) -> str:
     due = date_text(event.after.get("due_on"))
     return f"marked {_obligation(event)} missed" + (f" (due {due})." if due else ".")
+
+
+RENDERERS.update(CONTRACT_RENDERERS)

@@ -24,6 +24,12 @@ EDIT_TERMS = Rule(
     "Only the deal owner edits its terms.",
     lambda user, deal: user.is_superuser or user.pk == deal.owner_id,
 )
+# A signed contract's terms change only by an approved amendment, applied by whoever
+# approved it: the owner or the sponsor (agreements.rules.APPROVE_AMENDMENT says which).
+AMEND_TERMS = Rule(
+    "Only the deal's owner or sponsor applies an amendment to its signed terms.",
+    lambda user, deal: deal.is_led_by(user),
+)
 # Only the executive sponsor, the partnership czar, records decisions.
 RECORD_DECISION = Rule(
     "Only the deal's executive sponsor records decisions.",

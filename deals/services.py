@@ -132,11 +132,24 @@ def _wording_moved_on(locked: Deal, *, user, reason: str) -> None:
         _move(locked, user=user, to_stage=Stage.NEGOTIATION, note=reason)
 
 
-def _require_open_terms(deal: Deal) -> None:
+def _require_open_terms(deal: Deal, amendment: str = "") -> None:
+    """Terms change in place until the deal is signed; after, only by an approved
+    amendment (agreements.amendments passes its label), and never in place again."""
+    if amendment:
+        if deal.terms_can_change:
+            raise ValidationError(
+                f"The deal is {deal.stage_label}: amendments are for a signed contract; "
+                "edit its terms directly."
+            )
+        return
     if not deal.terms_can_change:
         raise ValidationError(
             f"The deal is {deal.stage_label}: its terms are those signed and no longer change here."
         )
+
+
+def _terms_rule(amendment: str):
+    return rules.AMEND_TERMS if amendment else rules.EDIT_TERMS
 
 
 class TermConflict(Exception):
@@ -148,11 +161,12 @@ class TermConflict(Exception):
 
 
 @transaction.atomic
-def term_create(*, deal: Deal, user, data: dict[str, Any]) -> Term:
-    """Add a term. Its department's verdict did not cover it: that review re-opens."""
-    rules.EDIT_TERMS.require(user, deal)
+def term_create(*, deal: Deal, user, data: dict[str, Any], amendment: str = "") -> Term:
+    """Add a term. Its department's verdict did not cover it: that review re-opens.
+    `amendment` ("Amendment 2"): added to a signed contract by that approved amendment."""
+    _terms_rule(amendment).require(user, deal)
     locked = Deal.objects.lock(deal.pk)
-    _require_open_terms(locked)
+    _require_open_terms(locked, amendment)
     term = Term(deal=locked, updated_by=user, **data)
     term.full_clean()
     term.save()
@@ -160,10 +174,17 @@ def term_create(*, deal: Deal, user, data: dict[str, Any]) -> Term:
         actor=user,
         action=AuditAction.TERM_ADDED,
         instance=term,
-        after={"title": term.title, "wording": term.wording, "department": term.department.name},
+        after={
+            "title": term.title,
+            "wording": term.wording,
+            "department": term.department.name,
+            **({"amendment": amendment} if amendment else {}),
+        },
         deal=locked,
     )
-    reason = f"Term “{term.title}” added after the verdict"
+    reason = f"Term “{term.title}” added " + (
+        f"by {amendment}" if amendment else "after the verdict"
+    )
     reopened = signoff.wording_changed(
         deal=locked, department_id=term.department_id, user=user, reason=reason
     )
@@ -175,6 +196,7 @@ def term_create(*, deal: Deal, user, data: dict[str, Any]) -> Term:
         round=locked.revision_rounds,
         by=user,
         new_wording=term.wording,
+        note=amendment,
         reopened_review=reopened,
     )
     return term
@@ -196,19 +218,21 @@ def term_revise(
     expected_version: int,
     note: str = "",
     status: str | None = None,
+    amendment: str = "",
 ) -> Term:
     """Change a term's wording or status. A verdict of its department no longer covers
     it: that review re-opens. Applies only if nobody changed the term since the editor
-    loaded `expected_version`."""
+    loaded `expected_version`. `amendment` ("Amendment 2"): a signed contract's term,
+    changed by that approved amendment (its revision's note names it)."""
     deal = term.deal
-    rules.EDIT_TERMS.require(user, deal)
+    _terms_rule(amendment).require(user, deal)
     wording = wording.strip()
     if not wording:
         raise ValidationError({"wording": "The term needs its wording or value."})
     if status is not None and status not in TermStatus.values:
         raise ValidationError({"status": "Choose a valid status."})
     locked = Deal.objects.lock(deal.pk)  # a verdict waits, then sees the change
-    _require_open_terms(locked)
+    _require_open_terms(locked, amendment)
     old = Term.objects.get(pk=term.pk)
     status = status or old.status
     if wording == old.wording and status == old.status:
@@ -222,7 +246,9 @@ def term_revise(
     )
     if not updated:
         raise TermConflict(Term.objects.select_related("updated_by").get(pk=term.pk))
-    reason = f"Term “{term.title}” changed after the verdict"
+    reason = f"Term “{term.title}” changed " + (
+        f"by {amendment}" if amendment else "after the verdict"
+    )
     reopened = False
     if _changes_coverage(old, wording, status):
         reopened = signoff.wording_changed(

@@ -10,6 +10,8 @@ the change (notifications.apps subscribes it), so:
 - mail goes through the outbox, enqueued only after commit (`transaction.on_commit`),
   and the outbox sends each row once whatever the retries;
 - nobody hears of their own action, nor of a confidential deal they may not see;
+- an amendment proposed asks its approver as a decision request, and its approval or
+  rejection is told as a decision recorded (to the proposer, the owner and the sponsor);
 - each person's choice per kind (notifications.models.Channel) decides: email and
   in the app, in the app only (the row is listed, never mailed), or nothing.
 """
@@ -25,6 +27,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from agreements.models import Amendment
 from core.audit import AuditAction, subscribe
 from core.models import AuditEvent
 from deals.models import Deal, Decision
@@ -246,7 +249,47 @@ def _commented(event: AuditEvent) -> Plan:
     return plan
 
 
+def _amendment(event: AuditEvent) -> Amendment:
+    return Amendment.objects.select_related("agreement__deal").get(pk=event.object_id)
+
+
+def _amendment_proposed(event: AuditEvent) -> Plan:
+    """The second person is asked: the sponsor, or the owner when the sponsor proposed."""
+    amendment = _amendment(event)
+    deal = amendment.agreement.deal
+    plan = Plan(
+        deal=deal,
+        text=f"{_name(event)} asks you to approve {amendment.label} of {deal.title}: "
+        f"{amendment.title}",
+        url=amendment.get_absolute_url(),
+        detail=amendment.reason,
+    )
+    by_sponsor = amendment.proposed_by_id == deal.sponsor_id
+    plan.add(
+        [deal.owner_id if by_sponsor else deal.sponsor_id], NotificationKind.DECISION_REQUESTED
+    )
+    return plan
+
+
+def _amendment_decided(event: AuditEvent) -> Plan:
+    amendment = _amendment(event)
+    deal = amendment.agreement.deal
+    plan = Plan(
+        deal=deal,
+        text=f"{_name(event)} {amendment.get_status_display().lower()} {amendment.label} of "
+        f"{deal.title}: {amendment.title}",
+        url=amendment.get_absolute_url(),
+        detail=amendment.decision_note,
+    )
+    people = [amendment.proposed_by_id, deal.owner_id, deal.sponsor_id]
+    plan.add(people, NotificationKind.DECISION_RECORDED)
+    return plan
+
+
 PLANNERS: dict[str, Callable[[AuditEvent], Plan | None]] = {
+    AuditAction.AMENDMENT_PROPOSED: _amendment_proposed,
+    AuditAction.AMENDMENT_APPROVED: _amendment_decided,
+    AuditAction.AMENDMENT_REJECTED: _amendment_decided,
     AuditAction.REVIEW_REQUESTED: lambda event: _review_requested(event, again=False),
     AuditAction.REVIEW_REOPENED: lambda event: _review_requested(event, again=True),
     AuditAction.VERDICT_GIVEN: _verdict,

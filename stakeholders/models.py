@@ -64,6 +64,9 @@ class User(AbstractUser):
         validators=[validate_time_zone],
         help_text="Dates, times, due dates and the hour of emails follow it.",
     )
+    # Part of the signed calendar-feed address (agreements.calendar): replacing it makes
+    # every address given out before stop working, e.g. after one was shared by mistake.
+    calendar_key = models.CharField(max_length=32, blank=True, default="", editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []

@@ -13,7 +13,7 @@ from django.core.files.base import File
 from django.db import models, transaction
 from django.test import override_settings
 
-from agreements.models import Agreement, Obligation
+from agreements.models import Agreement, Amendment, AmendmentChange, ChangeKind, Obligation
 from deals.models import BriefingPack, ContractDocument, PackStatus, Stage
 from deals.services import deal_advance
 from stakeholders.models import ReviewRule, Role, User
@@ -192,12 +192,32 @@ def _deal_with_everything(personas: Personas, partnership, **fields) -> dict[str
         reviewer=personas.executive,
         first_due=agreement.effective_date,
     )
+    term = TermFactory(deal=deal, title="Annual fee", wording="EUR 120,000 per year")
+    # A draft amendment of it, with one change (the fee reworded).
+    amendment = Amendment.objects.create(
+        agreement=agreement,
+        number=1,
+        title="Price uplift",
+        reason="Agreed at the QBR.",
+        effective_date=agreement.effective_date,
+        created_by=personas.owner,
+    )
+    change = AmendmentChange.objects.create(
+        amendment=amendment,
+        kind=ChangeKind.TERM_REVISE,
+        term=term,
+        department_id=term.department_id,
+        before={"title": term.title, "wording": term.wording, "version": term.version},
+        after={"title": term.title, "wording": "EUR 130,000 per year"},
+    )
     return {
         "agreement": agreement,
+        "amendment": amendment,
+        "amendment_change": change,
         "occurrence": obligation.occurrences.create(due_on=obligation.first_due),
         "deal": deal,
         "review": deal.reviews.get(department__slug="legal"),
-        "term": TermFactory(deal=deal, title="Annual fee", wording="EUR 120,000 per year"),
+        "term": term,
         "concern": ConcernFactory(deal=deal, raised_by=personas.it),
         "session": WorkingSessionFactory(deal=deal),
         "decision": DecisionFactory(deal=deal),

@@ -7,12 +7,15 @@ import datetime as dt
 
 import icalendar
 import pytest
+from django.core import signing
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from agreements.calendar import feed_path, token_for
+from agreements.calendar import SALT, feed_path, token_for
+from agreements.calendar import calendar_address_replace as replace_address
 from agreements.models import Agreement, Obligation
+from core.models import AuditAction, AuditEvent
 from deals.models import Deal
 
 pytestmark = pytest.mark.django_db
@@ -81,3 +84,45 @@ def test_an_obligation_on_a_confidential_deal_stays_out_of_an_outsiders_feed(per
     assert response.status_code == 200
     assert events(response) == []
     assert agreement.deal.title.encode() not in response.content
+
+
+def test_replacing_the_address_stops_the_old_one_and_the_new_one_works(
+    client_for, personas, agreement
+):
+    old = feed_path(personas.owner)
+    assert Client().get(old).status_code == 200
+    client = client_for(personas.owner)
+    response = client.post(reverse("calendar_address_replace"))
+    assert response.status_code == 302
+    personas.owner.refresh_from_db()
+    new = feed_path(personas.owner)
+    assert new != old
+    assert Client().get(old).status_code == 404
+    assert Client().get(new).status_code == 200
+    assert "new address" in client.get(reverse("renewals")).content.decode()
+    event = AuditEvent.objects.get(action=AuditAction.CALENDAR_ADDRESS_REPLACED)
+    assert event.actor == personas.owner
+    assert personas.owner.calendar_key not in str(event.before) + str(event.after)
+
+
+def test_an_address_with_another_persons_key_or_none_is_refused(personas, agreement):
+    replace_address(user=personas.owner)
+    personas.owner.refresh_from_db()
+    signer = signing.Signer(salt=SALT)
+    # The id alone (as before any key) and the id with a guessed key both stop working.
+    assert (
+        Client()
+        .get(reverse("calendar_feed", args=[signer.sign(str(personas.owner.pk))]))
+        .status_code
+        == 404
+    )
+    forged = signer.sign(f"{personas.owner.pk}.{'0' * 32}")
+    assert Client().get(reverse("calendar_feed", args=[forged])).status_code == 404
+
+
+def test_replacing_the_address_needs_a_post_by_a_logged_in_person(client_for, personas):
+    assert client_for(personas.owner).get(reverse("calendar_address_replace")).status_code == 405
+    response = Client().post(reverse("calendar_address_replace"))
+    assert response.status_code == 302 and "login" in response["Location"]
+    personas.owner.refresh_from_db()
+    assert personas.owner.calendar_key == ""

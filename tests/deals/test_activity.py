@@ -14,9 +14,11 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from agreements import amendment_approval, amendments
 from agreements import obligations as obligation_services
 from agreements import services as agreement_services
-from agreements.models import Agreement
+from agreements.calendar import calendar_address_replace
+from agreements.models import Agreement, Amendment
 from core.audit import changed, snapshot
 from core.models import AuditAction, AuditEvent
 from deals import services as deal_services
@@ -308,6 +310,7 @@ def walk(personas, partnership, client_for) -> object:
     digest_preference_set(user=sponsor, subscribed=True, weekday=0)
     unsubscribe(user=sponsor, kind="digest")
     event_channels_set(user=sponsor, channels={"mention": "off"})
+    calendar_address_replace(user=sponsor)
     # A partner, saved as partnerships.views.partner_form saves it.
     partner = Partner.objects.create(name="Northwind", kind="technology", country="Germany")
     partner_saved(
@@ -323,6 +326,68 @@ def walk(personas, partnership, client_for) -> object:
     old, new = changed(before, snapshot(partner))
     partner_saved(partner=partner, user=personas.admin, created=False, old=old, new=new)
     return deal
+
+
+def amendment_walk(agreement, personas, today) -> None:
+    """Amendments: one approved (the notice period, an obligation added), one that ends
+    that obligation, one rejected."""
+    owner, sponsor = personas.owner, personas.executive
+
+    def propose(title: str, *changes) -> Amendment:
+        amendment = amendments.amendment_draft(
+            agreement=agreement,
+            user=owner,
+            data={"title": title, "reason": "Agreed.", "effective_date": today},
+        )
+        for change, kwargs in changes:
+            change(amendment=amendment, user=owner, **kwargs)
+        return amendments.amendment_propose(amendment=amendment, user=owner)
+
+    current = Agreement.objects.get(pk=agreement.pk)
+    stated = {name: getattr(current, name) for name in amendments.DATE_FIELDS}
+    first = propose(
+        "Shorter notice",
+        (amendments.amendment_change_dates, {"data": {**stated, "notice_amount": 30}}),
+        (
+            amendments.amendment_change_obligation,
+            {
+                "kind": "obligation_add",
+                "data": {
+                    "title": "Annual audit",
+                    "owed_by": "partner",
+                    "category": "audit",
+                    "clause": "",
+                    "owner": owner,
+                    "reviewer": sponsor,
+                    "recurrence": "yearly",
+                    "first_due": today + dt.timedelta(days=300),
+                    "until": None,
+                    "lead_days": 14,
+                },
+            },
+        ),
+    )
+    amendment_approval.amendment_decide(amendment=first, user=sponsor, approve=True, note="Fine.")
+    audit = agreement.obligations.get(title="Annual audit")
+    second = propose(
+        "No more audits",
+        (
+            amendments.amendment_change_obligation,
+            {"kind": "obligation_end", "obligation": audit, "data": {"until": audit.first_due}},
+        ),
+    )
+    amendment_approval.amendment_decide(amendment=second, user=sponsor, approve=True)
+    stated = {
+        name: getattr(Agreement.objects.get(pk=agreement.pk), name)
+        for name in amendments.DATE_FIELDS
+    }
+    third = propose(
+        "Longer notice",
+        (amendments.amendment_change_dates, {"data": {**stated, "notice_amount": 120}}),
+    )
+    amendment_approval.amendment_decide(
+        amendment=third, user=sponsor, approve=False, note="Not agreed."
+    )
 
 
 def agreement_walk(deal, personas, today) -> None:
@@ -348,6 +413,7 @@ def agreement_walk(deal, personas, today) -> None:
     agreement_services.agreement_decide(
         agreement=agreement, user=sponsor, decision="renegotiate", note="A better price."
     )
+    amendment_walk(agreement, personas, today)
     agreement_services.agreement_roll_forward(
         agreement_id=agreement.pk, today=today + dt.timedelta(days=800)
     )

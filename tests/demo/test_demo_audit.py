@@ -24,6 +24,19 @@ DEMO_ACTIONS = {
     "agreement opened",
 }
 
+# The demo's amendments (demo/amendments.py) are written by the amendment services
+# themselves, so their rows are the services' by construction: left out of the comparison.
+BY_THE_AMENDMENT_SERVICES = {
+    "amendment drafted",
+    "amendment edited",
+    "amendment proposed",
+    "amendment approved",
+    "term revised",
+    "term added",
+    "review re-opened",
+    "agreement edited",
+}
+
 
 def deal_of(event: AuditEvent) -> Deal:
     """The deal the row's object belongs to, found from object_type and object_id alone."""
@@ -78,7 +91,8 @@ def write_one_of_each_through_the_services() -> list[AuditEvent]:
 def test_demo_audit_rows_name_their_object_as_the_services_do():
     call_command("seed_demo", verbosity=0)
     demo_events = list(AuditEvent.objects.all())
-    assert {event.action for event in demo_events} == DEMO_ACTIONS
+    assert {event.action for event in demo_events} - BY_THE_AMENDMENT_SERVICES == DEMO_ACTIONS
+    demo_events = [event for event in demo_events if event.action in DEMO_ACTIONS]
     service_events = write_one_of_each_through_the_services()
     assert {event.action for event in service_events} == DEMO_ACTIONS
 

@@ -247,6 +247,9 @@ POLICY: dict[tuple[str, str], tuple[int, ...]] = {
     # owner or sponsor; evidence uploaded by the obligation's owner, reviewed by its reviewer.
     ("renewals", "GET"):                  READ,
     ("renewals", "POST"):                 READ,
+    # Everyone may replace their own calendar address (nobody else's: there is no id).
+    ("calendar_address_replace", "GET"):  ACTION_ONLY,
+    ("calendar_address_replace", "POST"): (302, 302, 302, 302, 302, 302, 302,   302, 302, 302),
     ("agreement_detail", "GET"):          READ,
     ("agreement_detail", "POST"):         READ,
     ("agreement_edit", "GET"):            EDITOR_PAGE,
@@ -270,6 +273,28 @@ POLICY: dict[tuple[str, str], tuple[int, ...]] = {
     # No evidence uploaded yet on the occurrence walked.
     ("evidence_download", "GET"):         (302, 404, 404, 404, 404, 404, 404,   404, 404, 404),
     ("evidence_download", "POST"):        (302, 404, 404, 404, 404, 404, 404,   404, 404, 404),
+    # Amendments: read by whoever reads the deal; drafted and proposed by its owner or
+    # sponsor. The amendment walked is a draft with one change, proposed by nobody yet:
+    # only the sponsor may decide it (four eyes; administrators neither), and a draft is
+    # not decided (422).
+    ("amendment_create", "GET"):          EDITOR_PAGE,
+    ("amendment_create", "POST"):         EDITOR_FORM,
+    ("amendment_detail", "GET"):          READ,
+    ("amendment_detail", "POST"):         READ,
+    ("amendment_edit", "GET"):            EDITOR_PAGE,
+    ("amendment_edit", "POST"):           EDITOR_FORM,
+    ("amendment_term_change", "GET"):     EDITOR_PAGE,
+    ("amendment_term_change", "POST"):    EDITOR_FORM,
+    ("amendment_dates_change", "GET"):    EDITOR_PAGE,
+    ("amendment_dates_change", "POST"):   EDITOR_FORM,
+    ("amendment_obligation_change", "GET"):  EDITOR_PAGE,
+    ("amendment_obligation_change", "POST"): EDITOR_FORM,
+    ("amendment_propose", "GET"):         ACTION_ONLY,
+    ("amendment_propose", "POST"):        EDITOR_ACTION,
+    ("amendment_decide", "GET"):          ACTION_ONLY,
+    ("amendment_decide", "POST"):         SPONSOR_FORM,
+    ("amendment_change_remove", "GET"):   ACTION_ONLY,
+    ("amendment_change_remove", "POST"):  EDITOR_ACTION,
 }
 # fmt: on
 
@@ -301,6 +326,8 @@ OBJECT_OF = {
     "notifications": "notification",
     "agreements": "agreement",
     "occurrences": "occurrence",
+    "amendments": "amendment",
+    "amendment-changes": "amendment_change",
 }
 PARAMETER = re.compile(r"<(?:int:)?(\w+)>")
 

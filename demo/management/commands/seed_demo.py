@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from core import freshness
 from deals.models import Deal
 from demo.agreements import seed_agreements
+from demo.amendments import seed_amendments
 from demo.bulk import seed_bulk
 from demo.deals import seed_portfolio
 from demo.partners import ensure_partners
@@ -41,6 +42,9 @@ class Command(BaseCommand):
         agreed = seed_agreements()
         if agreed:
             self.stdout.write(f"Opened {agreed} agreements of signed deals, with their deadlines.")
+        amended = seed_amendments()
+        if amended:
+            self.stdout.write(f"Drafted {amended} amendments: one approved, one proposed.")
         # Bulk inserts bypass the audited services: tell cached summaries.
         freshness.bump()
         self.stdout.write("")
