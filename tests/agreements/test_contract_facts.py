@@ -1,5 +1,11 @@
 """The contract's key facts read by offline rules, on contract texts written in the wording
-of filed commercial agreements; the precision and recall measured on them are printed."""
+of filed commercial agreements (SEC exhibits); the precision and recall measured on them are
+printed (`pytest -s`) and held to the issue's goals.
+
+The expected values follow how the expert labels of filed contracts (CUAD) read them: the
+expiry is the start plus the initial term, to the same day; the date a contract is made is its
+effective date only when it speaks of an Effective Date; notice to exercise an option to renew
+is not notice to stop a renewal."""
 
 from __future__ import annotations
 
@@ -23,6 +29,15 @@ FIELDS = (
     "expiry_date",
     "initial_term_months",
 )
+# (found, right) per field, from issue 15 part 6; the initial term has no goal of its own.
+GOALS = {
+    "governing_law": (0.90, 0.95),
+    "notice_days": (0.70, 0.85),
+    "renewal_type": (0.75, 0.90),
+    "renewal_term_months": (0.75, 0.90),
+    "effective_date": (0.60, 0.90),
+    "expiry_date": (0.50, 0.85),
+}
 
 CASES = [
     (
@@ -39,16 +54,20 @@ CASES = [
             "renewal_term_months": 12,
             "effective_date": D(2019, 3, 1),
             "initial_term_months": 36,
+            # The labels of filed contracts count the term from its start to the same day.
+            "expiry_date": D(2022, 3, 1),
         },
     ),
     (
-        "THIS AGREEMENT is made the 1st day of March, 2019 between Alpha Limited and Gamma plc. "
+        'THIS AGREEMENT is made the 1st day of March, 2019 (the "Effective Date") between Alpha Limited '
+        "and Gamma plc. "
         "This Agreement and any dispute arising out of it shall be governed by the laws of England and Wales. "
         "The Agreement shall continue for a period of five (5) years and shall then terminate.",
         {
             "governing_law": "England and Wales",
             "effective_date": D(2019, 3, 1),
             "initial_term_months": 60,
+            "expiry_date": D(2024, 3, 1),
         },
     ),
     (
@@ -68,22 +87,17 @@ CASES = [
         "Page 1 of 12\nLICENSE AGREEMENT\nThis License Agreement is dated as of June 30, 2015. "
         "This Agreement shall be governed by the laws of the State of Delaware, excluding its conflicts of law rules. "
         "This Agreement shall expire on December 31, 2020 unless terminated earlier.\nPage 2 of 12",
-        {
-            "governing_law": "Delaware",
-            "effective_date": D(2015, 6, 30),
-            "expiry_date": D(2020, 12, 31),
-        },
+        # The date the contract is dated, and no Effective Date spoken of: the labels of
+        # filed contracts leave the effective date empty then, and so do the rules.
+        {"governing_law": "Delaware", "expiry_date": D(2020, 12, 31)},
     ),
     (
         "The Distributor shall have the option to renew this Agreement for one additional term of two (2) years "
         "by written notice given not less than six (6) months prior to the expiration of the Initial Term. "
         "This Agreement shall be construed in accordance with the laws of the State of California.",
-        {
-            "governing_law": "California",
-            "renewal_type": "optional",
-            "renewal_term_months": 24,
-            "notice_days": 183,
-        },
+        # Notice to exercise an option is not notice to stop a renewal: the labels of
+        # filed contracts leave it out, and so do the rules.
+        {"governing_law": "California", "renewal_type": "optional", "renewal_term_months": 24},
     ),
     (
         "This Agreement shall commence on the Effective Date and continue for an initial term of two (2) years. "
@@ -122,10 +136,12 @@ CASES = [
             "renewal_type": "automatic",
             "renewal_term_months": 12,
             "notice_days": 45,
+            "governing_law": "Washington",
         },
     ),
     (
-        "This Co-Branding Agreement is made and entered into as of the 12th day of August, 2018. "
+        "This Co-Branding Agreement is made and entered into as of the 12th day of August, 2018 (the "
+        '"Effective Date"). '
         "This Agreement shall be governed by and construed under the laws of the State of Georgia, "
         "without giving effect to any choice of law rules.",
         {"effective_date": D(2018, 8, 12), "governing_law": "Georgia"},
@@ -135,12 +151,17 @@ CASES = [
         "Thereafter, this Agreement shall renew automatically for successive three (3) year periods unless either "
         "party gives the other written notice of non-renewal not later than one hundred twenty (120) days prior to "
         "the expiration of the then-current term.",
-        {"renewal_type": "automatic", "renewal_term_months": 36, "notice_days": 120},
+        {
+            "renewal_type": "automatic",
+            "renewal_term_months": 36,
+            "notice_days": 120,
+            "expiry_date": D(2025, 12, 31),
+        },
     ),
     (
         "This Agreement shall be governed by the substantive laws of the Federal Republic of Germany. "
         "The Agreement is entered into on 3 May 2017.",
-        {"governing_law": "Germany", "effective_date": D(2017, 5, 3)},
+        {"governing_law": "Germany"},
     ),
     (
         "Notices shall be sent by certified mail. This Agreement may be amended only in writing.",
@@ -163,7 +184,12 @@ CASES = [
         'RESELLER AGREEMENT\nThis Reseller Agreement (this "Agreement") is entered into on July 7, 2016 by and between '
         "Orion Inc. and Vega GmbH. This Agreement shall be governed by the laws of the State of Colorado, without "
         "reference to conflict of laws. The term of this Agreement shall be two (2) years from the Effective Date.",
-        {"effective_date": D(2016, 7, 7), "governing_law": "Colorado", "initial_term_months": 24},
+        {
+            "effective_date": D(2016, 7, 7),
+            "governing_law": "Colorado",
+            "initial_term_months": 24,
+            "expiry_date": D(2018, 7, 7),
+        },
     ),
     (
         "Source: ORION INC, 10-K, 3/15/2017\nThis Agreement shall automatically renew for successive two (2) year "
@@ -184,12 +210,7 @@ CASES = [
         "The validity, interpretation and performance of this Agreement shall be governed by the laws of the "
         "State of Florida. Customer may extend the Term for up to two (2) additional one-year periods by giving "
         "written notice at least ninety (90) days before the end of the Term.",
-        {
-            "governing_law": "Florida",
-            "renewal_type": "optional",
-            "renewal_term_months": 12,
-            "notice_days": 90,
-        },
+        {"governing_law": "Florida", "renewal_type": "optional", "renewal_term_months": 12},
     ),
     (
         'This Joint Development Agreement is made as of the 21st day of January, 2011 (the "Effective Date"). '
@@ -204,7 +225,11 @@ CASES = [
     (
         "This Sponsorship Agreement shall commence on April 1, 2013 and shall continue until March 31, 2016. "
         "Thereafter, the Agreement may be renewed by mutual agreement of the parties.",
-        {"expiry_date": D(2016, 3, 31), "renewal_type": "optional"},
+        {
+            "effective_date": D(2013, 4, 1),
+            "expiry_date": D(2016, 3, 31),
+            "renewal_type": "optional",
+        },
     ),
     (
         "The term of this Agreement is five (5) years. Upon expiration of the initial term, this Agreement will "
@@ -222,7 +247,7 @@ CASES = [
     (
         "Dated: 5 September 2012. This Agreement shall be governed by and construed in accordance with the laws "
         "of Hong Kong. Each party irrevocably submits to the jurisdiction of the Hong Kong courts.",
-        {"effective_date": D(2012, 9, 5), "governing_law": "Hong Kong"},
+        {"governing_law": "Hong Kong"},
     ),
     (
         "This Agreement shall remain in full force and effect for an initial period of three (3) years, and shall "
@@ -243,7 +268,7 @@ CASES = [
     (
         "The Services Agreement shall continue in effect until terminated by either party on thirty (30) days "
         "written notice. The laws of the State of Oregon govern this Agreement.",
-        {},
+        {"governing_law": "Oregon"},
     ),
     (
         "This Manufacturing Agreement is effective from 1 January 2009. The parties agree that this Agreement "
@@ -254,12 +279,265 @@ CASES = [
         "The Initial Term shall expire on the fifth anniversary of the Effective Date, and this Agreement shall "
         "then be automatically renewed for successive renewal terms of two (2) years each unless either party "
         "gives notice of non-renewal at least twelve (12) months before the end of the Initial Term or any renewal term.",
-        {"renewal_type": "automatic", "renewal_term_months": 24, "notice_days": 365},
+        {
+            "initial_term_months": 60,
+            "renewal_type": "automatic",
+            "renewal_term_months": 24,
+            "notice_days": 365,
+        },
     ),
     (
         "This Agreement shall be governed by the laws of the State of Utah. The initial term of this Agreement "
         "shall be eighteen (18) months.",
         {"governing_law": "Utah", "initial_term_months": 18},
+    ),
+]
+
+# Written after reading filed contracts and their labels (CUAD): the wording, the page
+# furniture and the traps those documents hold. Expiry is the start plus the initial term,
+# to the same day, as the labels count it; an option's exercise notice is no notice.
+CASES += [
+    (
+        "Exhibit 10.4\nDISTRIBUTION AGREEMENT\nThis Distribution Agreement is made and entered into this 3rd day "
+        'of January, 2017 (the "Effective Date") by and between Orbis Inc., a Delaware corporation, and Lumen '
+        "B.V. The initial term of this Agreement shall commence on the Effective Date and shall continue for a "
+        "period of five (5) years. Thereafter, this Agreement shall be automatically renewed for additional "
+        "periods of two (2) years each unless either party notifies the other in writing of its intention not "
+        "to renew at least one hundred eighty (180) days prior to the expiration of the then current term.\n"
+        "Source: ORBIS INC, 10-K, 3/15/2017\nPage 4 of 19\n"
+        "THIS AGREEMENT SHALL BE GOVERNED BY AND CONSTRUED IN ACCORDANCE WITH THE LAWS OF THE STATE OF "
+        "DELAWARE, U.S.A., WITHOUT REGARD TO ITS CONFLICT OF LAWS PRINCIPLES.",
+        {
+            "effective_date": D(2017, 1, 3),
+            "initial_term_months": 60,
+            "expiry_date": D(2022, 1, 3),
+            "renewal_type": "automatic",
+            "renewal_term_months": 24,
+            "notice_days": 180,
+            "governing_law": "Delaware",
+        },
+    ),
+    (
+        # Hyphenation across lines, a page footer in the middle of a sentence.
+        "This Agreement shall be gov-\nerned by and construed in accordance with the laws of England and "
+        "Wales.\n- 12 -\nThe Supplier shall give the Purchaser notice of non-renewal not less than three (3) "
+        "months before the end of the then-current term, failing which this Agreement shall renew auto-\n"
+        "matically for a further period of twelve (12) months.",
+        {
+            "governing_law": "England and Wales",
+            "renewal_type": "automatic",
+            "renewal_term_months": 12,
+            "notice_days": 91,
+        },
+    ),
+    (
+        "This Cooperation Agreement is entered into on 15 June 2016 in Beijing. This Agreement shall be "
+        "governed by and construed in accordance with the laws of the People's Republic of China. The term "
+        "of this Agreement is three (3) years from the date of this Agreement.",
+        # No effective date spoken of, but the term runs from the date the contract is made.
+        {
+            "governing_law": "People's Republic of China",
+            "initial_term_months": 36,
+            "expiry_date": D(2019, 6, 15),
+        },
+    ),
+    (
+        # Organised under one state's laws, governed by another's.
+        "Licensor is a corporation organized and existing under the laws of the State of Delaware. Licensee "
+        "is duly organized under the laws of the State of Texas. This Agreement shall be governed by New "
+        "York law. Each party shall comply with applicable securities laws.",
+        {"governing_law": "New York"},
+    ),
+    (
+        # Decoys only: no governing law, no renewal notice.
+        "Each party shall comply with all laws of any jurisdiction in which it does business, including the "
+        "securities laws of the United States. Invoices are payable within thirty (30) days after receipt of "
+        "invoice. If either party breaches this Agreement and fails to cure the breach within sixty (60) days "
+        "after written notice, the other party may terminate this Agreement. The obligations of confidentiality "
+        "shall survive for a period of five (5) years after termination of this Agreement.",
+        {},
+    ),
+    (
+        # A renewal, a cure period and a payment term in one contract: only the renewal notice counts.
+        "The Term shall automatically renew for successive one-year periods unless either party delivers "
+        "written notice of non-renewal no later than sixty (60) days before the end of the then-current Term. "
+        "Payment is due within forty-five (45) days after receipt of invoice. Either party may terminate this "
+        "Agreement if the other fails to cure a material breach within thirty (30) days after notice.",
+        {"renewal_type": "automatic", "renewal_term_months": 12, "notice_days": 60},
+    ),
+    (
+        # The Effective Date is an event: the date in the opening line is not it.
+        "This Asset Purchase Agreement is dated as of June 1, 2018. This Agreement shall become effective on "
+        'the date of the Closing (the "Effective Date"). This Agreement shall be governed by the laws of the '
+        "State of Illinois.",
+        {"governing_law": "Illinois"},
+    ),
+    (
+        'This Agreement is made as of ____________, 2019. The "Effective Date" shall be July 1, 2019. '
+        "This Agreement shall continue until the tenth (10th) anniversary of the Effective Date.",
+        {
+            "effective_date": D(2019, 7, 1),
+            "initial_term_months": 120,
+            "expiry_date": D(2029, 7, 1),
+        },
+    ),
+    (
+        # A term that runs from an event has no date to end on.
+        "This License Agreement is entered into as of March 12, 2015. The royalty term shall be ten (10) years "
+        "from the First Commercial Sale. The term of this Agreement shall be five (5) years from the First "
+        "Commercial Sale of a Licensed Product.",
+        {"initial_term_months": 60},
+    ),
+    (
+        "Upon expiration of the Initial Term, this Agreement shall continue on a month-to-month basis unless "
+        "either party gives thirty (30) days' written notice of termination to the other party. This Agreement "
+        "shall be governed by the laws of the Province of British Columbia.",
+        {
+            "renewal_type": "automatic",
+            "renewal_term_months": 1,
+            "notice_days": 30,
+            "governing_law": "British Columbia, Canada",
+        },
+    ),
+    (
+        "This Agreement will automatically renew for successive twelve (12) month terms unless a party "
+        "notifies the other of non-renewal at least (60) days before the anniversary of the Effective Date.",
+        {"renewal_type": "automatic", "renewal_term_months": 12, "notice_days": 60},
+    ),
+    (
+        "This Services Agreement is effective January 3rd, 2017. The Agreement shall renew automatically for "
+        "additional one (1) year terms unless either party gives written notice of non-renewal ten (10) "
+        "business days prior to the expiration of the then-current term. This Agreement is governed by the "
+        "laws of the State of Washington.",
+        {
+            "effective_date": D(2017, 1, 3),
+            "renewal_type": "automatic",
+            "renewal_term_months": 12,
+            "notice_days": 14,
+            "governing_law": "Washington",
+        },
+    ),
+    (
+        "Effective Date: 01/03/2017\nThis Agreement shall remain in effect through and including June 30, "
+        "2021. This Agreement may not be renewed. Singapore law aside, this Agreement shall be governed by "
+        "and construed in accordance with the laws of Singapore.",
+        {
+            "effective_date": D(2017, 1, 3),
+            "expiry_date": D(2021, 6, 30),
+            "renewal_type": "none",
+            "governing_law": "Singapore",
+        },
+    ),
+    (
+        "Licensee shall pay the annual fee until December 31, 2020. Licensor warrants the Software for a "
+        "period of twelve (12) months from delivery. The parties shall meet quarterly.",
+        {},
+    ),
+    (
+        "This Sponsorship Agreement shall take effect on September 1, 2014 and shall expire on August 31, "
+        "2016. This Agreement shall be governed by English law.",
+        {
+            "effective_date": D(2014, 9, 1),
+            "expiry_date": D(2016, 8, 31),
+            "governing_law": "England",
+        },
+    ),
+    (
+        "THIS AGREEMENT is made the 1st day of March, 2019. This Agreement shall be construed in accordance "
+        "with the laws of Hong Kong. The Distributor may renew its business registration at its own cost with "
+        "the written consent of the relevant authority.",
+        {"governing_law": "Hong Kong"},
+    ),
+    (
+        "This Hosting Agreement is effective as of the 1st day of April, 2020 and shall remain in force for "
+        "an initial term of thirty-six (36) months. The Customer shall have the option to extend the Term for "
+        "one additional period of twelve (12) months by giving written notice at least ninety (90) days before "
+        "the end of the Initial Term. This Agreement is governed by the laws of the State of Georgia.",
+        {
+            "effective_date": D(2020, 4, 1),
+            "initial_term_months": 36,
+            "expiry_date": D(2023, 4, 1),
+            "renewal_type": "optional",
+            "renewal_term_months": 12,
+            "governing_law": "Georgia",
+        },
+    ),
+    (
+        "COLLABORATION AGREEMENT\nDated 12 February 2013\nThis Agreement shall be interpreted under the laws "
+        "of the Federal Republic of Germany. This Agreement remains in force until terminated by either party "
+        "on six (6) months' notice.",
+        {"governing_law": "Germany"},
+    ),
+]
+
+CASES += [
+    (
+        # A price change "effective on" a date is not the contract's start.
+        'This Supply Agreement is made as of March 1, 2019 (the "Effective Date") between Acme and Beta. '
+        + "The Supplier shall deliver the Products on the dates set out in the Forecast. " * 30
+        + "The price increase shall be effective on January 1, 2021. The Licensed Products under this "
+        "Agreement may be sold until June 30, 2020.",
+        {"effective_date": D(2019, 3, 1)},
+    ),
+    (
+        "THIS AGREEMENT is entered into by Acme Corp. and Beta LLC. "
+        + "The Supplier shall deliver the Products on the dates set out in the Forecast. " * 30
+        + "The royalty rate shall increase effective as of January 1, 2021.",
+        {},
+    ),
+    (
+        # A definition of the laws that apply is no governing-law clause.
+        '"Applicable Law" means the laws of the State of Ohio and the rules of any Governmental '
+        "Authority having jurisdiction over a party. Each party shall comply with Applicable Law.",
+        {},
+    ),
+    (
+        # An Effective Date defined as the date first written above is the opening date.
+        "This Agreement is made as of March 1, 2019 between Acme Corp. and Beta LLC. "
+        '"Effective Date" shall mean the date first written above. The Term shall commence on the '
+        "Effective Date and continue for three (3) years.",
+        {"effective_date": D(2019, 3, 1), "initial_term_months": 36, "expiry_date": D(2022, 3, 1)},
+    ),
+    (
+        "This Agreement is made effective this 1st day of March, 2019 by and between Acme Corp. "
+        "and Beta LLC.",
+        {"effective_date": D(2019, 3, 1)},
+    ),
+    (
+        # Notice to end the contract at will comes first; the renewal's notice is the one.
+        "Either party may terminate this Agreement upon thirty (30) days prior written notice at "
+        "any time during the then-current term. The Agreement shall automatically renew for "
+        "successive one (1) year terms unless either party gives written notice at least ninety "
+        "(90) days prior to the end of the then-current term.",
+        {"renewal_type": "automatic", "renewal_term_months": 12, "notice_days": 90},
+    ),
+    (
+        # A page break in the middle of a sentence, as filed exhibits have them.
+        "This Agreement is made on the 20th day of March 2002. The term of this Agreement shall be "
+        "three years, commencing on the date of this Agreement and expiring on the third "
+        'anniversary date of this Agreement (the "Termination\n\n- 7 -\n\n\nDate"). This Agreement '
+        "will automatically renew for successive one-year terms unless terminated by either party "
+        "by providing the other with 30 days written notice that this Agreement will not be renewed.",
+        {
+            "effective_date": D(2002, 3, 20),
+            "initial_term_months": 36,
+            "expiry_date": D(2005, 3, 20),
+            "renewal_type": "automatic",
+            "renewal_term_months": 12,
+            "notice_days": 30,
+        },
+    ),
+    (
+        # A term that continues until either party ends it does not renew.
+        "This Agreement shall continue in full force and effect for five (5) years, unless either "
+        "party terminates it earlier for material breach.",
+        {"initial_term_months": 60},
+    ),
+    (
+        # The Effective Date is the last signature: no date is the effective date.
+        'This Agreement is entered into as of the date of the last signature below (the "Effective '
+        'Date"). Signed: March 1, 2019.',
+        {},
     ),
 ]
 
@@ -269,7 +547,7 @@ def test_each_contract_text_gives_the_facts_it_states_and_no_others(capsys):
     answered = dict.fromkeys(FIELDS, 0)
     stated = dict.fromkeys(FIELDS, 0)
     wrong = []
-    started = time.perf_counter()
+    started = time.process_time()
     for text, expected in CASES:
         facts = extract(text).as_json()
         for name in FIELDS:
@@ -284,7 +562,7 @@ def test_each_contract_text_gives_the_facts_it_states_and_no_others(capsys):
                 wrong.append(f"{name}: {got!r} != {want!r} in {text[:60]!r}")
         for name, sentence in facts["evidence"].items():
             assert sentence[:25] in " ".join(text.split()), (name, sentence)
-    elapsed = (time.perf_counter() - started) / len(CASES)
+    elapsed = (time.process_time() - started) / len(CASES)
     with capsys.disabled():
         print(
             "\n[contract facts] field: recall (found right / stated), precision (right / answered)"
@@ -298,11 +576,14 @@ def test_each_contract_text_gives_the_facts_it_states_and_no_others(capsys):
         print(f"  {elapsed * 1000:.1f} ms per contract; misses: {len(wrong)}")
         for line in wrong:
             print("   ", line)
+    assert len(CASES) >= 40
     assert elapsed < 0.2
-    # Precision first: a wrong value is worse than none.
+    # The issue's goals: found in this share of the contracts that state the fact, and
+    # right in this share of the answers (a wrong value is worse than none).
     for name in FIELDS:
-        if answered[name]:
-            assert hits[name] / answered[name] >= 0.85, (name, wrong)
+        found, right = GOALS.get(name, (0.6, 0.9))
+        assert hits[name] / stated[name] >= found, (name, wrong)
+        assert hits[name] / answered[name] >= right, (name, wrong)
 
 
 def test_the_command_prints_one_json_line_per_file_without_a_database(tmp_path, capsys):
@@ -384,3 +665,68 @@ def test_a_docx_that_inflates_past_the_limit_is_refused_before_it_is_unpacked(tm
     with pytest.raises(UnreadableDocument) as error:
         text_of(bomb)
     assert "the limit is 50 MB" in str(error.value)
+
+
+def test_a_three_hundred_page_contract_is_read_well_under_the_time_limit():
+    page = (
+        "12.3 Confidentiality. Each party shall hold the Confidential Information of the other in "
+        "confidence for a period of five (5) years after termination, subject to the securities laws "
+        "of any jurisdiction. Invoices are payable within thirty (30) days after receipt of invoice. "
+        "If a party fails to cure a breach within sixty (60) days after written notice, the other party "
+        "may terminate this Agreement.\nSource: ACME CORP, 10-K, 3/15/2017\nPage 7 of 300\n\n"
+    )
+    text = (
+        'This Agreement is entered into as of March 1, 2019 (the "Effective Date").\n\n'
+        + page * 1700  # about 300 pages of 2,500 characters
+        + CASES[0][0]
+    )
+    assert len(text) > 750_000
+    timings = []
+    for _ in range(3):  # CPU time: the two cores are shared, the wall clock is not ours
+        started = time.process_time()
+        facts = extract(text)
+        timings.append(time.process_time() - started)
+    assert facts.notice_days == 60 and facts.governing_law == "New York"
+    assert facts.effective_date == D(2019, 3, 1)
+    assert min(timings) < 0.2, timings
+
+
+def test_a_docx_with_word_markup_and_entities_is_read(tmp_path):
+    from agreements.contract_facts import extract_file
+
+    docx = tmp_path / "supply.docx"
+    runs = (
+        "<w:p><w:r><w:t>SUPPLY AGREEMENT</w:t></w:r></w:p>"
+        '<w:p><w:r><w:t xml:space="preserve">This Agreement is made as of the 1st day of </w:t></w:r>'
+        "<w:r><w:rPr><w:b/></w:rPr><w:t>March, 2019</w:t></w:r>"
+        "<w:r><w:t> (the &quot;Effective Date&quot;) by Smith &amp; Sons Ltd.</w:t></w:r></w:p>"
+        "<w:p><w:r><w:t>This Agreement shall be governed by the laws of England and Wales.</w:t></w:r></w:p>"
+    )
+    with zipfile.ZipFile(docx, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", f"<w:document><w:body>{runs}</w:body></w:document>")
+    facts = extract_file(docx)
+    assert facts.effective_date == D(2019, 3, 1)
+    assert facts.governing_law == "England and Wales"
+    assert "Smith & Sons" in facts.evidence["effective_date"]
+
+
+def test_a_pdf_of_several_pages_with_running_headers_is_read(tmp_path):
+    from weasyprint import HTML
+
+    from agreements.contract_facts import extract_file
+
+    filler = (
+        "<p>The Supplier shall deliver the Products in accordance with the Specifications.</p>" * 60
+    )
+    html = (
+        "<style>@page { @top-center { content: 'Source: ACME CORP, 10-K, 3/15/2017' } "
+        "@bottom-center { content: 'Page ' counter(page) } }</style>"
+        f"<p>{CASES[0][0]}</p>{filler}<p>{CASES[2][0]}</p>"
+    )
+    pdf = tmp_path / "msa.pdf"
+    HTML(string=html).write_pdf(pdf)
+    facts = extract_file(pdf)
+    assert facts.effective_date == D(2019, 3, 1)
+    assert facts.governing_law == "New York" and facts.notice_days == 60
+    assert facts.expiry_date == D(2022, 3, 1)

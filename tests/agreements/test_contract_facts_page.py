@@ -86,3 +86,63 @@ def test_only_the_confirmed_facts_are_saved(client_for, personas, agreement, sig
 def test_others_may_not_confirm_facts(client_for, personas, agreement, signed_docx):
     url = reverse("agreement_facts", args=[agreement.pk])
     assert client_for(personas.legal).get(url).status_code == 403
+
+
+def _pdf_bytes(kind: str) -> bytes:
+    """A corrupt PDF, a scan (a page without text) or a password-protected PDF."""
+    from pypdf import PdfReader, PdfWriter
+    from weasyprint import HTML
+
+    if kind == "corrupt":
+        return b"%PDF-1.7\n" + b"\x00garbage" * 50
+    if kind == "scan":
+        blank = PdfWriter()
+        blank.add_blank_page(width=595, height=842)
+        out = BytesIO()
+        blank.write(out)
+        return out.getvalue()
+    locked = PdfWriter(clone_from=PdfReader(BytesIO(HTML(string=f"<p>{TEXT}</p>").write_pdf())))
+    locked.encrypt("secret")
+    out = BytesIO()
+    locked.write(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("kind", "words"),
+    [
+        ("corrupt", "The PDF is damaged"),
+        ("scan", "has no text (a scan?)"),
+        ("locked", "password-protected"),
+        ("huge", "the limit is 20 MB"),
+    ],
+)
+def test_an_unreadable_contract_gets_a_clear_message_and_nothing_is_saved(
+    settings, tmp_path, client_for, personas, agreement, kind, words
+):
+    settings.MEDIA_ROOT = tmp_path
+    document = ContractDocument(
+        deal=agreement.deal,
+        original_name=f"{kind}.pdf",
+        kind="pdf",
+        size=1,
+        sha256="2" * 64,
+        uploaded_by=personas.owner,
+    )
+    if kind == "huge":  # 50 MB on disk, past the 20 MB the reader accepts
+        document.file.save("huge.pdf", File(BytesIO(b"%PDF-1.7\n"), name="huge.pdf"), save=False)
+        with open(document.file.path, "r+b") as out:
+            out.truncate(50 * 1024 * 1024)
+    else:
+        document.file.save(f"{kind}.pdf", File(BytesIO(_pdf_bytes(kind)), name="x.pdf"), save=False)
+    document.save()
+    before = Agreement.objects.get(pk=agreement.pk)
+    page = client_for(personas.owner).get(reverse("agreement_facts", args=[agreement.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert f"{kind}.pdf" in html and words in html
+    assert "fact-evidence" not in html  # nothing proposed
+    after = Agreement.objects.get(pk=agreement.pk)
+    assert [getattr(after, f.attname) for f in Agreement._meta.concrete_fields] == [
+        getattr(before, f.attname) for f in Agreement._meta.concrete_fields
+    ]
