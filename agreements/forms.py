@@ -224,6 +224,7 @@ class ObligationChangeForm(ObligationForm):
 
 class AmendmentDecisionForm(forms.Form):
     verdict = forms.ChoiceField(
+        label="Your decision",
         choices=[("approve", "Approve: apply every change now"), ("reject", "Reject")],
         widget=forms.RadioSelect,
     )

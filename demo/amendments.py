@@ -16,7 +16,29 @@ from agreements.amendments import (
     amendment_propose,
 )
 from agreements.models import Agreement, Amendment, NoticeUnit
-from deals.models import TermStatus
+from deals.models import TermCategory, TermStatus
+
+
+def _first(terms: list, categories: set) -> object | None:
+    return next((term for term in terms if term.category in categories), None)
+
+
+def _pick(agreements) -> tuple | None:
+    """The first agreement with a price and a service-level term (the amendments' wording
+    fits them), else the first with two terms; never one whose owner sponsors it."""
+    fallback = None
+    for agreement in agreements:
+        deal = agreement.deal
+        if deal.owner_id == deal.sponsor_id:
+            continue
+        live_terms = list(deal.terms.exclude(status=TermStatus.WITHDRAWN).order_by("pk"))
+        price = _first(live_terms, {TermCategory.PRICE, TermCategory.PAYMENT})
+        service = _first(live_terms, {TermCategory.SLA})
+        if price and service:
+            return agreement, [price, service]
+        if fallback is None and len(live_terms) >= 2:
+            fallback = agreement, live_terms[:2]
+    return fallback
 
 
 def seed_amendments() -> int:
@@ -28,13 +50,12 @@ def seed_amendments() -> int:
     demo_led = running.filter(
         deal__owner__email="owner@demo.test", deal__sponsor__email="exec@demo.test"
     )
-    for agreement in [*demo_led.order_by("pk"), *running.order_by("pk")]:
-        deal = agreement.deal
-        terms = list(deal.terms.exclude(status=TermStatus.WITHDRAWN).order_by("pk")[:2])
-        if len(terms) == 2 and deal.owner_id != deal.sponsor_id:
-            break
-    else:
+    picked = _pick(demo_led.order_by("pk")) or _pick(running.order_by("pk"))
+    if picked is None:
         return 0
+    agreement, terms = picked
+    deal = agreement.deal
+    fitting = terms[0].category in (TermCategory.PRICE, TermCategory.PAYMENT)
     owner, sponsor, today = deal.owner, deal.sponsor, timezone.localdate()
 
     def draft(title: str, reason: str):
@@ -53,7 +74,11 @@ def seed_amendments() -> int:
         user=owner,
         kind="term_revise",
         term=terms[0],
-        data={"wording": f"{terms[0].wording} A 5% discount applies above the agreed volume."},
+        data={
+            "wording": f"{terms[0].wording} A 5% discount applies above the agreed volume."
+            if fitting
+            else f"{terms[0].wording} This applies to the volumes agreed at the quarterly review."
+        },
     )
     if agreement.notice_unit == NoticeUnit.DAYS and agreement.notice_amount:
         stated = {name: getattr(agreement, name) for name in DATE_FIELDS}
@@ -73,7 +98,11 @@ def seed_amendments() -> int:
         user=owner,
         kind="term_revise",
         term=deal.terms.get(pk=terms[1].pk),
-        data={"wording": f"{terms[1].wording} Support also covers weekends, 9:00 to 17:00."},
+        data={
+            "wording": f"{terms[1].wording} Support also covers weekends, 9:00 to 17:00."
+            if terms[1].category == TermCategory.SLA
+            else f"{terms[1].wording} This also applies to weekend support, 9:00 to 17:00."
+        },
     )
     amendment_change_term(
         amendment=second,
@@ -82,7 +111,7 @@ def seed_amendments() -> int:
         data={
             "title": "Weekend support fee",
             "category": "price",
-            "department": terms[0].department,
+            "department": terms[0].department if fitting else terms[1].department,
             "wording": "EUR 2,000 per month for weekend support, invoiced quarterly.",
         },
     )
