@@ -13,6 +13,7 @@ import platform
 
 from bench.environment import ROOT, load_average
 from bench.goals import (
+    DAILY_TASK_SECONDS,
     DASHBOARD_QUERIES,
     DEAL_PAGE_QUERIES,
     GROWTH_RATIO,
@@ -64,7 +65,7 @@ def table(rows: list[Row], first_size: int) -> list[str]:
         growth = f"{row.growth:.2f}×" if row.growth is not None else "—"
         goal_text = goal_description(row.page, row.deals, row.ratio is not None)
         status = ""
-        if row.page.kind in ("dashboard", "deal", "page", "post"):
+        if row.page.kind in ("dashboard", "deal", "page", "renewals", "post"):
             status = " **MISSED**" if row.missed else " ✓"
         lines.append(
             f"| {row.page.label} | {row.deals:,} | {queries} | {row.median_ms:.1f} "
@@ -172,6 +173,33 @@ def mixed_section(result: dict, deals: int) -> list[str]:
         lines.append(
             f"| {row['label']} | {row['rps']:.1f} | {row['p50_ms']:.1f} | {row['p95_ms']:.1f} "
             f"| {row['p99_ms']:.1f} | {row['errors']} | {versus} |"
+        )
+    return [*lines, ""]
+
+
+def daily_section(runs: list) -> list[str]:
+    """bench/daily.py's runs of the agreements' daily task, one line per size."""
+    if not runs:
+        return []
+    lines = [
+        "## Agreements' daily task",
+        "",
+        "`agreements.tasks.agreements_daily` in-process against the bench database, after "
+        "the pages of each size (terms rolled forward, occurrences made, occurrences marked "
+        "missed), then a re-run that finds nothing left to do. Goal: ≤ "
+        f"{DAILY_TASK_SECONDS:.0f} s at {P95_FROM_DEALS:,} agreements.",
+        "",
+        "| deals | agreements | obligations | seconds | queries | rolled | occurrences made "
+        "| marked missed | re-run s | re-run queries | goal |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for run in runs:
+        status = " **MISSED**" if run.missed else " ✓"
+        lines.append(
+            f"| {run.deals:,} | {run.agreements:,} | {run.obligations:,} | {run.seconds:.1f} "
+            f"| {run.queries:,} | {run.done['rolled']:,} | {run.done['occurrences']:,} "
+            f"| {run.done['missed']:,} | {run.rerun_seconds:.1f} | {run.rerun_queries:,} "
+            f"| ≤ {DAILY_TASK_SECONDS:.0f} s{status} |"
         )
     return [*lines, ""]
 
