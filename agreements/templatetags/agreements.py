@@ -1,12 +1,16 @@
-"""The deal page shows its agreement without the deals app importing this one:
-`{% load agreements %}{% deal_agreement deal as agreement %}` (one query, signed deals only)."""
+"""The deal page and the briefing pack show the agreement without the deals app importing
+this one: `{% load agreements %}{% deal_agreement deal as agreement %}` (one query, signed
+deals only) and `{% agreement_brief deal generated_at as brief %}` (the pack's section)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import template
 from django.db.models import Count, Q
+from django.utils import timezone
 
-from ..models import Agreement, OccurrenceStatus
+from ..models import Agreement, Occurrence, OccurrenceStatus
 
 register = template.Library()
 
@@ -27,3 +31,34 @@ def deal_agreement(deal) -> Agreement | None:
         )
         .first()
     )
+
+
+# The pack lists at most this many occurrences; the rest are counted.
+BRIEF_OCCURRENCES = 30
+
+
+@register.simple_tag
+def agreement_brief(deal, now: dt.datetime | None = None) -> dict | None:
+    """The briefing pack's agreement: its dates, the days left to give notice as of the
+    pack's `now`, and the obligations' occurrences not yet accepted (open, evidence
+    waiting or rejected, missed), soonest first. Two queries; three when there are more
+    occurrences than the pack lists. None when the deal has no agreement."""
+    agreement = Agreement.objects.filter(deal_id=deal.pk).select_related("decided_by").first()
+    if agreement is None:
+        return None
+    today = timezone.localdate(now) if now else timezone.localdate()
+    open_ = Occurrence.objects.filter(obligation__agreement=agreement).exclude(
+        status=OccurrenceStatus.ACCEPTED
+    )
+    rows = list(
+        open_.select_related("obligation__owner").order_by("due_on", "pk")[: BRIEF_OCCURRENCES + 1]
+    )
+    more = open_.count() - BRIEF_OCCURRENCES if len(rows) > BRIEF_OCCURRENCES else 0
+    for row in rows:
+        row.overdue = row.due_on < today and row.is_open
+    return {
+        "agreement": agreement,
+        "days_left": agreement.days_to_deadline(today),
+        "occurrences": rows[:BRIEF_OCCURRENCES],
+        "more": more,
+    }
