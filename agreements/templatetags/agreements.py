@@ -7,10 +7,11 @@ from __future__ import annotations
 import datetime as dt
 
 from django import template
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from ..models import Agreement, Occurrence, OccurrenceStatus
+from ..models import READING_PENDING, Agreement, ContractReading, Occurrence, OccurrenceStatus
+from ..rules import EDIT_AGREEMENT
 
 register = template.Library()
 
@@ -18,7 +19,12 @@ register = template.Library()
 @register.simple_tag
 def deal_agreement(deal) -> Agreement | None:
     due = [OccurrenceStatus.OPEN, OccurrenceStatus.REJECTED, OccurrenceStatus.SUBMITTED]
-    return (
+    # The facts read from the newest contract and not yet reviewed (the banner), in the
+    # same query.
+    pending = ContractReading.objects.filter(
+        agreement=OuterRef("pk"), status__in=READING_PENDING, document__archived_at__isnull=True
+    ).order_by("-document__uploaded_at", "-document_id")
+    agreement = (
         Agreement.objects.filter(deal_id=deal.pk)
         .annotate(
             open_obligations=Count(
@@ -28,9 +34,22 @@ def deal_agreement(deal) -> Agreement | None:
                 "obligations__occurrences",
                 filter=Q(obligations__occurrences__status=OccurrenceStatus.MISSED),
             ),
+            facts_document=Subquery(pending.values("document_id")[:1]),
+            facts_file=Subquery(pending.values("document__original_name")[:1]),
+            facts_found=Subquery(pending.values("found")[:1]),
+            facts_status=Subquery(pending.values("status")[:1]),
         )
         .first()
     )
+    if agreement is not None:
+        agreement.deal = deal  # the page's deal: the rules below ask no query
+    return agreement
+
+
+@register.simple_tag
+def may_review_facts(agreement, user) -> bool:
+    """The owner or sponsor confirms what was read from the contract (no query)."""
+    return bool(agreement.facts_document) and EDIT_AGREEMENT(user, agreement)
 
 
 # The pack lists at most this many occurrences; the rest are counted.
