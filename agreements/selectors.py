@@ -4,15 +4,17 @@ of queries whatever the number of agreements."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db.models import Case, CharField, Count, F, Q, Value, When, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
 from deals.selectors import get_under_deal_for_user, visible_deals
 
-from .models import Agreement, Occurrence, OccurrenceStatus
+from .models import Agreement, Occurrence, OccurrenceStatus, RenewalDecision, RenewalType
 
 # The Renewals page's bands: days from today to the notice deadline.
 BANDS = (
@@ -54,17 +56,52 @@ def get_occurrence_for_user(user, pk: int) -> Occurrence:
 
 # What a row of the Renewals page shows (templates/agreements/_renewal_rows.html).
 ROW_FIELDS = (
-    "deal_id",
+    "pk",
     "notice_deadline",
     "current_term_end",
     "renewal_type",
     "renewal_term_months",
     "decision",
     "deal__title",
-    "deal__partnership_id",
-    "deal__partnership__partner_id",
     "deal__partnership__partner__name",
+    "band",
+    "band_size",
 )
+
+
+@dataclass(frozen=True)
+class RenewalRow:
+    """One agreement on the Renewals page, its words made here: up to 200 rows render
+    at 10,000 agreements, and model instances and template filters per cell cost more
+    than the query (bench/)."""
+
+    url: str
+    title: str
+    partner: str
+    deadline: str
+    days_left: int
+    term_end: str
+    renewal: str
+    decision: str
+
+    @property
+    def days_label(self) -> str:
+        return f"{-self.days_left} ago" if self.days_left < 0 else str(self.days_left)
+
+
+def _row(values: tuple, today: dt.date, url_of) -> RenewalRow:
+    pk, deadline, term_end, renewal, months, decision, title, partner, *_ = values
+    renewal_label = RenewalType(renewal).label + (f", {months} months" if months else "")
+    return RenewalRow(
+        url=url_of(pk),
+        title=title,
+        partner=partner,
+        deadline=f"{deadline:%a} {deadline.day} {deadline:%b %Y}",
+        days_left=(deadline - today).days,
+        term_end=f"{term_end.day} {term_end:%b %Y}" if term_end else "",
+        renewal=renewal_label,
+        decision=RenewalDecision(decision).label if decision else "",
+    )
 
 
 def renewals(user, *, today: dt.date | None = None, mine: bool = False) -> dict:
@@ -92,7 +129,7 @@ def renewals(user, *, today: dt.date | None = None, mine: bool = False) -> dict:
         ),
         output_field=CharField(),
     )
-    rows = list(
+    rows = (
         Agreement.objects.with_deadline()
         .filter(deal__in=deals.values("pk"), deal__archived_at__isnull=True)
         .filter(missed | Q(notice_deadline__gte=today, notice_deadline__lte=days(BANDS[-1][3])))
@@ -104,16 +141,21 @@ def renewals(user, *, today: dt.date | None = None, mine: bool = False) -> dict:
             band_size=Window(Count("pk"), partition_by=[F("band")]),
         )
         .filter(place__lte=BAND_LIMIT)
-        .select_related("deal__partnership__partner")
-        .only(*ROW_FIELDS)
         .order_by("notice_deadline", "pk")
+        .values_list(*ROW_FIELDS)
     )
-    grouped: dict[str, list[Agreement]] = {"missed": [], **{key: [] for key, *_ in BANDS}}
+    # One reverse() for every row's link: /agreements/<pk>/.
+    prefix, _, suffix = reverse("agreement_detail", args=[0]).rpartition("0")
+
+    def url_of(pk: int) -> str:
+        return f"{prefix}{pk}{suffix}"
+
+    grouped: dict[str, list[RenewalRow]] = {"missed": [], **{key: [] for key, *_ in BANDS}}
     counts = dict.fromkeys(grouped, 0)
-    for row in rows:
-        row.days_left = (row.notice_deadline - today).days
-        grouped[row.band].append(row)
-        counts[row.band] = row.band_size
+    for values in rows:
+        key, size = values[-2:]
+        grouped[key].append(_row(values, today, url_of))
+        counts[key] = size
     bands = [
         {
             "key": key,
