@@ -20,6 +20,8 @@ from bench.goals import (
     MAIN_PAGE_QUERIES,
     P95_FROM_DEALS,
     P95_MS,
+    RENEWALS_P95_MS,
+    RENEWALS_QUERIES,
     check_dashboard_against_admin,
     goal_description,
 )
@@ -305,7 +307,10 @@ def write_results(
         f"{DASHBOARD_QUERIES}, deal page ≤ {DEAL_PAGE_QUERIES}) at every size; at "
         f"{P95_FROM_DEALS:,} deals p95 ≤ {P95_MS:.0f} ms and median ≤ {GROWTH_RATIO}× the "
         "median at the first size; dashboard p95 ≤ admin changelist p95. The admin changelist "
-        "is the reference, /healthz the floor.",
+        "is the reference, /healthz the floor. The Renewals page (as many agreements as deals) "
+        f"≤ {RENEWALS_QUERIES} queries at every size and p95 ≤ {RENEWALS_P95_MS:.0f} ms, first "
+        f"and repeat views, at {P95_FROM_DEALS:,}; the agreements' daily task ≤ "
+        f"{DAILY_TASK_SECONDS:.0f} s.",
         "- Reviewer pages are seen as legal@demo.test; the deal page is the biggest visible "
         "deal (most terms and concerns), the review page legal's review of it.",
         "",
