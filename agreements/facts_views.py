@@ -1,22 +1,21 @@
 """The contract's key facts proposed from its signed document: the owner or sponsor
-confirms or corrects each one; only what is ticked is saved (issue 15, part 6)."""
+confirms or corrects each one; only what is ticked is saved (issue 15, part 6). What was
+read is kept per document (readings.py): read after the upload, or here the first time."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from deals.models import ContractDocument
 
-from . import rules, selectors, services
-from .contract_facts import Facts, UnreadableDocument, extract_file
+from . import readings, rules, selectors
 from .forms import DATE
-from .models import NoticeUnit, RenewalType, TermKind
+from .models import ContractReading, NoticeUnit, ReadingStatus, RenewalType, TermKind
 
 RENEWAL = {
     "automatic": RenewalType.AUTOMATIC,
@@ -94,32 +93,43 @@ class FactsForm(forms.Form):
         return out
 
 
-def _read(document: ContractDocument | None) -> tuple[Facts | None, str]:
+def _document(request: HttpRequest, agreement) -> ContractDocument | None:
+    """The document asked for (`?document=` or the form's field, one of the deal's current
+    documents), else the newest."""
+    documents = readings.current_documents(agreement.deal_id)
+    wanted = request.POST.get("document") or request.GET.get("document") or ""
+    if wanted.isdigit():
+        return documents.filter(pk=int(wanted)).first()
+    return documents.first()
+
+
+def _proposals(document: ContractDocument | None) -> tuple[ContractReading | None, str]:
+    """The document's reading (made here, once, when no worker has made it yet)."""
     if document is None:
-        return None, "Attach the signed contract (PDF or DOCX) on the deal page first."
-    try:
-        return extract_file(Path(document.file.path)), ""
-    except (OSError, UnreadableDocument) as error:
-        return None, f"“{document.original_name}” could not be read: {error}"
+        return None, "Attach the signed contract (PDF, DOCX or plain text) on the deal page first."
+    reading = readings.contract_read(document_id=document.pk)
+    if reading is not None and reading.status == ReadingStatus.UNREADABLE:
+        return reading, f"“{document.original_name}” could not be read: {reading.problem}"
+    return reading, ""
 
 
 def agreement_facts(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = selectors.get_agreement_for_user(request.user, pk)
     rules.EDIT_AGREEMENT.require(request.user, agreement)
-    document = (
-        ContractDocument.objects.filter(deal=agreement.deal_id, archived_at__isnull=True)
-        .order_by("-uploaded_at", "-pk")
-        .first()
-    )
-    facts, problem = _read(document)
-    proposed = facts.as_json() if facts else {}
+    document = _document(request, agreement)
+    reading, problem = _proposals(document)
+    proposed = reading.facts if reading and not problem else {}
+    evidence = proposed.get("evidence") or {}
     form = FactsForm(request.POST or None, initial={k: proposed.get(k) for k in LABELS})
     status = 200
     if request.method == "POST":
         if form.is_valid():
             try:
-                services.agreement_update(
-                    agreement=agreement, user=request.user, data=form.agreement_data()
+                readings.facts_confirm(
+                    agreement=agreement,
+                    user=request.user,
+                    data=form.agreement_data(),
+                    reading=reading,
                 )
             except ValidationError as error:
                 for message in error.messages:
@@ -133,7 +143,7 @@ def agreement_facts(request: HttpRequest, pk: int) -> HttpResponse:
             "name": name,
             "field": form[name],
             "confirm": form[f"confirm_{name}"],
-            "evidence": (facts.evidence.get(name) if facts else "") or "",
+            "evidence": evidence.get(name) or "",
             "found": proposed.get(name) is not None,
         }
         for name in LABELS
@@ -142,8 +152,29 @@ def agreement_facts(request: HttpRequest, pk: int) -> HttpResponse:
         "agreement": agreement,
         "deal": agreement.deal,
         "document": document,
+        "reading": reading,
         "problem": problem,
         "form": form,
         "rows": rows,
     }
     return render(request, "agreements/agreement_facts.html", context, status=status)
+
+
+@require_POST
+def agreement_facts_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
+    """Put a document's proposals away without saving any; its banner goes."""
+    agreement = selectors.get_agreement_for_user(request.user, pk)
+    rules.EDIT_AGREEMENT.require(request.user, agreement)
+    document = _document(request, agreement)
+    reading = (
+        ContractReading.objects.filter(agreement=agreement, document=document).first()
+        if document
+        else None
+    )
+    if reading is None:
+        raise Http404("No facts were read from this document.")
+    if readings.reading_dismiss(agreement=agreement, user=request.user, reading=reading):
+        messages.success(
+            request, f"Put away what we read from “{document.original_name}”; nothing was saved."
+        )
+    return redirect(agreement)

@@ -437,8 +437,8 @@ class Occurrence(models.Model):
         return self.status in (OccurrenceStatus.OPEN, OccurrenceStatus.REJECTED)
 
 
-# Amendments live in a module of their own (this one would pass 500 lines); imported
-# here so that Django registers them with the app.
+# Amendments and the facts read from contract documents live in modules of their own
+# (this one would pass 500 lines); imported here so that Django registers them.
 from .amendment_models import (  # noqa: E402, F401
     AMENDMENT_MOVES,
     Amendment,
@@ -446,3 +446,4 @@ from .amendment_models import (  # noqa: E402, F401
     AmendmentStatus,
     ChangeKind,
 )
+from .reading_models import READING_PENDING, ContractReading, ReadingStatus  # noqa: E402, F401

@@ -1,10 +1,11 @@
-"""Thin Celery entry points for agreements: the daily roll-forward and occurrences."""
+"""Thin Celery entry points for agreements: the daily roll-forward and occurrences, and
+reading a signed contract's key facts."""
 
 from __future__ import annotations
 
 from celery import shared_task
 
-from . import obligations, services
+from . import obligations, readings, services
 
 
 @shared_task(acks_late=True)
@@ -16,3 +17,9 @@ def agreements_daily() -> dict:
         "occurrences": obligations.occurrences_plan(),
         "missed": obligations.occurrences_mark_missed(),
     }
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def read_contract(document_id: int) -> bool:
+    """Propose the key facts of an attached contract (once per document)."""
+    return readings.contract_read(document_id=document_id) is not None

@@ -13,6 +13,11 @@ urlpatterns = [
     path("agreements/<int:pk>/", views.agreement_detail, name="agreement_detail"),
     path("agreements/<int:pk>/edit/", views.agreement_edit, name="agreement_edit"),
     path("agreements/<int:pk>/facts/", facts_views.agreement_facts, name="agreement_facts"),
+    path(
+        "agreements/<int:pk>/facts/dismiss/",
+        facts_views.agreement_facts_dismiss,
+        name="agreement_facts_dismiss",
+    ),
     path("agreements/<int:pk>/decide/", views.agreement_decide, name="agreement_decide"),
     path("agreements/<int:pk>/notice/", views.notice_download, name="notice_download"),
     path("agreements/<int:pk>/obligations/new/", views.obligation_create, name="obligation_create"),

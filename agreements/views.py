@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from core.emails import absolute
 from core.forms import form_status
 
-from . import calendar, obligations, rules, selectors, services
+from . import calendar, obligations, readings, rules, selectors, services
 from .forms import AgreementForm, DecisionForm, EvidenceForm, EvidenceReviewForm, ObligationForm
 from .models import Agreement
 
@@ -60,6 +60,10 @@ def _detail_context(request: HttpRequest, agreement: Agreement, **forms) -> dict
         "amendments": selectors.amendments_of(agreement),
         "can_draft_amendment": rules.DRAFT_AMENDMENT(user, agreement) and not agreement.ended_on,
         "decision_form": forms.get("decision_form") or DecisionForm(),
+        # What was read from the newest contract, until confirmed or dismissed.
+        "facts_reading": readings.pending_reading(agreement)
+        if rules.EDIT_AGREEMENT(user, agreement) and not agreement.ended_on
+        else None,
     }
 
 

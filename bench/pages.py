@@ -79,6 +79,8 @@ def pages_for(deal_id: int, review_id: int, deep_page: int) -> list[Page]:
         Page("search", "search `Meridan` (typo)", "/search/?q=Meridan", "exec", "search"),
         Page("goals", "goals page", "/goals/", "exec", "page"),
         Page("digest", "digest preview", "/digest/preview/", "exec", "page"),
+        # As many agreements as deals (bench/seed.py): the bands and the missed windows.
+        Page("renewals", "Renewals page", "/renewals/", "exec", "renewals"),
         Page("admin", "admin changelist", "/admin/deals/deal/", "admin", "admin"),
     ]
     variants = [

@@ -13,12 +13,15 @@ import platform
 
 from bench.environment import ROOT, load_average
 from bench.goals import (
+    DAILY_TASK_SECONDS,
     DASHBOARD_QUERIES,
     DEAL_PAGE_QUERIES,
     GROWTH_RATIO,
     MAIN_PAGE_QUERIES,
     P95_FROM_DEALS,
     P95_MS,
+    RENEWALS_P95_MS,
+    RENEWALS_QUERIES,
     check_dashboard_against_admin,
     goal_description,
 )
@@ -64,7 +67,7 @@ def table(rows: list[Row], first_size: int) -> list[str]:
         growth = f"{row.growth:.2f}×" if row.growth is not None else "—"
         goal_text = goal_description(row.page, row.deals, row.ratio is not None)
         status = ""
-        if row.page.kind in ("dashboard", "deal", "page", "post"):
+        if row.page.kind in ("dashboard", "deal", "page", "renewals", "post"):
             status = " **MISSED**" if row.missed else " ✓"
         lines.append(
             f"| {row.page.label} | {row.deals:,} | {queries} | {row.median_ms:.1f} "
@@ -176,6 +179,33 @@ def mixed_section(result: dict, deals: int) -> list[str]:
     return [*lines, ""]
 
 
+def daily_section(runs: list) -> list[str]:
+    """bench/daily.py's runs of the agreements' daily task, one line per size."""
+    if not runs:
+        return []
+    lines = [
+        "## Agreements' daily task",
+        "",
+        "`agreements.tasks.agreements_daily` in-process against the bench database, after "
+        "the pages of each size (terms rolled forward, occurrences made, occurrences marked "
+        "missed), then a re-run that finds nothing left to do. Goal: ≤ "
+        f"{DAILY_TASK_SECONDS:.0f} s at {P95_FROM_DEALS:,} agreements.",
+        "",
+        "| deals | agreements | obligations | seconds | queries | rolled | occurrences made "
+        "| marked missed | re-run s | re-run queries | goal |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for run in runs:
+        status = " **MISSED**" if run.missed else " ✓"
+        lines.append(
+            f"| {run.deals:,} | {run.agreements:,} | {run.obligations:,} | {run.seconds:.1f} "
+            f"| {run.queries:,} | {run.done['rolled']:,} | {run.done['occurrences']:,} "
+            f"| {run.done['missed']:,} | {run.rerun_seconds:.1f} | {run.rerun_queries:,} "
+            f"| ≤ {DAILY_TASK_SECONDS:.0f} s{status} |"
+        )
+    return [*lines, ""]
+
+
 def background_section(markdown: str) -> list[str]:
     """bench/background.py's markdown, as it printed it."""
     return ["## Background work", "", markdown.strip(), ""]
@@ -277,7 +307,10 @@ def write_results(
         f"{DASHBOARD_QUERIES}, deal page ≤ {DEAL_PAGE_QUERIES}) at every size; at "
         f"{P95_FROM_DEALS:,} deals p95 ≤ {P95_MS:.0f} ms and median ≤ {GROWTH_RATIO}× the "
         "median at the first size; dashboard p95 ≤ admin changelist p95. The admin changelist "
-        "is the reference, /healthz the floor.",
+        "is the reference, /healthz the floor. The Renewals page (as many agreements as deals) "
+        f"≤ {RENEWALS_QUERIES} queries at every size and p95 ≤ {RENEWALS_P95_MS:.0f} ms, first "
+        f"and repeat views, at {P95_FROM_DEALS:,}; the agreements' daily task ≤ "
+        f"{DAILY_TASK_SECONDS:.0f} s.",
         "- Reviewer pages are seen as legal@demo.test; the deal page is the biggest visible "
         "deal (most terms and concerns), the review page legal's review of it.",
         "",

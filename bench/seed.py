@@ -28,6 +28,7 @@ def seed_to(total: int) -> tuple[int, float]:
     missing = total - Deal.objects.count()
     if missing > 0:
         call_command("seed_demo", deals=missing, stdout=out)
+    agreements_to(total)
     seconds = time.perf_counter() - started
     # The planner should see the seeded sizes, and the bulk updates of seeding leave dead
     # rows behind: leave the tables as autovacuum would soon leave them.
@@ -38,6 +39,31 @@ def seed_to(total: int) -> tuple[int, float]:
     if count != total:
         print(f"  note: the database holds {count:,} deals, not {total:,}; measuring at {count:,}")
     return count, seconds
+
+
+def agreements_to(total: int) -> int:
+    """As many agreements as deals: the signed and live deals have theirs (seed_demo, and
+    demo/bulk_agreements.py for bulk deals); the rest go to deals of other stages, so that
+    the Renewals page and the daily task are measured at 10,000 agreements at 10,000 deals.
+    (The deal page shows an agreement only once signed: the page measured is unchanged.)
+    Returns how many were added."""
+    import random
+
+    from django.db import transaction
+
+    from agreements.models import Agreement
+    from core import freshness
+    from deals.models import Deal
+    from demo.bulk_agreements import bulk_agreements
+
+    missing = total - Agreement.objects.count()
+    if missing <= 0:
+        return 0
+    deals = list(Deal.objects.filter(agreement__isnull=True).order_by("pk")[:missing])
+    with transaction.atomic():
+        made = bulk_agreements(deals, random.Random(total))
+    freshness.bump()
+    return made
 
 
 def pick_deal_id(user) -> int:

@@ -19,7 +19,7 @@ from stakeholders.signoff import gate_status, last_ungated_entry
 
 from . import rules
 from .briefing import briefing_context
-from .documents import ContractDocumentForm
+from .documents import ContractUploadForm
 from .forms import AdvanceForm, RequestDecisionForm
 from .models import ContractDocument, Decision, StageChange, Term, stage_timeline
 from .models.terms import wording_changes
@@ -73,7 +73,7 @@ def deal_page_context(request: HttpRequest, deal) -> dict:
         "documents": ContractDocument.objects.filter(
             deal=deal, archived_at__isnull=True
         ).select_related("uploaded_by"),
-        "document_form": ContractDocumentForm(),
+        "document_form": ContractUploadForm(),
         **briefing_context(deal, user),
         **deal_value_context(deal, user),
     }

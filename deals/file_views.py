@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from . import rules, services
 from .briefing import briefing_context
 from .deal_page import deal_page_context
-from .documents import ContractDocumentForm
+from .documents import ContractUploadForm
 from .models import BriefingPack, ContractDocument, PackStatus
 from .selectors import get_deal_for_user, get_under_deal_for_user, visible_deals
 
@@ -22,7 +22,7 @@ from .selectors import get_deal_for_user, get_under_deal_for_user, visible_deals
 def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
     deal = get_deal_for_user(request.user, pk)
     rules.ATTACH_DOCUMENT.require(request.user, deal)
-    form = ContractDocumentForm(request.POST, request.FILES)
+    form = ContractUploadForm(request.POST, request.FILES)
     if not form.is_valid():
         context = deal_page_context(request, deal)
         context["document_form"] = form

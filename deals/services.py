@@ -389,6 +389,7 @@ def document_attach(*, deal: Deal, user, upload) -> ContractDocument:
         after={"name": document.original_name, "kind": document.kind, "sha256": document.sha256},
         deal=deal,
     )
+    signals.document_attached.send(sender=ContractDocument, document=document, user=user)
     return document
 
 

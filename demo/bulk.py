@@ -2,7 +2,8 @@
 
 Deterministic: the random streams are seeded with N, so the same N gives the
 same deals. Each deal gets a stage history, reviews, terms with their first
-revision and concerns, at the volumes of a large company's desk.
+revision and concerns, at the volumes of a large company's desk; a signed or live
+one its agreement, obligations and occurrences (demo/bulk_agreements.py).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from partnerships.models import Partnership
 from stakeholders.models import Concern, Department, Membership, Review, Role, User
 
 from . import copy
+from .bulk_agreements import bulk_agreements
 from .history import history, stage_path
 from .partners import THEMES
 from .reviews import IN_OR_PAST_REVIEW, REVIEW_DEPARTMENTS, demo_review
@@ -39,6 +41,7 @@ def seed_bulk(count: int, batch_size: int = 2000) -> int:
         people.setdefault(membership.department.slug, []).append(membership.user)
     # Reviews, terms and concerns draw from their own stream: the deals stay as they were.
     extra = random.Random(count + 1)
+    contracts = random.Random(count + 2)  # and the signed deals' agreements from a third
     start = Deal.objects.count()
     stages = list(Stage)
     made = 0
@@ -88,6 +91,8 @@ def seed_bulk(count: int, batch_size: int = 2000) -> int:
             ]
             copy.insert(StageChange, changes)
             _bulk_collaboration(deals, start + made, extra, departments, people)
+            signed = [deal for deal in deals if deal.stage in (Stage.SIGNED, Stage.LIVE)]
+            bulk_agreements(signed, contracts)
         made += size
     return made
 

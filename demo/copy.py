@@ -29,6 +29,8 @@ def _value(field: models.Field, obj):
     value = field.pre_save(obj, True)
     if isinstance(field, models.JSONField) and value is not None:
         return Jsonb(value)
+    if isinstance(field, models.FileField):
+        return value.name or ""  # FieldFile: its stored name, "" when empty
     return value
 
 

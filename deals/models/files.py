@@ -27,12 +27,16 @@ def contract_path(instance: ContractDocument, filename: str) -> str:
 
 
 class ContractDocument(models.Model):
-    """A contract draft or signed copy attached to a deal: PDF or DOCX, checked by content."""
+    """A contract draft or signed copy attached to a deal: PDF, DOCX or plain UTF-8 text,
+    checked by content."""
 
     deal = models.ForeignKey("deals.Deal", on_delete=models.CASCADE, related_name="documents")
     file = models.FileField(storage=PrivateStorage(), upload_to=contract_path, max_length=300)
     original_name = models.CharField(max_length=255)
-    kind = models.CharField(max_length=10, choices=[("pdf", "PDF"), ("docx", "Word (DOCX)")])
+    kind = models.CharField(
+        max_length=10,
+        choices=[("pdf", "PDF"), ("docx", "Word (DOCX)"), ("txt", "Plain text")],
+    )
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
     uploaded_by = models.ForeignKey(
@@ -56,6 +60,7 @@ class ContractDocument(models.Model):
         return {
             "pdf": "application/pdf",
             "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "txt": "text/plain; charset=utf-8",
         }[self.kind]
 
     def get_absolute_url(self) -> str:

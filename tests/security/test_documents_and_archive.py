@@ -33,7 +33,10 @@ def upload(client, deal, name, content, content_type="application/pdf"):
     )
 
 
-@pytest.mark.parametrize(("name", "content"), [("msa.pdf", PDF), ("msa.docx", docx_bytes())])
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [("msa.pdf", PDF), ("msa.docx", docx_bytes()), ("msa.txt", "Signed — § 1.".encode())],
+)
 def test_the_owner_attaches_a_pdf_or_docx_and_people_on_the_deal_download_it(
     client_for, personas, deal, settings, name, content
 ):
@@ -55,9 +58,11 @@ def test_the_owner_attaches_a_pdf_or_docx_and_people_on_the_deal_download_it(
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("evil.pdf", b"<script>alert(1)</script>", "Only PDF and Word (DOCX) documents"),
-        ("evil.docx", b"PK\x03\x04not really a zip", "Only PDF and Word (DOCX) documents"),
-        ("sheet.docx", None, "Only PDF and Word (DOCX) documents"),
+        # The deal page takes plain text too, but only as .txt (issue 15, part 6).
+        ("evil.pdf", b"<script>alert(1)</script>", "Only PDF, Word (DOCX) and plain-text"),
+        ("evil.docx", b"PK\x03\x04not really a zip", "Only PDF, Word (DOCX) and plain-text"),
+        ("sheet.docx", None, "Only PDF, Word (DOCX) and plain-text"),
+        ("binary.txt", b"\x00\x01\x02ELF", "not plain UTF-8 text"),
         ("renamed.docx", PDF, "content is PDF but its name ends in .docx"),
         ("empty.pdf", b"", "The submitted file is empty."),
     ],

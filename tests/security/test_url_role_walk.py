@@ -257,6 +257,9 @@ POLICY: dict[tuple[str, str], tuple[int, ...]] = {
     # Facts proposed from the deal's contract document (unreadable in the world: a message).
     ("agreement_facts", "GET"):           EDITOR_PAGE,
     ("agreement_facts", "POST"):          EDITOR_FORM,
+    # Nothing was read from a document in the world walked: nothing to dismiss.
+    ("agreement_facts_dismiss", "GET"):   ACTION_ONLY,
+    ("agreement_facts_dismiss", "POST"):  (302, 404, 404, 403, 403, 403, 404,   403, 403, 403),
     ("agreement_decide", "GET"):          ACTION_ONLY,
     ("agreement_decide", "POST"):         EDITOR_FORM,
     # No notice was given on the agreement walked: nothing to download, for anyone.
