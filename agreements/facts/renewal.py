@@ -39,7 +39,9 @@ _OPTIONAL = re.compile(
     r"\bat\s+(?:its|their|the\s+)?(?:[\w.-]+'s?\s+)?(?:sole\s+)?option\b[^.;]{0,60}?(?:renew|extend)|"
     rf"(?:renew|extend)\w*\s+{_THIS}[^.;]{{0,80}}?\b(?:mutual|written)\s+(?:written\s+)?(?:agreement|consent)|"
     r"(?:mutual|written)\s+(?:written\s+)?(?:agreement|consent)\s+of\s+(?:both\s+|the\s+)?parties\b"
-    r"[^.;]{0,40}?(?:renew|extend)",
+    r"[^.;]{0,40}?(?:renew|extend)|"
+    # "the Parties may agree in writing to extend the Agreement for successive one (1) year periods"
+    rf"\bparties\s+may\s+(?:mutually\s+)?agree\s+(?:in\s+writing\s+)?to\s+(?:renew|extend)\s+{_THIS}",
     re.IGNORECASE,
 )
 _NO_RENEWAL = re.compile(
@@ -54,7 +56,9 @@ _WORDED_YEAR = re.compile(
 )
 # A period that is a notice or the initial term, not the renewal's length.
 _NOT_RENEWAL_PERIOD = re.compile(
-    r"\s*(?:'s|')?\s*(?:\(|prior|before|in\s+advance|advance|written|notice|following|after)", re.I
+    r"\s*(?:'s|')?\s*(?:\((?!\s*(?:each|the\s+[\"']?renewal|a\s+[\"']?renewal))|"
+    r"prior|before|in\s+advance|advance|written|notice|following|after)",
+    re.I,
 )
 _INITIAL_BEFORE = re.compile(r"initial\s+(?:term|period)\s+(?:of|is|shall\s+be)\s*$", re.I)
 
@@ -132,7 +136,10 @@ _NOTICE_CONTEXT = re.compile(
 # Plain words, searched in the lowered sentence before any pattern: a cheap first cut.
 _CONTEXT_WORDS = re.compile(r"renew|exten|expir|end of|then|anniversar|to.month|to.year")
 _NOT_NOTICE = re.compile(
-    r"\bcure[ds]?\b|\bbreach|\bdefault|\binvoice|\bpayment\s+(?:is\s+)?due|\binsolven|\bbankrupt",
+    r"\bcure[ds]?\b|\bbreach|\bdefault|\binvoice|\bpayment\s+(?:is\s+)?due|\binsolven|\bbankrupt|"
+    # notice of a change of price is no notice to stop a renewal
+    r"\b(?:rate|price|pricing|fee)s?\s+(?:change|increase)|\bchanges?\s+(?:in|to|of)\s+(?:the\s+)?"
+    r"(?:rates?|prices?|fees?)\b|\bnotice\s+of\s+(?:any\s+)?(?:such\s+)?(?:price\s+)?increase",
     re.IGNORECASE,
 )
 _NOTICE_PERIOD = re.compile(

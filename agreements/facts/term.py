@@ -233,6 +233,8 @@ def initial_term(found: list[str]) -> tuple[int, str] | None:
                 continue
             if _RENEWAL_BEFORE.search(sentence, 0, match.start()):
                 break  # the period of a renewal, said before any initial term
+            if _RENEWAL_BEFORE.search(match.group(0)):
+                continue  # "following the Initial Term, it shall renew for terms of six months"
             count = amount(match)
             if count:
                 return months_of(count, match.group("unit")), sentence

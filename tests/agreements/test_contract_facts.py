@@ -539,6 +539,61 @@ CASES += [
         'Date"). Signed: March 1, 2019.',
         {},
     ),
+    # Written after an evaluation on whole filed contracts (not excerpts): an OCR capital I for
+    # the figure one, a notice of a price increase that speaks of the renewal term but does not
+    # stop it, a renewal period followed by "(each a Renewal Term)", a date glued to "of", and
+    # an extension the parties may agree in writing (which the labels count as a renewal term).
+    (
+        "SERVICES AGREEMENT\nThis Services Agreement is entered into as of June 3, 2021 (the "
+        '"Effective Date") between Norland Inc. and Pellow LLC. Provider will give Customer at least '
+        "forty-five (45) days prior written notice of any price increase during any Renewal Term. This "
+        "Agreement shall commence as of the Effective Date and continue in effect for one (I) year (the "
+        '"Initial Term"). This Agreement shall automatically renew for successive one (I) year terms '
+        '(each, a "Renewal Term"), unless either party provides written notice of termination at least '
+        "ninety (90) days prior to the expiration of the then-current term. This Agreement is governed "
+        "by the laws of the State of Oregon.",
+        {
+            "governing_law": "Oregon",
+            "notice_days": 90,
+            "renewal_type": "automatic",
+            "renewal_term_months": 12,
+            "effective_date": D(2021, 6, 3),
+            "initial_term_months": 12,
+            "expiry_date": D(2022, 6, 3),
+        },
+    ),
+    (
+        'MARKETING AGREEMENT made this 5th day of April, 2017 (the "Effective Date") by Orrin Co. and '
+        "Dalt Inc. The term shall commence on the Effective Date and continue until March 31, 2018 (the "
+        '"Initial Term"). Following the Initial Term, this Agreement shall automatically renew for '
+        'successive terms of three (3) months (each a "Renewal Term") unless either Party gives written '
+        "notice no later than fifteen (15) days in advance of the expiration of the then-current term. "
+        "This Agreement shall be governed by the laws of the State of Illinois.",
+        {
+            "governing_law": "Illinois",
+            "notice_days": 15,
+            "renewal_type": "automatic",
+            "renewal_term_months": 3,
+            "effective_date": D(2017, 4, 5),
+            "expiry_date": D(2018, 3, 31),
+        },
+    ),
+    (
+        "DISTRIBUTION AGREEMENT\nThis Agreement is made and effective as of3 February 2020 between Harl "
+        "Ltd and Venn Inc. The term of this Agreement shall commence on the date first written above and "
+        "shall continue for two (2) years. At any time before the end of the term, the parties may agree "
+        "in writing to extend the Agreement for successive one (1) year periods. The Supplier may raise "
+        "its prices once a year on thirty (30) days' notice of any such increase before each anniversary. "
+        "This Agreement shall be governed by the laws of the State of Georgia.",
+        {
+            "governing_law": "Georgia",
+            "renewal_type": "optional",
+            "renewal_term_months": 12,
+            "effective_date": D(2020, 2, 3),
+            "initial_term_months": 24,
+            "expiry_date": D(2022, 2, 3),
+        },
+    ),
 ]
 
 
