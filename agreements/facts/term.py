@@ -167,13 +167,16 @@ _TERM_PATTERNS = [
         re.I,
     ),
     re.compile(
-        rf"\b(?:agreement|contract|term)\b[^.;]{{0,160}}?\b(?:shall|will)\s+"
+        # a section number ("Sections 3.1 or 10.2") is no sentence's end
+        rf"\b(?:agreement|contract|term)\b(?:[^.;]|(?<=\d)\.(?=\d)){{0,200}}?\b(?:shall|will)\s+"
         rf"(?:be\s+effective|remain|continue|be|stay|commence|begin)\b[^.;]{{0,80}}?"
         rf"\b(?:for|of|until)\s+{_LEAD}{AMOUNT}[\s-]*{_UNIT}",
         re.I,
     ),
     re.compile(
-        rf"\bthe\s+term\s+(?:shall|will)\s+be\s+(?:for\s+)?{_LEAD}{AMOUNT}[\s-]*{_UNIT}", re.I
+        rf"\b(?:the\s+term\s+(?:shall|will)\s+be|(?:this|the)\s+agreement\s+is)\s+(?:for\s+)?"
+        rf"{_LEAD}{AMOUNT}[\s-]*{_UNIT}",
+        re.I,
     ),
 ]
 _ORDINAL_WORDS = (
@@ -192,7 +195,8 @@ _ANNIVERSARY = re.compile(
 )
 # A period that belongs to something other than the agreement's own term.
 _NOT_THE_TERM = re.compile(
-    r"\b(?:after|following|beyond)\s+(?:the\s+|any\s+|such\s+)?(?:termination|expiration|expiry)|"
+    # ("notice to expire on or after the expiry date" is no period after the term)
+    r"\b(?<!or\s)(?:after|following|beyond)\s+(?:the\s+|any\s+|such\s+)?(?:termination|expiration|expiry)|"
     r"surviv|confidential|non-?compet|warrant|royalt|\bsooner\s+of\b|\bearlier\s+of\b|\blater\s+of\b|"
     r"\bearliest\b|\blatest\b|\blonger\s+of\b|\bshorter\s+of\b",
     re.IGNORECASE,
@@ -263,7 +267,7 @@ def term_start(sentence: str, effective: dt.date | None, made: dt.date | None) -
 # shall remain in effect until December 31, 2025", "the Term ... shall expire on ...".
 _EXPIRES = re.compile(
     r"\b(?:expire|expires|expiring|terminate|terminates|end|ends|ending|continue|continues|remain|"
-    r"remains|valid|run|runs)\b[^.;]{0,60}?\b(?:on|until|through|to|as\s+of|at\s+midnight\s+on|"
+    r"remains|valid|run|runs)\b[^.;]{0,60}?\b(?:on|until|through|to|as\s+of|at|at\s+midnight\s+on|"
     r"at\s+the\s+close\s+of\s+business\s+on)\s+(?:and\s+including\s+)?(?:the\s+)?"
     r"|\b(?:expire|expires|terminate|terminates|end|ends)\s+(?=[A-Z][a-z]+\s+\d)"
     r"|\beffective\s+(?:until|through)\s+(?:and\s+including\s+)?"

@@ -594,6 +594,82 @@ CASES += [
             "expiry_date": D(2022, 2, 3),
         },
     ),
+    # A renewing contract stopped by "written notice ... of at least 2 months" after the initial
+    # term, beside a notice that only raises prices.
+    (
+        'RESELLER AGREEMENT made and entered into as of this 12 day of March 2020 ("Effective Date") '
+        "between Kestrel Ltd. and Ambry Inc. Following the Initial Term, Supplier may, upon no fewer "
+        "than thirty (30) days prior written notice, increase the prices of the Products. This "
+        "Agreement shall become effective on the Effective Date and shall remain in effect for an "
+        'initial period of 2 years ("Initial Term"). Thereafter, this Agreement shall automatically be '
+        "renewed for successive 1-year terms. Following the Initial Term, either Party may terminate "
+        "this Agreement without cause upon written notice to the other Party of at least 2 months. "
+        "This Agreement shall be governed by the laws of the State of Delaware.",
+        {
+            "governing_law": "Delaware",
+            "notice_days": 61,
+            "renewal_type": "automatic",
+            "renewal_term_months": 12,
+            "effective_date": D(2020, 3, 12),
+            "initial_term_months": 24,
+            "expiry_date": D(2022, 3, 12),
+        },
+    ),
+    # The notice said in the sentence after the renewal, without naming it.
+    (
+        "SUPPLY AGREEMENT THIS AGREEMENT is made on the 2nd day of June 2016. This agreement is for a "
+        "term of five (5) years. This agreement will be automatically renewed at the end of every five "
+        "(5) year term, with each subsequent term of renewal being for a five (5) year term. A three (3) "
+        "months notice must be given by either party of their intention to terminate relations for any "
+        "reason other than breach of this agreement. This agreement shall be governed by the Laws of "
+        "England.",
+        {
+            "governing_law": "England",
+            "notice_days": 91,
+            "renewal_type": "automatic",
+            "renewal_term_months": 60,
+            "initial_term_months": 60,
+            "expiry_date": D(2021, 6, 2),
+        },
+    ),
+    # An initial term that goes on "indefinitely after that" until notice ends it.
+    (
+        'DISTRIBUTORSHIP AGREEMENT dated 4 May 2017 (the "Effective Date") between Orla Pty Ltd and '
+        "Brem LLC. This agreement begins on the Effective Date and shall continue for an initial term "
+        "of one (1) year and indefinitely after that until terminated by either party giving at least "
+        "six (6) months' prior written notice to expire on or after the expiry date of the initial "
+        "term. This agreement shall be governed by and construed in accordance with Texas law.",
+        {
+            "governing_law": "Texas",
+            "notice_days": 183,
+            "renewal_type": "automatic",
+            "effective_date": D(2017, 5, 4),
+            "initial_term_months": 12,
+            "expiry_date": D(2018, 5, 4),
+        },
+    ),
+    # Section numbers inside the term's sentence; a term that "ends at" a date.
+    (
+        'CO-MARKETING AGREEMENT made as of July 9, 2015 (the "Effective Date") by Pell Inc. and Quade '
+        "LLC. This Agreement will become effective as of the Effective Date and, unless sooner "
+        "terminated pursuant to Sections 4.1 [Payment Default] or 9.2 [Termination for Breach], shall "
+        'remain effective for three (3) years from and after the Effective Date (the "Initial Term").',
+        {
+            "effective_date": D(2015, 7, 9),
+            "initial_term_months": 36,
+            "expiry_date": D(2018, 7, 9),
+        },
+    ),
+    (
+        "JOINT MARKETING AGREEMENT. The term of this Agreement shall commence on May 1, 2021 (the "
+        '"Commencement Date") and ends at April 30, 2026 (the "Term"). This Agreement shall be '
+        "governed by the laws of the State of Alabama.",
+        {
+            "governing_law": "Alabama",
+            "effective_date": D(2021, 5, 1),
+            "expiry_date": D(2026, 4, 30),
+        },
+    ),
 ]
 
 
