@@ -171,7 +171,12 @@ def notice_days(
     later = []
     for sentence in found:
         lower = sentence.lower()
-        if "notice" not in lower and "notif" not in lower and "writing" not in lower:
+        if (
+            "notice" not in lower
+            and "notif" not in lower
+            and "writing" not in lower
+            and not (automatic and _UNLESS_TERMINATED.search(sentence))
+        ):
             continue
         if not _CONTEXT_WORDS.search(lower) or not _NOTICE_CONTEXT.search(sentence):
             continue
@@ -214,6 +219,13 @@ def _just_after(found: list[str], renewal_said: str | None) -> list[str]:
     return [sentence]
 
 
+# "shall automatically renew ... unless terminated by either party at least six months prior to
+# the expiration of the then-current term": notice, without the word.
+_UNLESS_TERMINATED = re.compile(
+    r"\bunless\s+terminated\s+by\s+(?:either|any|one|a)\s+party\s+(?:by\s+giving\s+|upon\s+)?"
+    r"(?:at\s+least|not\s+less\s+than|no\s+less\s+than)\s+[^.;]{1,40}?\s(?:prior|before|in\s+advance)",
+    re.IGNORECASE,
+)
 _STOPS_RENEWAL = re.compile(
     r"non-?renewal|not\s+to\s+(?:renew|extend)|not\s+be\s+(?:renewed|extended)", re.IGNORECASE
 )

@@ -197,6 +197,7 @@ _ANNIVERSARY = re.compile(
 _NOT_THE_TERM = re.compile(
     # ("notice to expire on or after the expiry date" is no period after the term)
     r"\b(?<!or\s)(?:after|following|beyond)\s+(?:the\s+|any\s+|such\s+)?(?:termination|expiration|expiry)|"
+    r"\bduring\s+the\s+term\b[^.;]{0,80}?\band\s+for\b|"  # "during the Term and for one year after"
     r"surviv|confidential|non-?compet|warrant|royalt|\bsooner\s+of\b|\bearlier\s+of\b|\blater\s+of\b|"
     r"\bearliest\b|\blatest\b|\blonger\s+of\b|\bshorter\s+of\b",
     re.IGNORECASE,
@@ -281,10 +282,22 @@ _NOT_EXPIRY = re.compile(
 )
 
 
+# A form's field: "6. TERM: November 01, 2014 to October 31, 2017".
+_TERM_FIELD = re.compile(r"\bTERM\s*:\s*", re.IGNORECASE)
+_TO = re.compile(r"\s*(?:to|through|until|-)\s+", re.IGNORECASE)
+
+
 def expiry_date(found: list[str]) -> tuple[dt.date, str] | None:
     for sentence in found:
         if not DATE_HINT.search(sentence):
             continue
+        if field := _TERM_FIELD.search(sentence):
+            start = find_date(sentence[field.end() : field.end() + 40], limit=0)
+            rest = sentence[field.end() + (start[1] if start else 0) :]
+            if start and (to := _TO.search(rest, 0, 40)):
+                end = find_date(rest[to.end() : to.end() + 40], limit=0)
+                if end and to.start() < 25:
+                    return end[0], sentence
         if not _TERM_WORDS.search(sentence) or _NOT_EXPIRY.search(sentence):
             continue
         for match in _EXPIRES.finditer(sentence):

@@ -670,6 +670,33 @@ CASES += [
             "expiry_date": D(2026, 4, 30),
         },
     ),
+    # A form's fields; a law by which a controversy "shall be determined".
+    (
+        "GAS TRANSPORTATION AGREEMENT Contract No. 4471\n\n1. CONTRACT DATE: March 3, 2018\n\n"
+        "2. TERM: April 01, 2018 to March 31, 2021\n\n3. RATE SCHEDULE: FT\n\n"
+        "Any controversy between the parties arising under this Agreement shall be determined in "
+        "accordance with the laws of the State of Wyoming.",
+        {"governing_law": "Wyoming", "expiry_date": D(2021, 3, 31)},
+    ),
+    # "unless terminated ... at least six months prior to the expiration": notice without the
+    # word; a period "during the Term and for one year thereafter" is no term.
+    (
+        'CO-BRANDING AGREEMENT made as of June 2, 2008 (the "Effective Date") by Tarn SA and Lusk Inc. '
+        "During the Term of this Agreement, and for a period of one year thereafter, Lusk shall not "
+        "market competing services. This Agreement shall be effective as of the Effective Date and "
+        'shall continue in force for three years from the Launch Date (the "Initial Term"). The '
+        "Agreement shall automatically renew for successive one year additional terms unless "
+        "terminated by either party at least six months prior to the expiration of the then-current "
+        "term. This Agreement shall be governed by the laws of the State of New York.",
+        {
+            "governing_law": "New York",
+            "notice_days": 183,
+            "renewal_type": "automatic",
+            "renewal_term_months": 12,
+            "effective_date": D(2008, 6, 2),
+            "initial_term_months": 36,
+        },
+    ),
 ]
 
 
