@@ -29,7 +29,9 @@ _AUTOMATIC = re.compile(
     r"(?:be\s+)?(?:renewed|extended|renew|extend)\b[^.;]{0,80}?\bunless\b|"
     r"\bevergreen\b|\b(?:from\s+)?year[\s-]to[\s-]year\b|\brenewing\s+annually\b|"
     # "for an initial term of one year and indefinitely after that until terminated"
-    r"\bindefinitely\s+(?:after\s+that|thereafter)\b|\bthereafter\s+indefinitely\b",
+    r"\bindefinitely\s+(?:after\s+that|thereafter)\b|\bthereafter\s+indefinitely\b|"
+    r"\bcontinue\s+(?:in\s+full\s+force\s+and\s+effect\s+)?thereafter\s+until\s+terminated\s+by\s+"
+    r"(?:either|any|one)\s+party\b",
     re.IGNORECASE,
 )
 # An option names what it renews: "may renew its registrations" is no renewal of the contract.
@@ -135,11 +137,14 @@ _NOTICE_CONTEXT = re.compile(
     r"then[\s-]+current|anniversary|(?:month|year)[\s-]to[\s-](?:month|year)|"
     # of a renewing contract: "following the Initial Term, either party may terminate upon
     # written notice of at least three months" is how it is stopped
-    r"(?:following|after)\s+(?:the\s+)?(?:expiration\s+of\s+the\s+)?initial\s+(?:term|period)",
+    r"(?:following|after)\s+(?:the\s+)?(?:expiration\s+of\s+the\s+)?initial\s+(?:term|period)|"
+    r"thereafter\s+until\s+terminated",
     re.IGNORECASE,
 )
 # Plain words, searched in the lowered sentence before any pattern: a cheap first cut.
-_CONTEXT_WORDS = re.compile(r"renew|exten|expir|end of|then|anniversar|to.month|to.year|initial")
+_CONTEXT_WORDS = re.compile(
+    r"renew|exten|expir|end of|then|anniversar|to.month|to.year|initial|thereafter"
+)
 _NOT_NOTICE = re.compile(
     r"\bcure[ds]?\b|\bbreach|\bdefault|\binvoice|\bpayment\s+(?:is\s+)?due|\binsolven|\bbankrupt|"
     # notice of a change of price is no notice to stop a renewal

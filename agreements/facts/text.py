@@ -265,7 +265,7 @@ def _bounded(sentence: str) -> list[str]:
 # --------------------------------------------------------------------------- dates
 
 _MONTH = r"(?P<month>[A-Za-z]{3,9})\.?"
-_DAY = r"(?P<day>\d{1,2})\s*(?:st|nd|rd|th|t\s?h|d)?"
+_DAY = r"(?P<day>\d{1,2})\s*(?:st|nd|rd|th|[st]\s?[th]|[nr]\s?d|d)?"  # OCR: "1s t", "14t h"
 _YEAR = r"(?P<year>(?:19|20)\d{2})"
 _DATE_PATTERNS = [
     # March 1, 2019 / Mar. 1 2019 / MARCH 1ST, 2019

@@ -697,6 +697,19 @@ CASES += [
             "initial_term_months": 36,
         },
     ),
+    # OCR "1s t day"; a term that goes on "thereafter until terminated by either Party" on notice.
+    (
+        'TRANSPORT SERVICES AGREEMENT made this 1s t day of October 2012 (the "Effective Date") between '
+        "Halden Pipe LLC and Oster Gas Co. This Agreement shall commence on the Effective Date and "
+        "continue in full force and effect until the end of the tenth (10th) Contract Year, and shall "
+        "continue in full force and effect thereafter until terminated by either Party by providing "
+        "sixty (60) calendar days' prior written notice of termination to the other Party.",
+        {
+            "notice_days": 60,
+            "renewal_type": "automatic",
+            "effective_date": D(2012, 10, 1),
+        },
+    ),
 ]
 
 
