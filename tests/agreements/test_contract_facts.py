@@ -710,6 +710,19 @@ CASES += [
             "effective_date": D(2012, 10, 1),
         },
     ),
+    # Notice to end it at will, said after the renewal, is not the renewal's notice.
+    (
+        "LICENSE AGREEMENT made on the 9th day of May 2019 between Corve Ltd and Ista Inc. This "
+        "agreement is for a term of two (2) years. This agreement will be automatically renewed for "
+        "successive one (1) year terms. Either party may terminate this agreement at any time upon "
+        "ninety (90) days notice of its intention to terminate.",
+        {
+            "renewal_type": "automatic",
+            "renewal_term_months": 12,
+            "initial_term_months": 24,
+            "expiry_date": D(2021, 5, 9),
+        },
+    ),
 ]
 
 
