@@ -217,7 +217,8 @@ def _just_after(found: list[str], renewal_said: str | None) -> list[str]:
     if "notice" not in lower or not re.search(r"terminat|intention|not\s+to\s+continue", lower):
         return []
     if re.search(
-        r"at\s+any\s+time|for\s+convenience|for\s+any\s+reason|with\s+or\s+without", lower
+        r"at\s+any\s+time|for\s+convenience|for\s+any\s+reason(?!\s+other)|with\s+or\s+without",
+        lower,
     ):
         return []  # notice to end it at will, not the renewal's
     unless_breach = re.sub(
