@@ -113,29 +113,52 @@ def _now(rows: list[dict], rates: Rates, unit: str, now: dt.datetime) -> Now:
     )
 
 
-def stage_funnel(intervals, deals, *, unit: str, rates: Rates, now: dt.datetime) -> list[StageRow]:
+def history(intervals, department_ids: list[int], *, unit: str) -> dict:
+    """The ended stays in the funnel's stages and the ended review waits of these
+    departments: percentiles and counts per (kind, stage, department), one query."""
     column = "business_days" if unit == "business" else "days"
-    closed = grouped(
-        intervals.filter(kind=IntervalKind.STAGE, stage__in=FUNNEL, ended_at__isnull=False),
-        "stage",
+    verdict = Q(outcome__in=VERDICTS)
+    return grouped(
+        intervals.filter(
+            Q(kind=IntervalKind.STAGE, stage__in=FUNNEL)
+            | Q(kind=IntervalKind.REVIEW, department_id__in=department_ids),
+            ended_at__isnull=False,
+        ),
+        ["kind", "stage", "department_id"],
         {
             "p50": (column, 0.5),
             "p75": (column, 0.75),
             "p90": (column, 0.9),
             "cal": ("days", 0.5),
         },
+        counts={
+            "verdicts": verdict,
+            "within": verdict & Q(business_days__lte=F("department__review_sla_days")),
+            "returned": Q(outcome=ReviewStatus.CHANGES_REQUESTED),
+            "rereviews": Q(round__gt=1),
+            "reassigned": Q(outcome=REASSIGNED),
+        },
     )
-    current: dict[str, list[dict]] = {}
-    for row in (
+
+
+def deals_now(deals) -> list[dict]:
+    """The deals in the funnel's stages now, by stage, party waited on and currency: how
+    many, the oldest stay, the weekly cost of delay. One query."""
+    return list(
         deals.filter(stage__in=FUNNEL)
-        .values("stage", "currency")
+        .annotate(party=waiting_on())
+        .values("stage", "party", "currency")
         .annotate(n=Count("pk"), oldest=Min("stage_changed_at"), cost=Sum("weekly_cost_of_delay"))
         .order_by()
-    ):
-        current.setdefault(row["stage"], []).append(row)
+    )
+
+
+def stage_funnel(
+    past: dict, now_rows: list[dict], *, unit: str, rates: Rates, now
+) -> list[StageRow]:
     rows = []
     for stage in FUNNEL:
-        group = closed.get(stage.value)
+        group = past.get((IntervalKind.STAGE.value, stage.value, None))
         n = group.n if group else 0
         values = group.values if group else {}
         rows.append(
@@ -147,35 +170,20 @@ def stage_funnel(intervals, deals, *, unit: str, rates: Rates, now: dt.datetime)
                 p75=Figure(values.get("p75"), n),
                 p90=Figure(values.get("p90"), n),
                 median_calendar=values.get("cal"),
-                now=_now(current.get(stage.value, []), rates, unit, now),
+                now=_now([r for r in now_rows if r["stage"] == stage], rates, unit, now),
             )
         )
     return rows
 
 
-def department_turnaround(
-    intervals, user, form, departments: list[Department], *, unit: str, rates: Rates, now
-) -> list[DepartmentRow]:
-    column = "business_days" if unit == "business" else "days"
-    ids = [d.pk for d in departments]
-    verdict = Q(outcome__in=VERDICTS)
-    closed = grouped(
-        intervals.filter(kind=IntervalKind.REVIEW, ended_at__isnull=False, department_id__in=ids),
-        "department_id",
-        {"p50": (column, 0.5), "p90": (column, 0.9), "cal": ("days", 0.5)},
-        counts={
-            "verdicts": verdict,
-            "within": verdict & Q(business_days__lte=F("department__review_sla_days")),
-            "returned": Q(outcome=ReviewStatus.CHANGES_REQUESTED),
-            "rereviews": Q(round__gt=1),
-            "reassigned": Q(outcome=REASSIGNED),
-        },
-    )
-    pending: dict[int, list[dict]] = {}
-    for row in (
+def pending_reviews(user, form, department_ids: list[int]) -> list[dict]:
+    """Pending reviews of open deals being worked, per department and currency."""
+    return list(
         scoped(
             Review.objects.filter(
-                status=ReviewStatus.PENDING, department_id__in=ids, deal__stage__in=ACTIVE_STAGES
+                status=ReviewStatus.PENDING,
+                department_id__in=department_ids,
+                deal__stage__in=ACTIVE_STAGES,
             ),
             user,
             form,
@@ -184,11 +192,15 @@ def department_turnaround(
         .values("department_id", currency=F("deal__currency"))
         .annotate(n=Count("pk"), cost=Sum("deal__weekly_cost_of_delay"))
         .order_by()
-    ):
-        pending.setdefault(row["department_id"], []).append(row)
+    )
+
+
+def department_turnaround(
+    past: dict, pending: list[dict], departments: list[Department], *, unit: str, rates, now
+) -> list[DepartmentRow]:
     rows = []
     for department in departments:
-        group = closed.get(department.pk)
+        group = past.get((IntervalKind.REVIEW.value, "", department.pk))
         n = group.n if group else 0
         values, counts = (group.values, group.counts) if group else ({}, {})
         verdicts = counts.get("verdicts", 0)
@@ -203,26 +215,19 @@ def department_turnaround(
                 returned=share(counts.get("returned", 0), verdicts),
                 rereviews=Figure(counts.get("rereviews", 0), n),
                 reassignments=Figure(counts.get("reassigned", 0), n),
-                now=_now(pending.get(department.pk, []), rates, unit, now),
+                now=_now(
+                    [r for r in pending if r["department_id"] == department.pk], rates, unit, now
+                ),
             )
         )
     return rows
 
 
-def waiting_now(deals, rates: Rates) -> list[dict]:
+def waiting_now(now_rows: list[dict], rates: Rates) -> list[dict]:
     """Open deals being worked by the party they wait on (analytics.waiting)."""
-    found: dict[str, list[dict]] = {}
-    for row in (
-        deals.filter(stage__in=ACTIVE_STAGES)
-        .annotate(party=waiting_on())
-        .values("party", "currency")
-        .annotate(n=Count("pk"), cost=Sum("weekly_cost_of_delay"))
-        .order_by()
-    ):
-        found.setdefault(row["party"], []).append(row)
     result = []
     for party, label in PARTIES.items():
-        rows = found.get(party, [])
+        rows = [row for row in now_rows if row["party"] == party]
         count = sum(row["n"] for row in rows)
         result.append(
             {
@@ -323,7 +328,7 @@ def monthly_trend(intervals, *, unit: str, today: dt.date) -> list[dict]:
         intervals.filter(kind=IntervalKind.REVIEW, ended_at__gte=start).annotate(
             month=TruncMonth("ended_at")
         ),
-        "month",
+        ["month"],
         {"p50": (column, 0.5), "p90": (column, 0.9)},
         counts={
             "verdicts": verdict,
@@ -359,15 +364,18 @@ def where_time_goes(user, form: AnalyticsFilterForm) -> dict:
     intervals = scoped(Interval.objects.all(), user, form, via="deal__")
     deals = scoped(Deal.objects.all(), user, form)
     departments = departments_for(user)
-    stages = stage_funnel(intervals, deals, unit=unit, rates=rates, now=now)
+    ids = [d.pk for d in departments]
+    past = history(intervals, ids, unit=unit)
+    now_rows = deals_now(deals)
+    stages = stage_funnel(past, now_rows, unit=unit, rates=rates, now=now)
     turnaround = department_turnaround(
-        intervals, user, form, departments, unit=unit, rates=rates, now=now
+        past, pending_reviews(user, form, ids), departments, unit=unit, rates=rates, now=now
     )
     return {
         "unit": unit,
         "stages": stages,
         "departments": turnaround,
-        "waiting": waiting_now(deals, rates),
+        "waiting": waiting_now(now_rows, rates),
         "bottlenecks": bottlenecks(stages, turnaround),
         "categories": term_categories(user, form),
         "trend": monthly_trend(intervals, unit=unit, today=timezone.localdate(now)),

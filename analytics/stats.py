@@ -51,11 +51,11 @@ class Group:
 
 def grouped(
     queryset,
-    by: str,
+    by: list[str],
     percentiles: dict[str, tuple[str, float]],
     counts: dict[str, Q] | None = None,
 ) -> dict:
-    """{group value: Group} over `queryset`, grouped by the field `by`.
+    """{(values of the `by` fields): Group} over `queryset`.
 
     `percentiles` names each figure: (column, fraction); `counts` names conditions whose
     rows are counted. Rows whose column is null are not measured (nor counted in n).
@@ -63,7 +63,7 @@ def grouped(
     counts = counts or {}
     if connection.vendor == "postgresql":
         rows = (
-            queryset.values(by)
+            queryset.values(*by)
             .annotate(
                 _n=Count("pk"),
                 **{name: Percentile(col, f) for name, (col, f) in percentiles.items()},
@@ -72,7 +72,7 @@ def grouped(
             .order_by()
         )
         return {
-            row[by]: Group(
+            tuple(row[name] for name in by): Group(
                 n=row["_n"],
                 values={name: row[name] for name in percentiles},
                 counts={name: row[name] for name in counts},
@@ -86,12 +86,13 @@ def grouped(
     columns = sorted({col for col, _ in percentiles.values()})
     result: dict = defaultdict(Group)
     measured: dict = defaultdict(lambda: defaultdict(list))
-    for row in queryset.annotate(**flags).values(by, *columns, *flags).order_by():
-        group = result[row[by]]
+    for row in queryset.annotate(**flags).values(*by, *columns, *flags).order_by():
+        key = tuple(row[name] for name in by)
+        group = result[key]
         group.n += 1
         for col in columns:
             if row[col] is not None:
-                measured[row[by]][col].append(row[col])
+                measured[key][col].append(row[col])
         for name in counts:
             group.counts[name] = group.counts.get(name, 0) + bool(row[f"_c_{name}"])
     for key, group in result.items():
