@@ -1,5 +1,6 @@
 """The deals behind a figure: one of `stage`, `department`, `waiting`, `category` or
-`month` from the query string (with `now=1`: the deals in that queue now), the page's
+`month` from the query string (with `now=1`: the deals in that queue now; none: every
+deal the filters leave), the page's
 filters applied, the deals one may see only, costliest delay first, a page at a time.
 """
 
@@ -77,7 +78,7 @@ def behind(user, form: AnalyticsFilterForm, params: QueryDict) -> tuple[str, Q]:
             deal=deal, kind=IntervalKind.REVIEW, ended_at__gte=start, ended_at__lt=end
         )
         return f"Deals with a review answered in {start:%B %Y}", Exists(waits)
-    raise Http404("Which figure? Follow a link from the page.")
+    return "Deals you may see", Q()  # no figure named: every deal the filters leave
 
 
 def deals_page(user, form: AnalyticsFilterForm, params: QueryDict) -> tuple[str, Page]:

@@ -176,18 +176,14 @@ def stage_funnel(
     return rows
 
 
-def pending_reviews(user, form, department_ids: list[int]) -> list[dict]:
-    """Pending reviews of open deals being worked, per department and currency."""
+def pending_reviews(reviews, department_ids: list[int]) -> list[dict]:
+    """Pending reviews (of `reviews`, already scoped) of open deals being worked, per
+    department and currency. One query."""
     return list(
-        scoped(
-            Review.objects.filter(
-                status=ReviewStatus.PENDING,
-                department_id__in=department_ids,
-                deal__stage__in=ACTIVE_STAGES,
-            ),
-            user,
-            form,
-            via="deal__",
+        reviews.filter(
+            status=ReviewStatus.PENDING,
+            department_id__in=department_ids,
+            deal__stage__in=ACTIVE_STAGES,
         )
         .values("department_id", currency=F("deal__currency"))
         .annotate(n=Count("pk"), cost=Sum("deal__weekly_cost_of_delay"))
@@ -369,7 +365,12 @@ def where_time_goes(user, form: AnalyticsFilterForm) -> dict:
     now_rows = deals_now(deals)
     stages = stage_funnel(past, now_rows, unit=unit, rates=rates, now=now)
     turnaround = department_turnaround(
-        past, pending_reviews(user, form, ids), departments, unit=unit, rates=rates, now=now
+        past,
+        pending_reviews(scoped(Review.objects.all(), user, form, via="deal__"), ids),
+        departments,
+        unit=unit,
+        rates=rates,
+        now=now,
     )
     return {
         "unit": unit,
@@ -379,5 +380,6 @@ def where_time_goes(user, form: AnalyticsFilterForm) -> dict:
         "bottlenecks": bottlenecks(stages, turnaround),
         "categories": term_categories(user, form),
         "trend": monthly_trend(intervals, unit=unit, today=timezone.localdate(now)),
-        "has_data": any(row.left or row.now.count.value for row in stages),
+        "has_data": any(row.left or row.now.count.value for row in stages)
+        or any(row.intervals or row.now.count.value for row in turnaround),
     }
