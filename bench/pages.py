@@ -79,6 +79,7 @@ def pages_for(deal_id: int, review_id: int, deep_page: int) -> list[Page]:
         Page("search", "search `Meridan` (typo)", "/search/?q=Meridan", "exec", "search"),
         Page("goals", "goals page", "/goals/", "exec", "page"),
         Page("digest", "digest preview", "/digest/preview/", "exec", "page"),
+        Page("analytics", "where time goes", "/analytics/", "exec", "page"),
         Page("admin", "admin changelist", "/admin/deals/deal/", "admin", "admin"),
     ]
     variants = [

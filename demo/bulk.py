@@ -20,6 +20,7 @@ from stakeholders.models import Concern, Department, Membership, Review, Role, U
 
 from . import copy
 from .history import history, stage_path
+from .intervals import bulk_intervals
 from .partners import THEMES
 from .reviews import IN_OR_PAST_REVIEW, REVIEW_DEPARTMENTS, demo_review
 from .texts import CONCERNS, SUMMARIES, TERMS
@@ -87,7 +88,8 @@ def seed_bulk(count: int, batch_size: int = 2000) -> int:
                 for i, stage in enumerate(path)
             ]
             copy.insert(StageChange, changes)
-            _bulk_collaboration(deals, start + made, extra, departments, people)
+            reviews = _bulk_collaboration(deals, start + made, extra, departments, people)
+            bulk_intervals(changes, reviews)  # no audit trail to backfill them from
         made += size
     return made
 
@@ -112,8 +114,9 @@ def _is_big(n: int) -> bool:
 
 def _bulk_collaboration(
     deals: list[Deal], first: int, rng: random.Random, departments, people: dict[str, list[User]]
-) -> None:
-    """Reviews, terms with their first revision, and concerns for bulk deals, in bulk."""
+) -> list[Review]:
+    """Reviews, terms with their first revision, and concerns for bulk deals, in bulk;
+    the reviews are returned (their intervals are written from them)."""
     today = timezone.localdate()
     slugs = [slug for slug in BULK_DEPARTMENTS if slug in departments]
     raisers = [user for slug in slugs for user in people.get(slug, [])] or [None]
@@ -188,3 +191,4 @@ def _bulk_collaboration(
         ),
     )
     copy.insert(Concern, concerns)
+    return reviews
