@@ -28,7 +28,7 @@ from .days import business_days, calendar_days
 from .filters import AnalyticsFilterForm
 from .models import REASSIGNED, Interval, IntervalKind
 from .selectors import departments_for, scoped
-from .stats import Figure, grouped, share
+from .stats import Figure, binary, grouped, share
 from .waiting import PARTIES, waiting_on
 
 # The stages a deal spends time in on its way; Live is the end, on hold is left out.
@@ -123,13 +123,13 @@ def history(intervals, department_ids: list[int], *, unit: str) -> dict:
             Q(kind=IntervalKind.STAGE, stage__in=FUNNEL)
             | Q(kind=IntervalKind.REVIEW, department_id__in=department_ids),
             ended_at__isnull=False,
-        ),
-        ["kind", "stage", "department_id"],
+        ).annotate(group_kind=binary("kind"), group_stage=binary("stage")),
+        ["group_kind", "group_stage", "department_id"],
         {
             "p50": (column, 0.5),
             "p75": (column, 0.75),
             "p90": (column, 0.9),
-            "cal": ("days", 0.5),
+            "cal": ("days", 0.5),  # the same sort as p50 when counting calendar days
         },
         counts={
             "verdicts": verdict,
@@ -280,7 +280,8 @@ def term_categories(user, form) -> list[dict]:
         for row in scoped(TermRevision.objects.all(), user, form, via="term__deal__")
         .values("term__category")
         .annotate(
-            terms=Count("term", distinct=True),
+            # Each term has one first revision: counting them counts terms, no DISTINCT.
+            terms=Count("pk", filter=Q(number=1)),
             revisions=Count("pk", filter=Q(number__gt=1)),
             resets=Count("pk", filter=Q(reopened_review=True)),
         )

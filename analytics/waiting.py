@@ -1,9 +1,10 @@
 """Waiting on whom now: every open deal that is being worked (not on hold, not archived)
 waits on exactly one party, the first that applies:
 
-1. **the sponsor** — the dashboard's "waiting for your decision" (deals.selectors
-   .waiting_for_decision): someone asked the sponsor to decide, or a department
-   rejected the deal after the sponsor's last decision;
+1. **the sponsor** — the dashboard's "waiting for your decision" (the rule of
+   deals.selectors.waiting_for_decision, restated on the row): someone asked the
+   sponsor to decide, or a department rejected the deal after the sponsor's last
+   decision;
 2. **a department** — one of its reviews is pending (asked, not answered). A deal
    waiting on several departments counts once here and once under each department in
    the per-department lines;
@@ -21,8 +22,7 @@ from __future__ import annotations
 
 from django.db.models import Case, CharField, Exists, OuterRef, Q, Value, When
 
-from deals.models import ACTIVE_STAGES, Stage
-from deals.selectors import waiting_for_decision
+from deals.models import ACTIVE_STAGES, Decision, Stage
 from stakeholders.models import Review, ReviewStatus
 
 SPONSOR, DEPARTMENT, OWNER, PARTNER = "sponsor", "department", "owner", "partner"
@@ -38,7 +38,14 @@ PARTNER_STAGES = (Stage.NEGOTIATION, Stage.APPROVED)
 
 def waiting_on():
     """The party each deal waits on, as an expression over deals (None: nobody)."""
-    sponsor = Exists(waiting_for_decision().filter(pk=OuterRef("pk")))
+    # waiting_for_decision's rule, on the row itself rather than through a second deal.
+    decided_since = Decision.objects.filter(
+        deal=OuterRef(OuterRef("pk")), decided_at__gte=OuterRef("decided_at")
+    )
+    rejected = Review.objects.filter(deal=OuterRef("pk"), status=ReviewStatus.REJECTED).exclude(
+        Exists(decided_since)
+    )
+    sponsor = Q(decision_requested_at__isnull=False) | Exists(rejected)
     pending = Exists(Review.objects.filter(deal=OuterRef("pk"), status=ReviewStatus.PENDING))
     returned = Exists(
         Review.objects.filter(deal=OuterRef("pk"), status=ReviewStatus.CHANGES_REQUESTED)
