@@ -27,6 +27,7 @@ FIELDS = [
     "department_id",
     "review_id",
     "round",
+    "sla_days",
     "started_at",
     "ended_at",
     "days",
@@ -45,7 +46,13 @@ class Result:
 
 def replay() -> list[Interval]:
     """Every interval the audit trail says there was, unsaved, oldest first."""
-    ledger = MemoryLedger(departments=dict(Review.objects.values_list("pk", "department_id")))
+    departments = {
+        pk: (department_id, sla)
+        for pk, department_id, sla in Review.objects.values_list(
+            "pk", "department_id", "department__review_sla_days"
+        )
+    }
+    ledger = MemoryLedger(departments=departments)
     events = (
         AuditEvent.objects.filter(action__in=[str(a) for a in HEARD], deal__isnull=False)
         .only("pk", "deal_id", "actor_id", "at", "action", "object_type", "object_id", "after")

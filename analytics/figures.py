@@ -133,7 +133,7 @@ def history(intervals, department_ids: list[int], *, unit: str) -> dict:
         },
         counts={
             "verdicts": verdict,
-            "within": verdict & Q(business_days__lte=F("department__review_sla_days")),
+            "within": verdict & Q(business_days__lte=F("sla_days")),
             "returned": Q(outcome=ReviewStatus.CHANGES_REQUESTED),
             "rereviews": Q(round__gt=1),
             "reassigned": Q(outcome=REASSIGNED),
@@ -329,7 +329,7 @@ def monthly_trend(intervals, *, unit: str, today: dt.date) -> list[dict]:
         {"p50": (column, 0.5), "p90": (column, 0.9)},
         counts={
             "verdicts": verdict,
-            "within": verdict & Q(business_days__lte=F("department__review_sla_days")),
+            "within": verdict & Q(business_days__lte=F("sla_days")),
         },
     )
     by_month = {

@@ -71,7 +71,8 @@ class Ledger:
     def open_review(self, review_id: int) -> Interval | None:
         raise NotImplementedError
 
-    def department_of(self, review_id: int) -> int | None:
+    def department_of(self, review_id: int) -> tuple[int, int] | None:
+        """The review's department and that department's SLA in business days."""
         raise NotImplementedError
 
     def add(self, interval: Interval) -> None:
@@ -90,8 +91,12 @@ class DatabaseLedger(Ledger):
             review_id=review_id, kind=IntervalKind.REVIEW, ended_at=None
         ).first()
 
-    def department_of(self, review_id: int) -> int | None:
-        return Review.objects.filter(pk=review_id).values_list("department_id", flat=True).first()
+    def department_of(self, review_id: int) -> tuple[int, int] | None:
+        return (
+            Review.objects.filter(pk=review_id)
+            .values_list("department_id", "department__review_sla_days")
+            .first()
+        )
 
     def add(self, interval: Interval) -> None:
         if not Interval.objects.filter(opened_by=interval.opened_by).exists():
@@ -104,9 +109,9 @@ class DatabaseLedger(Ledger):
 @dataclass
 class MemoryLedger(Ledger):
     """Every interval the trail produces, built in memory; `departments` maps review ids
-    to their department (one query for the whole trail)."""
+    to their department and its SLA (one query for the whole trail)."""
 
-    departments: dict[int, int]
+    departments: dict[int, tuple[int, int]]
     rows: list[Interval] = field(default_factory=list)
     _open: dict[tuple, Interval] = field(default_factory=dict)
 
@@ -116,7 +121,7 @@ class MemoryLedger(Ledger):
     def open_review(self, review_id: int) -> Interval | None:
         return self._open.get((IntervalKind.REVIEW, review_id))
 
-    def department_of(self, review_id: int) -> int | None:
+    def department_of(self, review_id: int) -> tuple[int, int] | None:
         return self.departments.get(review_id)
 
     def add(self, interval: Interval) -> None:
@@ -137,9 +142,10 @@ def _review_id(event: AuditEvent) -> int | None:
 
 
 def _open_review(event: AuditEvent, ledger: Ledger, review_id: int, round_: int) -> None:
-    department_id = ledger.department_of(review_id)
-    if department_id is None:  # the review is gone: its deal was deleted since
+    found = ledger.department_of(review_id)
+    if found is None:  # the review is gone: its deal was deleted since
         return
+    department_id, sla_days = found
     ledger.add(
         Interval(
             kind=IntervalKind.REVIEW,
@@ -147,6 +153,7 @@ def _open_review(event: AuditEvent, ledger: Ledger, review_id: int, round_: int)
             department_id=department_id,
             review_id=review_id,
             round=round_,
+            sla_days=sla_days,
             started_at=event.at,
             opened_by=event.pk,
         )

@@ -38,6 +38,9 @@ class Interval(models.Model):
         "stakeholders.Review", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     round = models.PositiveSmallIntegerField(default=1)
+    # The department's SLA (business days) when the review was asked: kept, so that
+    # "within SLA" is judged by the promise of the time, and read without a join.
+    sla_days = models.PositiveSmallIntegerField(null=True, blank=True)
     started_at = models.DateTimeField()
     ended_at = models.DateTimeField(null=True, blank=True)  # null while open
     # Kept when the interval closes, so that percentiles are aggregates over a column.

@@ -44,6 +44,7 @@ def bulk_intervals(changes: list[StageChange], reviews: list[Review]) -> int:
             department_id=review.department_id,
             review_id=review.pk,
             round=review.round,
+            sla_days=review.department.review_sla_days,
             started_at=review.created_at,
             opened_by=-(REVIEW_OFFSET + review.pk),
         )

@@ -26,5 +26,6 @@ def interval(deal, *, days: float, kind=IntervalKind.STAGE, stage="", department
         days=days,
         business_days=fields.pop("business_days", days),
         opened_by=next(_opened),
+        sla_days=department.review_sla_days if department else None,
         **fields,
     )

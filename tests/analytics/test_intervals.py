@@ -67,6 +67,7 @@ def test_the_services_write_one_interval_per_stay_wait_and_decision(personas, de
 
     legal = Interval.objects.filter(deal=deal, department__slug="legal").order_by("pk")
     assert [(i.round, i.outcome) for i in legal] == [(1, "approved"), (2, "approved")]
+    assert {i.sla_days for i in legal} == {department("legal").review_sla_days}
     procurement = Interval.objects.filter(deal=deal, department__slug="procurement")
     assert sorted(i.outcome for i in procurement) == ["approved", REASSIGNED]
     assert {i.round for i in procurement} == {1}
