@@ -238,8 +238,8 @@ def waiting_now(now_rows: list[dict], rates: Rates) -> list[dict]:
 
 def bottlenecks(stages: list[StageRow], departments: list[DepartmentRow]) -> list[Bottleneck]:
     """Each stage and department now: queue × median wait × cost of delay, ranked. The
-    median is in calendar days, as the cost of delay is per calendar week; a median from
-    fewer than five cases ranks nothing (it is listed last)."""
+    median is in calendar days, as the cost of delay is per calendar week; a median or a
+    queue from fewer than five cases ranks nothing (listed last, by queue)."""
     rows = [
         Bottleneck(
             label=f"Stage: {row.label}",
@@ -265,7 +265,9 @@ def bottlenecks(stages: list[StageRow], departments: list[DepartmentRow]) -> lis
         for row in departments
     ]
     for row in rows:
-        if row.median_days.shown and row.queue.value:
+        # A queue of fewer than five deals is not ranked: its money would be shown by
+        # its place in the list.
+        if row.median_days.shown and row.queue.shown:
             weeks = Decimal(str(round(row.median_days.value, 2))) / 7
             row.score = (row.cost.amount * weeks).quantize(Decimal("1"))
     rows.sort(key=lambda r: (r.score is None, -(r.score or 0), -(r.queue.value or 0), r.label))

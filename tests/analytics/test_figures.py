@@ -185,3 +185,22 @@ def test_the_oldest_stay_is_counted_from_the_deal_s_stage_change(personas, partn
     case = _row(_figures(personas.executive)["stages"], Stage.BUSINESS_CASE)
     assert case.now.count.value == 5
     assert case.now.oldest.value == pytest.approx(40, abs=0.01)
+
+
+def test_a_queue_of_fewer_than_five_deals_is_not_ranked(personas, partnership):
+    history = DealFactory(partnership=partnership)
+    for _ in range(5):
+        interval(history, days=70, stage=Stage.APPROVED)
+    for _ in range(2):
+        DealFactory(
+            partnership=partnership,
+            owner=personas.owner,
+            sponsor=personas.executive,
+            stage=Stage.APPROVED,
+            weekly_cost_of_delay=10_000,
+        )
+    approved = next(
+        row for row in _figures(personas.executive)["bottlenecks"] if row.key == Stage.APPROVED
+    )
+    assert approved.queue.value == 2 and approved.median_days.shown
+    assert approved.score is None
