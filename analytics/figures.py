@@ -334,8 +334,10 @@ def monthly_trend(intervals, *, unit: str, today: dt.date) -> list[dict]:
             "within": verdict & Q(business_days__lte=F("sla_days")),
         },
     )
+    # Groups are keyed by a tuple of the `by` values: here (month,).
     by_month = {
-        (key.date() if isinstance(key, dt.datetime) else key): g for key, g in found.items()
+        (month.date() if isinstance(month, dt.datetime) else month): g
+        for (month,), g in found.items()
     }
     result = []
     for month in months:

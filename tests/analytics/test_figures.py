@@ -204,3 +204,23 @@ def test_a_queue_of_fewer_than_five_deals_is_not_ranked(personas, partnership):
     )
     assert approved.queue.value == 2 and approved.median_days.shown
     assert approved.score is None
+
+
+def test_the_monthly_trend_puts_each_review_interval_in_the_month_it_ended(personas, deal):
+    legal = department("legal")
+    this_month = timezone.localdate().replace(day=1)
+    ended = timezone.make_aware(dt.datetime.combine(this_month, dt.time(12)))
+    for days in (2, 4, 6, 8, 10):
+        interval(
+            deal,
+            days=days,
+            kind=IntervalKind.REVIEW,
+            department=legal,
+            outcome=ReviewStatus.APPROVED,
+            ended_at=ended,
+        )
+    trend = _figures(personas.executive)["trend"]
+    assert trend[-1]["month"] == this_month
+    assert trend[-1]["intervals"].value == 5
+    assert trend[-1]["p50"].shown and trend[-1]["p50"].value == pytest.approx(6)
+    assert all(month["intervals"].value == 0 for month in trend[:-1])
