@@ -30,15 +30,16 @@ from agreements.models import (
     AmendmentStatus,
     NoticeUnit,
     Obligation,
+    Occurrence,
 )
-from agreements.obligations import obligation_add
+from agreements.obligations import obligation_add, occurrences_mark_missed
 from agreements.services import agreement_update, agreements_roll_forward
 from core.models import AuditAction, AuditEvent
 from deals.activity import sentence
 from deals.models import Deal, Stage, Term, TermRevision, TermStatus
 from deals.services import deal_advance
 from notifications.models import Notification, NotificationKind
-from stakeholders.models import ReviewStatus
+from stakeholders.models import Concern, ReviewStatus
 from stakeholders.services import review_give_verdict
 from tests.factories import TermFactory, department
 
@@ -654,3 +655,40 @@ def test_a_draft_that_recounts_renewals_done_since_it_was_written_is_not_propose
     with pytest.raises(ValidationError, match="renewed 2 time"):
         amendment_propose(amendment=amendment, user=personas.owner)
     assert Amendment.objects.get(pk=amendment.pk).is_draft
+
+
+def test_an_amended_schedule_makes_no_occurrence_due_before_it_applies(personas, contract):
+    """A yearly report first due 300 days ago, amended to monthly: the months already
+    past were never due under the contract as it stood; made now, each would be missed at
+    once and raise a concern against the partner."""
+    today = timezone.localdate()
+    yearly = obligation_add(
+        agreement=contract,
+        user=personas.owner,
+        data={
+            "title": "Annual report",
+            "owed_by": "partner",
+            "category": "reporting",
+            "owner": personas.owner,
+            "reviewer": personas.executive,
+            "recurrence": "yearly",
+            "first_due": today - dt.timedelta(days=300),
+            "lead_days": 10,
+        },
+    )
+    occurrences_mark_missed(today=today)
+    concerns = Concern.objects.count()
+    amendment = draft(contract, personas.owner)
+    amendment_change_obligation(
+        amendment=amendment,
+        user=personas.owner,
+        kind="obligation_change",
+        obligation=yearly,
+        data={"recurrence": "monthly"},
+    )
+    amendment_propose(amendment=amendment, user=personas.owner)
+    amendment_decide(amendment=amendment, user=personas.executive, approve=True)
+    made = Occurrence.objects.filter(obligation=yearly).exclude(due_on=yearly.first_due)
+    assert made.exists() and not made.filter(due_on__lt=today).exists()
+    assert occurrences_mark_missed(today=today) == 0
+    assert Concern.objects.count() == concerns
