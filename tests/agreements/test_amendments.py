@@ -692,3 +692,13 @@ def test_an_amended_schedule_makes_no_occurrence_due_before_it_applies(personas,
     assert made.exists() and not made.filter(due_on__lt=today).exists()
     assert occurrences_mark_missed(today=today) == 0
     assert Concern.objects.count() == concerns
+
+
+def test_an_amendment_s_reason_is_bounded(client_for, personas, contract):
+    response = client_for(personas.owner).post(
+        reverse("amendment_create", args=[contract.pk]),
+        {"title": "Long", "reason": "r" * 1_000_000, "effective_date": "2026-01-01"},
+    )
+    assert response.status_code == 422
+    assert 'id="id_reason_error"' in response.content.decode()
+    assert not Amendment.objects.exists()
