@@ -30,6 +30,10 @@ def _month(raw: str) -> tuple[dt.datetime, dt.datetime]:
         first = dt.datetime.strptime(raw, "%Y-%m")
     except ValueError:
         raise Http404("No such month.") from None
+    # The first and last years have no month after (9999-12) or fall off the calendar
+    # once moved to UTC (0001-01 east of Greenwich).
+    if not dt.MINYEAR < first.year < dt.MAXYEAR:
+        raise Http404("No such month.")
     start = timezone.make_aware(first)
     following = (first + dt.timedelta(days=32)).replace(day=1)
     return start, timezone.make_aware(following)

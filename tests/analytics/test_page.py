@@ -181,3 +181,9 @@ def test_the_page_runs_a_fixed_number_of_queries(
             assert client.get(PAGE, {"days": "business"}).status_code == 200
         counts.append(len(captured))
     assert counts[0] == counts[1], counts
+
+
+@pytest.mark.parametrize("month", ["9999-12", "0001-01", "2024-13", "²⁰²⁴-01"])
+def test_a_month_off_the_calendar_is_no_such_month(client_for, personas, month):
+    page = client_for(personas.executive).get(DEALS, {"month": month})
+    assert page.status_code == 404
