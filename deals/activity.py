@@ -271,6 +271,7 @@ def verdict_given(event: AuditEvent) -> str:
     department = event.after.get("department")
     if isinstance(department, str) and department:
         phrase += f" for {department}"
+    phrase += " by email" if event.after.get("channel") == "email" else ""
     return said(phrase, event.after.get("text"))
 
 

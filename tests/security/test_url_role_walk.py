@@ -308,6 +308,9 @@ NOT_WALKED = {
     "unsubscribe": "needs a signed token; tests/notifications/test_mail_conventions.py",
     # Login-free for calendar apps; its signed token is the access check.
     "calendar_feed": "needs a signed token; tests/agreements/test_calendar_feed.py",
+    # Login-free: the signed single-use link is the credential (someone else logged in
+    # is refused); walked in tests/stakeholders/test_email_decision.py.
+    "review_email_decision": "needs a signed token; tests/stakeholders/test_email_decision.py",
 }
 # Which object a URL parameter names: a route's <pk> is named by its first path segment.
 OBJECT_OF = {
