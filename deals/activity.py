@@ -18,6 +18,7 @@ from metrics.models import Outcome
 from stakeholders.models import ReviewStatus, Severity
 
 from .activity_contract import CONTRACT_RENDERERS
+from .activity_exports import EXPORT_RENDERERS
 from .activity_values import (
     NOUNS,
     currency_of,
@@ -492,3 +493,4 @@ def obligation_missed(event: AuditEvent) -> str:
 
 
 RENDERERS.update(CONTRACT_RENDERERS)
+RENDERERS.update(EXPORT_RENDERERS)

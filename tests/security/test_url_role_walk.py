@@ -171,6 +171,13 @@ POLICY: dict[tuple[str, str], tuple[int, ...]] = {
     ("deal_briefing", "POST"):            INVOLVED_ACTION,
     ("briefing_download", "GET"):         READ,
     ("briefing_download", "POST"):        READ,
+    # The auditor's dossier: the sponsor, executives (other_executive on the open deal) and
+    # administrators export it; GET is the card, sent on to the deal page without htmx.
+    ("deal_dossier", "GET"):              (302, 302, 302, 302, 302, 302, 302,   302, 302, 302),
+    ("deal_dossier", "POST"):             (302, 403, 422, 403, 403, 403, 422,   403, 403, 422),
+    # None is built in the walked world: those who may export get 404 (nothing ready yet).
+    ("dossier_download", "GET"):          (302, 403, 404, 403, 403, 403, 404,   403, 403, 404),
+    ("dossier_download", "POST"):         (302, 403, 404, 403, 403, 403, 404,   403, 403, 404),
     # Terms and the sponsor's decisions
     ("term_create", "GET"):               OWNER_PAGE,
     ("term_create", "POST"):              OWNER_FORM,
