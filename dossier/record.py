@@ -100,7 +100,7 @@ def row(instance: models.Model, cutoff: dt.datetime) -> dict[str, Any]:
 def rewound(instance: models.Model, events: list[AuditEvent], cutoff: dt.datetime) -> dict:
     """A row's fields as they were at the cutoff: its current values, with the before-
     values of each audited change after the cutoff put back, newest first."""
-    values = snapshot(instance)
+    values = {name: plain(value) for name, value in snapshot(instance).items()}
     label = instance._meta.label_lower
     later = [
         e

@@ -219,6 +219,37 @@ def test_a_deal_edited_later_is_shown_as_it_was(personas, recorded_deal):
     assert old["title"] == "Cloud migration" and new["title"] == "Renamed later"
 
 
+def test_the_agreement_and_its_obligations_are_in_it_once_opened(personas, recorded_deal):
+    from agreements import obligations as obligation_services
+    from agreements import services as agreement_services
+
+    Deal.objects.filter(pk=recorded_deal.pk).update(stage="signed")
+    agreement = agreement_services.agreement_open(deal=recorded_deal, user=personas.owner)
+    agreement = agreement_services.agreement_update(
+        agreement=agreement,
+        user=personas.owner,
+        data={"effective_date": TODAY, "initial_term_months": 12},
+    )
+    obligation_services.obligation_add(
+        agreement=agreement,
+        user=personas.owner,
+        data={
+            "title": "Quarterly service report",
+            "owed_by": "partner",
+            "owner": personas.owner,
+            "reviewer": personas.executive,
+            "first_due": TODAY + dt.timedelta(days=30),
+        },
+    )
+    files = unzip(archive.build(recorded_deal, TODAY))
+    data = json.loads(files["agreement.json"])
+    assert data["initial_term_months"] == 12
+    assert [o["title"] for o in data["obligations"]] == ["Quarterly service report"]
+    assert "occurrences" in data["obligations"][0]
+    assert "agreement.json" in unzip(archive.build(recorded_deal, TODAY))
+    assert "agreement.json" not in unzip(archive.build(recorded_deal, YESTERDAY))
+
+
 # --------------------------------------------------------------------------- the pages
 
 
