@@ -257,7 +257,10 @@ def test_the_sponsor_builds_it_in_the_background_and_downloads_it(
     personas, recorded_deal, client_for, eager_tasks, django_capture_on_commit_callbacks
 ):
     client = client_for(personas.executive)
-    assert "Auditor's dossier" in client.get(recorded_deal.get_absolute_url()).content.decode()
+    page = client.get(recorded_deal.get_absolute_url()).content.decode()
+    assert f'hx-get="/deals/{recorded_deal.pk}/dossier/" hx-trigger="load"' in page
+    card = client.get(f"/deals/{recorded_deal.pk}/dossier/", headers={"HX-Request": "true"})
+    assert "Auditor's dossier" in card.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             f"/deals/{recorded_deal.pk}/dossier/",
@@ -290,8 +293,8 @@ def test_only_the_sponsor_executives_and_administrators_export(personas, recorde
     for person in (personas.owner, personas.legal, personas.finance):
         assert client_for(person).post(url, {"as_of": YESTERDAY.isoformat()}).status_code == 403
         assert client_for(person).get(url + "download/").status_code == 403
-        page = client_for(person).get(recorded_deal.get_absolute_url()).content.decode()
-        assert "Auditor's dossier" not in page
+        card = client_for(person).get(url, headers={"HX-Request": "true"})
+        assert card.status_code == 200 and card.content.decode().strip() == ""
     assert client_for(personas.admin).post(url, {"as_of": YESTERDAY.isoformat()}).status_code == 302
     Deal.objects.filter(pk=recorded_deal.pk).update(confidential=True)
     assert (
