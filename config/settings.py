@@ -125,6 +125,7 @@ INSTALLED_APPS = [
     "notifications",
     "search",  # reads every domain app, like notifications; nothing imports it
     "analytics",  # where time goes: intervals from the audit trail; reads every domain app
+    "dossier",  # an auditor's export of one deal's record; reads every domain app
     "demo",  # seed_demo; at the top: imports every app, none imports it
 ]
 

@@ -74,6 +74,7 @@ class AuditAction(models.TextChoices):
     AMENDMENT_APPROVED = "amendment approved", "amendment approved"
     AMENDMENT_REJECTED = "amendment rejected", "amendment rejected"
     CALENDAR_ADDRESS_REPLACED = "calendar address replaced", "calendar address replaced"
+    DOSSIER_EXPORTED = "dossier exported", "dossier exported"
 
 
 class AuditEvent(models.Model):

@@ -18,6 +18,7 @@ from metrics.models import Outcome
 from stakeholders.models import ReviewStatus, Severity
 
 from .activity_contract import CONTRACT_RENDERERS
+from .activity_exports import EXPORT_RENDERERS
 from .activity_values import (
     NOUNS,
     currency_of,
@@ -271,6 +272,7 @@ def verdict_given(event: AuditEvent) -> str:
     department = event.after.get("department")
     if isinstance(department, str) and department:
         phrase += f" for {department}"
+    phrase += " by email" if event.after.get("channel") == "email" else ""
     return said(phrase, event.after.get("text"))
 
 
@@ -491,3 +493,4 @@ def obligation_missed(event: AuditEvent) -> str:
 
 
 RENDERERS.update(CONTRACT_RENDERERS)
+RENDERERS.update(EXPORT_RENDERERS)

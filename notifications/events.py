@@ -68,6 +68,8 @@ class Plan:
     url: str
     detail: str = ""
     to: dict[int, list[NotificationKind]] = field(default_factory=dict)
+    # A review asked for: its email carries each recipient's link to decide it.
+    review: int | None = None
 
     def add(self, people, kind: NotificationKind) -> None:
         for person in people:
@@ -136,7 +138,9 @@ def _review_requested(event: AuditEvent, *, again: bool) -> Plan:
     else:
         text = f"{_name(event)} asked {department} to review {deal.title}"
         detail = f"Due {review.due_on:%-d %B %Y}."
-    plan = Plan(deal=deal, text=text, url=review.get_absolute_url(), detail=detail)
+    plan = Plan(
+        deal=deal, text=text, url=review.get_absolute_url(), detail=detail, review=review.pk
+    )
     # Assigned: the reviewer's; unassigned: everyone's in the department.
     people = [review.reviewer_id] if review.reviewer_id else _members(review.department_id)
     plan.add(people, NotificationKind.REREVIEW if again else NotificationKind.REVIEW_REQUESTED)
@@ -358,6 +362,8 @@ def _record(event: AuditEvent, plan: Plan | None) -> list[int]:
         "detail": plan.detail[:DETAIL_LENGTH],
         "url": plan.url,
     }
+    if plan.review:
+        payload["review"] = plan.review
     rows = []
     for person in people:
         preference = channels.get(person.pk)

@@ -13,7 +13,8 @@ from django.utils import timezone
 from core.emails import absolute, thread_id
 from core.timezones import local_now
 from deals.models import ACTIVE_STAGES
-from stakeholders.models import Membership, Review, User
+from stakeholders.email_decision import tokens_issue
+from stakeholders.models import Membership, Review, ReviewStatus, User
 
 from .models import Notification, NotificationKind
 from .outbox import insert, message_for
@@ -123,9 +124,10 @@ def compose_reminders(notifications: list[Notification], now: dt.datetime) -> di
         .order_by("due_on", "pk")
     )
     out = {}
+    mine_by_person = {}
     for n in notifications:
         today = n.recipient.local_date(now)
-        mine = [
+        mine_by_person[n.pk] = [
             review_row(r, today)
             for r in reviews
             if (
@@ -134,6 +136,22 @@ def compose_reminders(notifications: list[Notification], now: dt.datetime) -> di
             )
             and r.due_on <= today + dt.timedelta(days=DUE_SOON_DAYS)
         ]
+    # Each pending review listed carries the recipient's own link to decide it.
+    links = tokens_issue(
+        pairs=[
+            (n.recipient_id, row["review"].pk)
+            for n in notifications
+            if n.recipient.is_active
+            for row in mine_by_person[n.pk]
+            if row["review"].status == ReviewStatus.PENDING
+        ],
+        now=now,
+    )
+    for n in notifications:
+        mine = mine_by_person[n.pk]
+        for row in mine:
+            link = links.get((n.recipient_id, row["review"].pk))
+            row["decide_url"] = absolute(link) if link else ""
         if not mine or not n.recipient.is_active:
             out[n.pk] = None
             continue

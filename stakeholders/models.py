@@ -162,6 +162,13 @@ class ReviewStatus(models.TextChoices):
 APPROVALS = (ReviewStatus.APPROVED, ReviewStatus.APPROVED_WITH_CONDITIONS)
 
 
+class VerdictChannel(models.TextChoices):
+    """Where a verdict was given (an API may add its own)."""
+
+    WEB = "web", "Web"
+    EMAIL = "email", "Email"
+
+
 class ReviewQuerySet(models.QuerySet["Review"]):
     def open(self) -> ReviewQuerySet:
         return self.filter(status__in=[ReviewStatus.PENDING, ReviewStatus.CHANGES_REQUESTED])
@@ -188,6 +195,10 @@ class Review(models.Model):
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    # Empty until a verdict; kept through a reset as the last verdict's channel.
+    verdict_channel = models.CharField(
+        max_length=16, choices=VerdictChannel.choices, blank=True, default=""
+    )
     # Set when a term of this department changed after its approval.
     needs_rereview = models.BooleanField("re-review needed", default=False)
     round = models.PositiveSmallIntegerField(default=1, help_text="Review round, 1 for the first.")
@@ -429,3 +440,24 @@ class WorkingSession(models.Model):
     @property
     def is_past(self) -> bool:
         return self.starts_at < timezone.now()
+
+
+class EmailDecisionToken(models.Model):
+    """A personal link in a review email that lets its one recipient give the verdict.
+
+    Only the SHA-256 of the secret is kept; the link carries the secret, signed
+    (stakeholders.email_decision). Bound to the person, the review and the stamp of the
+    department's terms when the email was composed; used once (a conditional UPDATE of
+    `used_at`), dead after `expires_at`.
+    """
+
+    token_hash = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="email_tokens")
+    stamp = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Email decision link for {self.user} on {self.review}"

@@ -23,6 +23,7 @@ from .models import (
     ReviewComment,
     ReviewStatus,
     User,
+    VerdictChannel,
     WorkingSession,
 )
 from .signals import session_invitation_changed
@@ -70,12 +71,20 @@ def user_time_zone_set(*, user: User, time_zone: str) -> User:
 
 @transaction.atomic
 def review_give_verdict(
-    *, review: Review, user, verdict: str, text: str = "", terms_seen: str | None = None
+    *,
+    review: Review,
+    user,
+    verdict: str,
+    text: str = "",
+    terms_seen: str | None = None,
+    channel: str = VerdictChannel.WEB,
 ) -> Review:
     """Record one department's verdict. Exactly one of two racing verdicts wins.
 
     `terms_seen` is the terms stamp of the page the reviewer gave it on: a verdict is
     refused when the department's terms changed since, so it never covers unseen wording.
+    `channel` says where it was given (the review page, an email's link), kept on the
+    review and in the audit trail.
     """
     if verdict not in VERDICTS:
         raise ValidationError(
@@ -98,6 +107,7 @@ def review_give_verdict(
         decided_by=user,
         decided_at=now,
         needs_rereview=False,
+        verdict_channel=channel,
     )
     fresh = Review.objects.select_related("decided_by", "department", "deal").get(pk=review.pk)
     if not won:
@@ -107,7 +117,12 @@ def review_give_verdict(
         action=AuditAction.VERDICT_GIVEN,
         instance=fresh,
         before={"status": ReviewStatus.PENDING},
-        after={"status": status, "text": text, "department": fresh.department.name},
+        after={
+            "status": status,
+            "text": text,
+            "department": fresh.department.name,
+            "channel": channel,
+        },
         deal=fresh.deal,
     )
     return fresh

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import email_views, views
 from .forms import QueuedPasswordResetForm
 
 urlpatterns = [
@@ -48,6 +48,11 @@ urlpatterns = [
     path("reviews/<int:pk>/verdict/", views.review_verdict_view, name="review_verdict"),
     path("reviews/<int:pk>/reassign/", views.review_reassign_view, name="review_reassign"),
     path("reviews/<int:pk>/comment/", views.review_comment_view, name="review_comment"),
+    path(
+        "reviews/by-email/<str:signed>/",
+        email_views.email_decision_view,
+        name="review_email_decision",
+    ),
     path("deals/<int:pk>/concerns/new/", views.concern_create, name="concern_create"),
     path("concerns/<int:pk>/", views.concern_detail, name="concern_detail"),
     path("concerns/<int:pk>/reply/", views.concern_reply_view, name="concern_reply"),

@@ -18,6 +18,7 @@ from playwright.sync_api import Browser
 from agreements.models import Agreement
 from deals.models import Stage
 from deals.services import deal_advance
+from stakeholders.email_decision import tokens_issue
 from stakeholders.models import User
 from tests.browser.axe import describe, serious_violations
 from tests.browser.sessions import context_for
@@ -50,6 +51,7 @@ PAGES = [
     ("partnership", "executive", "/partnerships/{partnership}/"),
     ("notifications", "legal", "/notifications/"),
     ("login", "anonymous", "/accounts/login/"),
+    ("decide from email", "anonymous", "/reviews/by-email/{decide}/"),
     ("search results", "executive", "/search/?q=Kestrel"),
     ("renewals", "executive", "/renewals/"),
     ("agreement", "owner", "/agreements/{agreement}/"),
@@ -94,6 +96,10 @@ def world(personas, settings, tmp_path, deal_in_negotiation_all_approved) -> Wor
             "partnership": partnership.pk,
             "goal": link.goal.pk,
             "agreement": agreement.pk,
+            # Legal's link from its review email (the page works logged out).
+            "decide": next(
+                iter(tokens_issue(pairs=[(personas.legal.pk, full["review"].pk)]).values())
+            ).split("/")[-2],
         },
     )
 

@@ -24,14 +24,15 @@ from core.models import AuditAction, AuditEvent
 from deals import services as deal_services
 from deals.activity import RENDERERS, sentence
 from deals.models import Stage
+from dossier import services as dossier_services
 from metrics import business_case
 from metrics import services as metric_services
 from metrics.models import Assumption, OutcomeMetric
 from notifications.services import digest_preference_set, event_channels_set, unsubscribe
 from partnerships.models import Partner
 from partnerships.services import partner_saved
+from stakeholders import email_decision, signoff
 from stakeholders import services as review_services
-from stakeholders import signoff
 from stakeholders.models import Department
 
 pytestmark = pytest.mark.django_db
@@ -186,7 +187,13 @@ def walk(personas, partnership, client_for) -> object:
         review=reviews["it"], user=personas.it, verdict="reject", text="No single sign-on."
     )
     signoff.review_reopen(review=reviews["it"], user=owner, reason="Single sign-on added")
-    review_services.review_give_verdict(review=reviews["it"], user=personas.it, verdict="approve")
+    # IT's second verdict comes from the link in its email (the channel is said).
+    [link] = email_decision.tokens_issue(pairs=[(personas.it.pk, reviews["it"].pk)]).values()
+    email_decision.decide_by_email(
+        token=email_decision.token_open(link.split("/")[-2], user=personas.it),
+        verdict="approve",
+        text="",
+    )
     concern = review_services.concern_raise(
         deal=deal,
         user=personas.it,
@@ -257,6 +264,7 @@ def walk(personas, partnership, client_for) -> object:
         == 302
     )
     deal_services.briefing_request(deal=deal, user=owner)
+    dossier_services.dossier_request(deal=deal, user=sponsor, as_of=today)
     metric = metric_services.metric_create(
         deal=deal,
         user=owner,
@@ -471,6 +479,7 @@ def test_every_audit_action_the_services_write_reads_as_a_sentence(
     )
     it = personas.it.display_name
     assert f"{it} rejected the deal for IT: “No single sign-on.”" in said
+    assert f"{it} approved the deal for IT by email." in said
     assert f"{it} raised a blocking concern of high severity: “Data residency”" in said
     assert "Oliver Grant removed the check-in of 105 on " in text
 

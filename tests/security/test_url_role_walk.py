@@ -178,6 +178,13 @@ POLICY: dict[tuple[str, str], tuple[int, ...]] = {
     ("deal_briefing", "POST"):            INVOLVED_ACTION,
     ("briefing_download", "GET"):         READ,
     ("briefing_download", "POST"):        READ,
+    # The auditor's dossier: the sponsor, executives (other_executive on the open deal) and
+    # administrators export it; GET is the card, sent on to the deal page without htmx.
+    ("deal_dossier", "GET"):              (302, 302, 302, 302, 302, 302, 302,   302, 302, 302),
+    ("deal_dossier", "POST"):             (302, 403, 422, 403, 403, 403, 422,   403, 403, 422),
+    # None is built in the walked world: those who may export get 404 (nothing ready yet).
+    ("dossier_download", "GET"):          (302, 403, 404, 403, 403, 403, 404,   403, 403, 404),
+    ("dossier_download", "POST"):         (302, 403, 404, 403, 403, 403, 404,   403, 403, 404),
     # Terms and the sponsor's decisions
     ("term_create", "GET"):               OWNER_PAGE,
     ("term_create", "POST"):              OWNER_FORM,
@@ -315,6 +322,9 @@ NOT_WALKED = {
     "unsubscribe": "needs a signed token; tests/notifications/test_mail_conventions.py",
     # Login-free for calendar apps; its signed token is the access check.
     "calendar_feed": "needs a signed token; tests/agreements/test_calendar_feed.py",
+    # Login-free: the signed single-use link is the credential (someone else logged in
+    # is refused); walked in tests/stakeholders/test_email_decision.py.
+    "review_email_decision": "needs a signed token; tests/stakeholders/test_email_decision.py",
 }
 # Which object a URL parameter names: a route's <pk> is named by its first path segment.
 OBJECT_OF = {

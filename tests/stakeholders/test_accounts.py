@@ -65,6 +65,9 @@ PUBLIC = {
     "favicon",
     # A person's calendar feed: calendar apps cannot log in; its signed token is the check.
     "calendar_feed",
+    # A review's decision link from an email: its signed single-use token is the check
+    # (tests/stakeholders/test_email_decision.py).
+    "review_email_decision",
 }
 
 
