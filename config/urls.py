@@ -26,4 +26,5 @@ urlpatterns = [
     path("", include("agreements.urls")),
     path("", include("notifications.urls")),
     path("", include("search.urls")),
+    path("", include("api.urls")),
 ]

@@ -74,6 +74,9 @@ class AuditAction(models.TextChoices):
     AMENDMENT_APPROVED = "amendment approved", "amendment approved"
     AMENDMENT_REJECTED = "amendment rejected", "amendment rejected"
     CALENDAR_ADDRESS_REPLACED = "calendar address replaced", "calendar address replaced"
+    # Integrations (api)
+    API_KEY_CREATED = "api key created", "API key created"
+    API_KEY_REVOKED = "api key revoked", "API key revoked"
 
 
 class AuditEvent(models.Model):

@@ -19,6 +19,7 @@ from agreements import obligations as obligation_services
 from agreements import services as agreement_services
 from agreements.calendar import calendar_address_replace
 from agreements.models import Agreement, Amendment
+from api.keys import api_key_create, api_key_revoke
 from core.audit import changed, snapshot
 from core.models import AuditAction, AuditEvent
 from deals import services as deal_services
@@ -311,6 +312,8 @@ def walk(personas, partnership, client_for) -> object:
     unsubscribe(user=sponsor, kind="digest")
     event_channels_set(user=sponsor, channels={"mention": "off"})
     calendar_address_replace(user=sponsor)
+    key, _ = api_key_create(user=sponsor, owner=sponsor, name="CRM sync", scope="write")
+    api_key_revoke(key=key, user=personas.admin)
     # A partner, saved as partnerships.views.partner_form saves it.
     partner = Partner.objects.create(name="Northwind", kind="technology", country="Germany")
     partner_saved(

@@ -125,6 +125,13 @@ POLICY: dict[tuple[str, str], tuple[int, ...]] = {
     ("goals_export", "POST"):             READ,
     ("portfolio", "GET"):                 READ,
     ("portfolio", "POST"):                READ,
+    # API keys: anyone signed in makes keys acting as themselves (tests/api/test_api.py).
+    ("api_key_list", "GET"):              READ,
+    ("api_key_list", "POST"):             READ_FORM,
+    ("api_key_revoke", "GET"):            ACTION_ONLY,
+    # The API's document is public; the API itself takes bearer keys (NOT_WALKED).
+    ("openapi-json", "GET"):              PUBLIC,
+    ("openapi-json", "POST"):             NO_SUCH_METHOD,
     # Search: only what each may see is found (tests/search/test_search.py).
     ("search", "GET"):                    READ,
     ("search", "POST"):                   READ,
@@ -301,6 +308,7 @@ POLICY: dict[tuple[str, str], tuple[int, ...]] = {
 }
 # fmt: on
 
+API = "bearer keys, not sessions; tests/api/"
 NOT_WALKED = {
     "password_reset_confirm": "needs a signed token; tests/stakeholders/test_accounts.py",
     # Login-free and without CSRF on purpose (RFC 8058 one-click): its signed token is
@@ -308,6 +316,27 @@ NOT_WALKED = {
     "unsubscribe": "needs a signed token; tests/notifications/test_mail_conventions.py",
     # Login-free for calendar apps; its signed token is the access check.
     "calendar_feed": "needs a signed token; tests/agreements/test_calendar_feed.py",
+    # Revoking takes a key's id: another's key is 404 (tests/api/test_api.py).
+    "api_key_revoke": "takes an API key; tests/api/test_api.py",
+    # The JSON API takes bearer keys, not sessions: its access (404 for a confidential
+    # deal, the verdict's department, scopes) is walked in tests/api/test_api.py and
+    # every operation by Schemathesis in tests/api/test_openapi_schemathesis.py.
+    "api-root": API,
+    "api_agreement_detail": API,
+    "api_business_case": API,
+    "api_check_in_add": API,
+    "api_concern_create": API,
+    "api_concern_list": API,
+    "api_deal_agreement": API,
+    "api_deal_detail": API,
+    "api_deal_list": API,
+    "api_metric_add": API,
+    "api_metric_list": API,
+    "api_renewal_list": API,
+    "api_review_detail": API,
+    "api_review_list": API,
+    "api_review_verdict": API,
+    "api_term_list": API,
 }
 # Which object a URL parameter names: a route's <pk> is named by its first path segment.
 OBJECT_OF = {
