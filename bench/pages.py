@@ -82,8 +82,9 @@ def pages_for(deal_id: int, review_id: int, deep_page: int) -> list[Page]:
         # As many agreements as deals (bench/seed.py): the bands and the missed windows.
         Page("renewals", "Renewals page", "/renewals/", "exec", "renewals"),
         Page("admin", "admin changelist", "/admin/deals/deal/", "admin", "admin"),
-        # The JSON API's deal list, a page of 100 (issue 19): the key is the exec's.
-        Page("api-deals", "API `/api/v1/deals` (100)", "/api/v1/deals?limit=100", "exec", "api"),
+        # The JSON API's deal list, a page of 100 (issue 19): an integration, with no
+        # session, whose bearer key acts as the exec (set in PageRun.measure).
+        Page("api-deals", "API `/api/v1/deals` (100)", "/api/v1/deals?limit=100", "anon", "api"),
     ]
     variants = [
         Page(

@@ -125,6 +125,7 @@ INSTALLED_APPS = [
     "notifications",
     "search",  # reads every domain app, like notifications; nothing imports it
     "api",  # /api/v1/: reads and writes through every domain app; nothing imports it
+    "webhooks",  # hears the audit trail, like notifications; nothing imports it
     "demo",  # seed_demo; at the top: imports every app, none imports it
 ]
 
@@ -347,6 +348,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "notifications.tasks.send_digests",
         "schedule": crontab(minute="*/15"),
         "kwargs": {"local_hour": DIGEST_HOUR},
+    },
+    # Webhook deliveries whose retry task was lost (a broker restart): sent again.
+    "webhook-sweep": {
+        "task": "webhooks.tasks.sweep_webhooks",
+        "schedule": crontab(minute="*/5"),
     },
     # Agreements: terms that ended roll forward (or end), obligations' occurrences appear.
     "agreements-daily": {

@@ -27,4 +27,5 @@ urlpatterns = [
     path("", include("notifications.urls")),
     path("", include("search.urls")),
     path("", include("api.urls")),
+    path("", include("webhooks.urls")),
 ]

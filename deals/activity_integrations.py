@@ -16,7 +16,7 @@ SCOPES = {"read": "read-only", "write": "read and write"}
 REASONS = {
     "gone": "the receiver answered that it is gone",
     "failures": "its deliveries kept failing",
-    "manual": "by hand",
+    "manual": "",
 }
 
 
@@ -53,4 +53,7 @@ def webhook_redelivered(event: AuditEvent) -> str:
 INTEGRATION_RENDERERS: dict[AuditAction, Renderer] = {
     AuditAction.API_KEY_CREATED: key_created,
     AuditAction.API_KEY_REVOKED: key_revoked,
+    AuditAction.WEBHOOK_ADDED: webhook_added,
+    AuditAction.WEBHOOK_DISABLED: webhook_disabled,
+    AuditAction.WEBHOOK_REDELIVERED: webhook_redelivered,
 }

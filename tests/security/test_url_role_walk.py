@@ -129,6 +129,9 @@ POLICY: dict[tuple[str, str], tuple[int, ...]] = {
     ("api_key_list", "GET"):              READ,
     ("api_key_list", "POST"):             READ_FORM,
     ("api_key_revoke", "GET"):            ACTION_ONLY,
+    # Webhooks are administrators' (tests/webhooks/test_webhooks.py).
+    ("webhook_list", "GET"):              (302, 403, 403, 403, 403, 403, 200,   403, 403, 403),
+    ("webhook_list", "POST"):             (302, 403, 403, 403, 403, 403, 422,   403, 403, 403),
     # The API's document is public; the API itself takes bearer keys (NOT_WALKED).
     ("openapi-json", "GET"):              PUBLIC,
     ("openapi-json", "POST"):             NO_SUCH_METHOD,
@@ -318,6 +321,11 @@ NOT_WALKED = {
     "calendar_feed": "needs a signed token; tests/agreements/test_calendar_feed.py",
     # Revoking takes a key's id: another's key is 404 (tests/api/test_api.py).
     "api_key_revoke": "takes an API key; tests/api/test_api.py",
+    # An endpoint's log, disabling it, a delivery sent again: administrators only, each
+    # walked for an administrator and someone else in tests/webhooks/test_webhooks.py.
+    "webhook_detail": "takes a webhook endpoint; tests/webhooks/test_webhooks.py",
+    "webhook_disable": "takes a webhook endpoint; tests/webhooks/test_webhooks.py",
+    "webhook_redeliver": "takes a webhook delivery; tests/webhooks/test_webhooks.py",
     # The JSON API takes bearer keys, not sessions: its access (404 for a confidential
     # deal, the verdict's department, scopes) is walked in tests/api/test_api.py and
     # every operation by Schemathesis in tests/api/test_openapi_schemathesis.py.
