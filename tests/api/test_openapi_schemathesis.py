@@ -9,7 +9,9 @@ import json
 import pytest
 import schemathesis
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
@@ -43,7 +45,13 @@ def api_key(db, personas, partnership, settings):
     _, raw = api_key_create(
         user=personas.legal, owner=personas.legal, name="Schemathesis", scope="write"
     )
-    return raw
+    # Schemathesis calls the WSGI handler itself, which would close the test's database
+    # connection at each request's end; Django's test client holds these off the same way.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield raw
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 # The document as served (test_the_served_document_is_the_one_tested checks it is the

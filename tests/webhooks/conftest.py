@@ -75,3 +75,9 @@ def endpoint(personas, receiver, loopback):
         events=["review.decided", "deal.stage_changed", "deal.signed"],
         owner=personas.owner,
     )
+
+
+@pytest.fixture(autouse=True)
+def in_process(eager_tasks):
+    """The send task runs in the test (with REDIS_URL set it would go to a broker)."""
+    return eager_tasks
