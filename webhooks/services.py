@@ -46,6 +46,7 @@ def delivery_redeliver(*, delivery: WebhookDelivery, user) -> WebhookDelivery:
     if delivery.endpoint.disabled_at is not None:
         raise ValidationError("The endpoint is disabled: register it again to send to it.")
     now = timezone.now()
+    # A new three-day window from now: an administrator asked for it once more.
     WebhookDelivery.objects.filter(pk=delivery.pk).update(
         status=DeliveryStatus.PENDING, next_attempt_at=now, claimed_at=None, created_at=now
     )
