@@ -83,6 +83,9 @@ def pages_for(deal_id: int, review_id: int, deep_page: int) -> list[Page]:
         Page("renewals", "Renewals page", "/renewals/", "exec", "renewals"),
         Page("analytics", "where time goes", "/analytics/", "exec", "page"),
         Page("admin", "admin changelist", "/admin/deals/deal/", "admin", "admin"),
+        # The JSON API's deal list, a page of 100 (issue 19): an integration, with no
+        # session, whose bearer key acts as the exec (set in PageRun.measure).
+        Page("api-deals", "API `/api/v1/deals` (100)", "/api/v1/deals?limit=100", "anon", "api"),
     ]
     variants = [
         Page(
@@ -277,6 +280,18 @@ def compose(sql_text: str, params) -> str:
         return f"{sql_text}  -- params: {params!r}"
 
 
+def api_key_for(user) -> str:
+    """A fresh read key acting as `user`, with no rate limit worth the name: the bench
+    times the API, not its limiter."""
+    from django.conf import settings
+
+    from api.keys import api_key_create
+
+    settings.API_RATE_LIMIT_PER_MINUTE = 10**9
+    _, raw = api_key_create(user=user, owner=user, name="bench", scope="read")
+    return raw
+
+
 class PageRun:
     """The page timings of one run, size after size, against the same deal and review."""
 
@@ -315,6 +330,8 @@ class PageRun:
         deep_page = min(last_page, 200)
 
         pages = pages_for(self.deal_id, self.review_id, deep_page)
+        bearer = {"Authorization": f"Bearer {api_key_for(executive)}"}
+        pages = [replace(page, headers=bearer) if page.kind == "api" else page for page in pages]
         for page in pages:
             if not page.available:
                 self.unavailable.append((page, deals))

@@ -42,6 +42,13 @@ class RefuseNulMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if has_nul(request) and request.path.startswith("/api/"):
+            # The API answers in problem details (RFC 9457), as all its errors.
+            return HttpResponseBadRequest(
+                b'{"type": "/api/v1/problems/400", "title": "Bad request", "status": 400, '
+                b'"detail": "The request holds a NUL byte (%00), which no field accepts."}',
+                content_type="application/problem+json",
+            )
         if has_nul(request):
             return HttpResponseBadRequest(
                 "The request holds a NUL byte (%00), which no field accepts.",

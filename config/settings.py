@@ -126,6 +126,8 @@ INSTALLED_APPS = [
     "search",  # reads every domain app, like notifications; nothing imports it
     "analytics",  # where time goes: intervals from the audit trail; reads every domain app
     "dossier",  # an auditor's export of one deal's record; reads every domain app
+    "api",  # /api/v1/: reads and writes through every domain app; nothing imports it
+    "webhooks",  # hears the audit trail, like notifications; nothing imports it
     "demo",  # seed_demo; at the top: imports every app, none imports it
 ]
 
@@ -349,6 +351,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": crontab(minute="*/15"),
         "kwargs": {"local_hour": DIGEST_HOUR},
     },
+    # Webhook deliveries whose retry task was lost (a broker restart): sent again.
+    "webhook-sweep": {
+        "task": "webhooks.tasks.sweep_webhooks",
+        "schedule": crontab(minute="*/5"),
+    },
     # Agreements: terms that ended roll forward (or end), obligations' occurrences appear.
     "agreements-daily": {
         "task": "agreements.tasks.agreements_daily",
@@ -408,6 +415,14 @@ CSP = "; ".join(
 
 # Business rules
 STALL_DAYS = envint("STALL_DAYS", 21)
+
+# The JSON API (api/): requests a minute per key, counted in the cache above.
+API_RATE_LIMIT_PER_MINUTE = envint("API_RATE_LIMIT_PER_MINUTE", 120)
+# Webhooks (webhooks/): loopback receivers only in tests; a failing endpoint is disabled
+# after this many failed attempts in a row; each attempt waits at most this long.
+WEBHOOK_ALLOW_LOOPBACK = envbool("WEBHOOK_ALLOW_LOOPBACK", False)
+WEBHOOK_DISABLE_AFTER_FAILURES = envint("WEBHOOK_DISABLE_AFTER_FAILURES", 20)
+WEBHOOK_TIMEOUT_SECONDS = envint("WEBHOOK_TIMEOUT_SECONDS", 10)
 DEALS_PER_PAGE = envint("DEALS_PER_PAGE", 25)
 # Totals are shown in this currency, converted at the rates an administrator keeps
 # (core.ExchangeRate); one of core.models.Currency (checked by core's system check).

@@ -28,4 +28,6 @@ urlpatterns = [
     path("", include("search.urls")),
     path("", include("analytics.urls")),
     path("", include("dossier.urls")),
+    path("", include("api.urls")),
+    path("", include("webhooks.urls")),
 ]

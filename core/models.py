@@ -75,6 +75,12 @@ class AuditAction(models.TextChoices):
     AMENDMENT_REJECTED = "amendment rejected", "amendment rejected"
     CALENDAR_ADDRESS_REPLACED = "calendar address replaced", "calendar address replaced"
     DOSSIER_EXPORTED = "dossier exported", "dossier exported"
+    # Integrations (api, webhooks)
+    API_KEY_CREATED = "api key created", "API key created"
+    API_KEY_REVOKED = "api key revoked", "API key revoked"
+    WEBHOOK_ADDED = "webhook added", "webhook endpoint added"
+    WEBHOOK_DISABLED = "webhook disabled", "webhook endpoint disabled"
+    WEBHOOK_REDELIVERED = "webhook redelivered", "webhook redelivered"
 
 
 class AuditEvent(models.Model):

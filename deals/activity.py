@@ -19,6 +19,7 @@ from stakeholders.models import ReviewStatus, Severity
 
 from .activity_contract import CONTRACT_RENDERERS
 from .activity_exports import EXPORT_RENDERERS
+from .activity_integrations import INTEGRATION_RENDERERS
 from .activity_values import (
     NOUNS,
     currency_of,
@@ -272,7 +273,7 @@ def verdict_given(event: AuditEvent) -> str:
     department = event.after.get("department")
     if isinstance(department, str) and department:
         phrase += f" for {department}"
-    phrase += " by email" if event.after.get("channel") == "email" else ""
+    phrase += {"email": " by email", "api": " through the API"}.get(event.after.get("channel"), "")
     return said(phrase, event.after.get("text"))
 
 
@@ -494,3 +495,4 @@ def obligation_missed(event: AuditEvent) -> str:
 
 RENDERERS.update(CONTRACT_RENDERERS)
 RENDERERS.update(EXPORT_RENDERERS)
+RENDERERS.update(INTEGRATION_RENDERERS)

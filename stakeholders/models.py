@@ -167,6 +167,7 @@ class VerdictChannel(models.TextChoices):
 
     WEB = "web", "Web"
     EMAIL = "email", "Email"
+    API = "api", "API"
 
 
 class ReviewQuerySet(models.QuerySet["Review"]):

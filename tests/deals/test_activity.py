@@ -11,6 +11,7 @@ import pytest
 from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -19,6 +20,7 @@ from agreements import obligations as obligation_services
 from agreements import services as agreement_services
 from agreements.calendar import calendar_address_replace
 from agreements.models import Agreement, Amendment
+from api.keys import api_key_create, api_key_revoke
 from core.audit import changed, snapshot
 from core.models import AuditAction, AuditEvent
 from deals import services as deal_services
@@ -34,6 +36,8 @@ from partnerships.services import partner_saved
 from stakeholders import email_decision, signoff
 from stakeholders import services as review_services
 from stakeholders.models import Department
+from webhooks.models import WebhookDelivery
+from webhooks.services import delivery_redeliver, endpoint_create, endpoint_disable
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -319,6 +323,21 @@ def walk(personas, partnership, client_for) -> object:
     unsubscribe(user=sponsor, kind="digest")
     event_channels_set(user=sponsor, channels={"mention": "off"})
     calendar_address_replace(user=sponsor)
+    key, _ = api_key_create(user=sponsor, owner=sponsor, name="CRM sync", scope="write")
+    api_key_revoke(key=key, user=personas.admin)
+    with override_settings(WEBHOOK_ALLOW_LOOPBACK=True):
+        endpoint = endpoint_create(
+            user=personas.admin,
+            name="ERP",
+            url="http://127.0.0.1:9/hooks",
+            events=["term.revised"],
+            owner=personas.admin,
+        )
+    sent = WebhookDelivery.objects.create(
+        endpoint=endpoint, msg_id="msg_test", event_type="term.revised", payload={}
+    )
+    delivery_redeliver(delivery=sent, user=personas.admin)
+    endpoint_disable(endpoint=endpoint, reason="manual", user=personas.admin)
     # A partner, saved as partnerships.views.partner_form saves it.
     partner = Partner.objects.create(name="Northwind", kind="technology", country="Germany")
     partner_saved(

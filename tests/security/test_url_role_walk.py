@@ -125,6 +125,16 @@ POLICY: dict[tuple[str, str], tuple[int, ...]] = {
     ("goals_export", "POST"):             READ,
     ("portfolio", "GET"):                 READ,
     ("portfolio", "POST"):                READ,
+    # API keys: anyone signed in makes keys acting as themselves (tests/api/test_api.py).
+    ("api_key_list", "GET"):              READ,
+    ("api_key_list", "POST"):             READ_FORM,
+    ("api_key_revoke", "GET"):            ACTION_ONLY,
+    # Webhooks are administrators' (tests/webhooks/test_webhooks.py).
+    ("webhook_list", "GET"):              (302, 403, 403, 403, 403, 403, 200,   403, 403, 403),
+    ("webhook_list", "POST"):             (302, 403, 403, 403, 403, 403, 422,   403, 403, 403),
+    # The API's document is public; the API itself takes bearer keys (NOT_WALKED).
+    ("openapi-json", "GET"):              PUBLIC,
+    ("openapi-json", "POST"):             NO_SUCH_METHOD,
     # Search: only what each may see is found (tests/search/test_search.py).
     ("search", "GET"):                    READ,
     ("search", "POST"):                   READ,
@@ -315,6 +325,7 @@ POLICY: dict[tuple[str, str], tuple[int, ...]] = {
 }
 # fmt: on
 
+API = "bearer keys, not sessions; tests/api/"
 NOT_WALKED = {
     "password_reset_confirm": "needs a signed token; tests/stakeholders/test_accounts.py",
     # Login-free and without CSRF on purpose (RFC 8058 one-click): its signed token is
@@ -325,6 +336,32 @@ NOT_WALKED = {
     # Login-free: the signed single-use link is the credential (someone else logged in
     # is refused); walked in tests/stakeholders/test_email_decision.py.
     "review_email_decision": "needs a signed token; tests/stakeholders/test_email_decision.py",
+    # Revoking takes a key's id: another's key is 404 (tests/api/test_api.py).
+    "api_key_revoke": "takes an API key; tests/api/test_api.py",
+    # An endpoint's log, disabling it, a delivery sent again: administrators only, each
+    # walked for an administrator and someone else in tests/webhooks/test_webhooks.py.
+    "webhook_detail": "takes a webhook endpoint; tests/webhooks/test_webhooks.py",
+    "webhook_disable": "takes a webhook endpoint; tests/webhooks/test_webhooks.py",
+    "webhook_redeliver": "takes a webhook delivery; tests/webhooks/test_webhooks.py",
+    # The JSON API takes bearer keys, not sessions: its access (404 for a confidential
+    # deal, the verdict's department, scopes) is walked in tests/api/test_api.py and
+    # every operation by Schemathesis in tests/api/test_openapi_schemathesis.py.
+    "api-root": API,
+    "api_agreement_detail": API,
+    "api_business_case": API,
+    "api_check_in_add": API,
+    "api_concern_create": API,
+    "api_concern_list": API,
+    "api_deal_agreement": API,
+    "api_deal_detail": API,
+    "api_deal_list": API,
+    "api_metric_add": API,
+    "api_metric_list": API,
+    "api_renewal_list": API,
+    "api_review_detail": API,
+    "api_review_list": API,
+    "api_review_verdict": API,
+    "api_term_list": API,
 }
 # Which object a URL parameter names: a route's <pk> is named by its first path segment.
 OBJECT_OF = {
