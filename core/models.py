@@ -74,6 +74,11 @@ class AuditAction(models.TextChoices):
     AMENDMENT_APPROVED = "amendment approved", "amendment approved"
     AMENDMENT_REJECTED = "amendment rejected", "amendment rejected"
     CALENDAR_ADDRESS_REPLACED = "calendar address replaced", "calendar address replaced"
+    # Intake (intake.services): requests, their answers, their forms
+    INTAKE_SUBMITTED = "intake submitted", "intake request submitted"
+    INTAKE_ANSWERS_CHANGED = "intake answers changed", "intake answers changed"
+    INTAKE_FORM_PUBLISHED = "intake form published", "intake form published"
+    REVIEW_NOT_NEEDED = "review not needed", "review no longer needed"
 
 
 class AuditEvent(models.Model):
