@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from intake.models import IntakeRequest
 
-from .conftest import build_form
+from .builders import build_form
 
 pytestmark = pytest.mark.django_db
 

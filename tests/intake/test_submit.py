@@ -12,7 +12,8 @@ from notifications.models import Notification, NotificationKind
 from partnerships.models import Partner
 from tests.factories import PartnerFactory
 
-from .conftest import D, build_form, post_data
+from .builders import build_form
+from .conftest import D, post_data
 
 pytestmark = pytest.mark.django_db
 

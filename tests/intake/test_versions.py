@@ -11,7 +11,7 @@ from django.urls import reverse
 from intake.models import Condition, FormVersion, Question
 from intake.services import form_version_draft, form_version_publish, request_submit
 
-from .conftest import build_form
+from .builders import build_form
 
 pytestmark = pytest.mark.django_db
 
