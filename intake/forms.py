@@ -70,13 +70,31 @@ def field_for(question: Question) -> forms.Field:
     return forms.CharField(max_length=500, **common)
 
 
+def refreshes(url: str, target: str) -> dict[str, str]:
+    """htmx attributes: on change, post the whole form and swap `target` with the answer."""
+    return {
+        "hx-post": url,
+        "hx-trigger": "change",
+        "hx-target": target,
+        "hx-swap": "outerHTML",
+        "hx-include": "closest form",
+        "hx-vals": '{"_refresh": "1"}',
+        "hx-sync": "closest form:replace",
+    }
+
+
 class AnswersForm(forms.Form):
-    def __init__(self, *args, questions: list[Question], **kwargs) -> None:
+    def __init__(self, *args, questions: list[Question], refresh_url: str = "", **kwargs) -> None:
         kwargs.setdefault("prefix", "q")
         super().__init__(*args, **kwargs)
         self.questions = questions
+        # Only answers that conditions read ask for the questions again (htmx), so text
+        # typed elsewhere is never replaced by a response to an earlier change.
+        drives = {c.source_key for q in questions for c in q.conditions.all()}
         for question in questions:
-            self.fields[question.key] = field_for(question)
+            field = self.fields[question.key] = field_for(question)
+            if refresh_url and question.key in drives:
+                field.widget.attrs.update(refreshes(refresh_url, "#form"))
         self.shown = {q.key for q in questions}
 
     def raw_answers(self) -> dict:
@@ -156,8 +174,10 @@ class BasicsForm(forms.Form):
         label="Executive sponsor", queryset=User.objects.none(), empty_label="Choose a sponsor"
     )
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, refresh_url: str = "", **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        if refresh_url:  # a name close to an existing partner's is said at once
+            self.fields["partner_name"].widget.attrs.update(refreshes(refresh_url, "#lookalikes"))
         self.fields["sponsor"].queryset = User.objects.filter(
             groups__name=Role.EXECUTIVE, is_active=True
         )

@@ -38,8 +38,11 @@ def _refreshing(request: HttpRequest) -> bool:
 
 
 def _render(request: HttpRequest, context: dict, status: int = 200) -> HttpResponse:
-    template = f"{TEMPLATE}#form" if request.htmx else TEMPLATE
-    return render(request, template, context, status=status)
+    """The page, or for htmx the part it asked for: `#lookalikes` or `#form`."""
+    if request.htmx:
+        part = "lookalikes" if request.htmx.target == "lookalikes" else "form"
+        return render(request, f"{TEMPLATE}#{part}", context, status=status)
+    return render(request, TEMPLATE, context, status=status)
 
 
 def request_start(request: HttpRequest) -> HttpResponse:
@@ -53,8 +56,8 @@ def request_new(request: HttpRequest, type_id: int) -> HttpResponse:
     questions = questions_of(version)
     data = request.POST if request.method == "POST" else None
     files = request.FILES if request.method == "POST" else None
-    basics = BasicsForm(data)
-    form = AnswersForm(data, files, questions=questions)
+    basics = BasicsForm(data, refresh_url=request.path)
+    form = AnswersForm(data, files, questions=questions, refresh_url=request.path)
     context = {"request_type": request_type, "version": version, "basics": basics, "form": form}
     name = (data or {}).get("partner_name", "")
     context["lookalikes"] = similar_partners(name[:160]) if name.strip() else []
@@ -96,7 +99,9 @@ def answers_edit(request: HttpRequest, pk: int) -> HttpResponse:
     questions = questions_of(intake.version)
     data = request.POST if request.method == "POST" else None
     initial = {k: v for k, v in intake.answers.items() if not isinstance(v, dict)}
-    form = AnswersForm(data, request.FILES or None, questions=questions, initial=initial)
+    form = AnswersForm(
+        data, request.FILES or None, questions=questions, initial=initial, refresh_url=request.path
+    )
     context = {"request_type": intake.request_type, "version": intake.version, "form": form}
     context.update({"deal": deal, "editing": True})
     if data is None or _refreshing(request):
@@ -132,7 +137,7 @@ def form_preview(request: HttpRequest, version_id: int) -> HttpResponse:
     version = get_object_or_404(FormVersion.objects.select_related("request_type"), pk=version_id)
     questions = questions_of(version)
     data = request.POST if request.method == "POST" else None
-    form = AnswersForm(data, request.FILES or None, questions=questions)
+    form = AnswersForm(data, request.FILES or None, questions=questions, refresh_url=request.path)
     context = {"request_type": version.request_type, "version": version, "form": form}
     context["preview"] = True
     if data is None or _refreshing(request):

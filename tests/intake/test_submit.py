@@ -113,7 +113,7 @@ def test_a_partner_name_close_to_an_existing_one_warns(client_for, personas, for
     refreshed = client.post(
         reverse("intake_new", args=[form_version.request_type_id]),
         {**data, "_refresh": "1"},
-        headers={"HX-Request": "true"},
+        headers={"HX-Request": "true", "HX-Target": "lookalikes"},
     ).content.decode()
     assert "Close to an existing partner: Meridian Analytics Ltd" in refreshed
     response = submit(client, form_version, data)
