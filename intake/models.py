@@ -219,6 +219,10 @@ class IntakeRequest(models.Model):
     # [{"key", "label", "text"}]: the answers as they were shown, in the form's order.
     shown = models.JSONField(default=list, blank=True)
     partner_name = models.CharField(max_length=160)
+    # As they were when submitted, so the deal page reads the request from one row.
+    request_type_name = models.CharField(max_length=120, blank=True)
+    version_number = models.PositiveSmallIntegerField(default=1)
+    requester_name = models.CharField(max_length=200, blank=True)
     # Names of existing partners close to partner_name when it was submitted.
     lookalikes = models.JSONField(default=list, blank=True)
     routing_summary = models.TextField(blank=True)

@@ -121,6 +121,9 @@ def request_submit(
         answers=answers,
         shown=shown_answers(questions, answers),
         partner_name=partner_name,
+        request_type_name=request_type.name,
+        version_number=version.number,
+        requester_name=user.display_name,
         lookalikes=lookalikes,
         routing_summary=summary,
     )

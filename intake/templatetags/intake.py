@@ -1,5 +1,6 @@
 """The deal page shows the request a deal came in with, without the deals app importing
-this one: `{% load intake %}{% deal_intake deal as intake %}` (one query)."""
+this one: `{% load intake %}{% deal_intake deal as intake %}` (no query on the deal page:
+deals.selectors.get_deal_for_user reads the one-to-one with the deal; one elsewhere)."""
 
 from __future__ import annotations
 
@@ -13,11 +14,10 @@ register = template.Library()
 
 @register.simple_tag
 def deal_intake(deal) -> IntakeRequest | None:
-    return (
-        IntakeRequest.objects.filter(deal_id=deal.pk)
-        .select_related("request_type", "version", "requester", "deal")
-        .first()
-    )
+    try:
+        return deal.intake_request
+    except IntakeRequest.DoesNotExist:
+        return None
 
 
 @register.simple_tag
