@@ -268,12 +268,20 @@ def reviews_top_up(*, deal: Deal, user, reason: str) -> list[Review]:
     locked = Deal.objects.lock(deal.pk)
     if locked.stage not in REVIEWING_STAGES or locked.archived_at is not None:
         return []
-    existing = set(locked.reviews.values_list("department_id", flat=True))
-    return [
-        _request_review(locked, department, user=user, reason=reason, why=because(reasons))
-        for department, reasons in routing(locked).items()
-        if department.pk not in existing
-    ]
+    existing = {review.department_id: review for review in locked.reviews.all()}
+    asked = []
+    for department, reasons in routing(locked).items():
+        review = existing.get(department.pk)
+        if review is None:
+            asked.append(
+                _request_review(locked, department, user=user, reason=reason, why=because(reasons))
+            )
+        elif review.not_needed_at is not None:  # marked not needed, and needed again
+            review.not_needed_at, review.reason = None, because(reasons)
+            review.department = department
+            _reopen(review, user=user, reason=reason)
+            asked.append(review)
+    return asked
 
 
 @transaction.atomic

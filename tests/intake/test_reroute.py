@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from core.models import AuditAction, AuditEvent
 from deals.models import Stage
-from deals.services import deal_advance
+from deals.services import deal_advance, deal_update
 from intake.services import request_answers_change, request_submit
 from stakeholders import signoff
 from stakeholders.models import Review, ReviewStatus
@@ -132,3 +132,16 @@ def test_the_change_answers_page_re_routes(client_for, personas, in_review):
 
 def make_security_member(personas):
     return make_member(UserFactory(email="security@example.test"), "security")
+
+
+def test_a_review_marked_not_needed_is_asked_again_when_another_rule_needs_it(personas, in_review):
+    request_answers_change(
+        request=in_review,
+        user=personas.owner,
+        answers={k: v for k, v in ANSWERS.items() if k != "categories"} | {"personal_data": "no"},
+    )
+    deal_update(deal=in_review.deal, user=personas.owner, data={"contract_value": 2_000_000})
+    security = reviews(in_review.deal)["security"]
+    assert security.not_needed_at is None and security.status == ReviewStatus.PENDING
+    assert security.reason == "value > 1,000,000"
+    assert Review.objects.filter(deal=in_review.deal, department__slug="security").count() == 1
