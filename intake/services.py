@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.audit import AuditAction, audit_record, snapshot
+from deals import rules as deal_rules
 from deals import services as deal_services
 from deals.models import Deal
 from partnerships.models import Partner, PartnerKind, Partnership
@@ -175,7 +176,21 @@ def request_answers_change(
         after={"questions": changed, "routing": request.routing_summary},
         deal=deal,
     )
-    return signoff.reviews_reroute(deal=deal, user=user, reason="Intake answers changed")
+    # The deal's own fields follow the answers that fill them, when this person may edit
+    # the deal (deal_update audits them); the routing then reads the deal as it now is.
+    fields = {
+        name: value
+        for name, value in deal_fields(questions, answers).items()
+        if getattr(deal, name) != value
+    }
+    asked = set(deal.reviews.values_list("department__name", flat=True))
+    if fields and deal_rules.EDIT_DEAL(user, deal):
+        deal = deal_services.deal_update(deal=deal, user=user, data=fields)
+    done = signoff.reviews_reroute(deal=deal, user=user, reason="Intake answers changed")
+    # Those the edit's top-up asked for count as requested with the rest.
+    now = set(deal.reviews.values_list("department__name", flat=True))
+    done["requested"] = sorted(set(done["requested"]) | (now - asked))
+    return done
 
 
 @transaction.atomic

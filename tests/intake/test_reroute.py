@@ -145,3 +145,16 @@ def test_a_review_marked_not_needed_is_asked_again_when_another_rule_needs_it(pe
     assert security.not_needed_at is None and security.status == ReviewStatus.PENDING
     assert security.reason == "value > 1,000,000"
     assert Review.objects.filter(deal=in_review.deal, department__slug="security").count() == 1
+
+
+def test_an_answer_that_fills_a_deal_field_changes_the_deal_too(personas, in_review):
+    request_answers_change(
+        request=in_review, user=personas.owner, answers={**ANSWERS, "total_value": "1500000"}
+    )
+    in_review.deal.refresh_from_db()
+    assert in_review.deal.contract_value == 1_500_000
+    found = reviews(in_review.deal)
+    # Finance for the answer; Security now for the value too: a new reason, a new round.
+    assert found["finance"].reason == "total value > 1,000,000"
+    assert found["security"].reason == "handles personal data = yes; value > 1,000,000"
+    assert found["legal"].status == ReviewStatus.APPROVED and found["legal"].round == 1
