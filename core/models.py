@@ -81,6 +81,11 @@ class AuditAction(models.TextChoices):
     WEBHOOK_ADDED = "webhook added", "webhook endpoint added"
     WEBHOOK_DISABLED = "webhook disabled", "webhook endpoint disabled"
     WEBHOOK_REDELIVERED = "webhook redelivered", "webhook redelivered"
+    # Intake (intake.services): requests, their answers, their forms
+    INTAKE_SUBMITTED = "intake submitted", "intake request submitted"
+    INTAKE_ANSWERS_CHANGED = "intake answers changed", "intake answers changed"
+    INTAKE_FORM_PUBLISHED = "intake form published", "intake form published"
+    REVIEW_NOT_NEEDED = "review not needed", "review no longer needed"
 
 
 class AuditEvent(models.Model):

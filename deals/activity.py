@@ -19,6 +19,7 @@ from stakeholders.models import ReviewStatus, Severity
 
 from .activity_contract import CONTRACT_RENDERERS
 from .activity_exports import EXPORT_RENDERERS
+from .activity_intake import INTAKE_RENDERERS
 from .activity_integrations import INTEGRATION_RENDERERS
 from .activity_values import (
     NOUNS,
@@ -242,6 +243,9 @@ def review_requested(event: AuditEvent) -> str:
     department = _department(event, possessive=False)
     due = date_text(event.after.get("due_on"))
     predicate = f"asked {department} to review the deal" + (f" by {due}" if due else "")
+    why = event.after.get("because")
+    if isinstance(why, str) and why and why != "every deal":
+        predicate += f" because {why}"
     reason = event.after.get("reason")
     return f"{predicate} ({reason})." if isinstance(reason, str) and reason else f"{predicate}."
 
@@ -496,3 +500,4 @@ def obligation_missed(event: AuditEvent) -> str:
 RENDERERS.update(CONTRACT_RENDERERS)
 RENDERERS.update(EXPORT_RENDERERS)
 RENDERERS.update(INTEGRATION_RENDERERS)
+RENDERERS.update(INTAKE_RENDERERS)

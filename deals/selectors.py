@@ -52,7 +52,9 @@ def get_deal_for_user(user, pk: int) -> Deal:
     """The deal, or 404 when this person may not see it."""
     deal = (
         visible_deals(user)
-        .select_related("partnership__partner", "owner", "sponsor")
+        # intake_request: the request the deal came in with, if any (intake's one-to-one,
+        # named, never imported), read by the deal page's intake section in this query.
+        .select_related("partnership__partner", "owner", "sponsor", "intake_request")
         .annotate(**_viewer_annotations(user))
         .filter(pk=pk)
         .first()

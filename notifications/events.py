@@ -290,7 +290,22 @@ def _amendment_decided(event: AuditEvent) -> Plan:
     return plan
 
 
+def _intake_submitted(event: AuditEvent) -> Plan:
+    """The deal's owner (the request type's triage person) hears of a new request."""
+    deal = Deal.objects.get(pk=event.deal_id)
+    plan = Plan(
+        deal=deal,
+        text=f"{_name(event)} submitted a {event.after.get('request_type', 'new')} request: "
+        f"{deal.title}",
+        url=deal.get_absolute_url(),
+        detail=event.after.get("routing", ""),
+    )
+    plan.add([deal.owner_id], NotificationKind.INTAKE_SUBMITTED)
+    return plan
+
+
 PLANNERS: dict[str, Callable[[AuditEvent], Plan | None]] = {
+    AuditAction.INTAKE_SUBMITTED: _intake_submitted,
     AuditAction.AMENDMENT_PROPOSED: _amendment_proposed,
     AuditAction.AMENDMENT_APPROVED: _amendment_decided,
     AuditAction.AMENDMENT_REJECTED: _amendment_decided,

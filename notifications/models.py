@@ -32,6 +32,7 @@ class NotificationKind(models.TextChoices):
     CONCERN_RAISED = "concern_raised", "A concern raised on my deal or in my department"
     REPLY = "reply", "A reply to my concern or to a review I commented on"
     MENTION = "mention", "Someone mentions me"
+    INTAKE_SUBMITTED = "intake_submitted", "A request comes in for a deal I own"
 
 
 EVENT_KINDS = [
@@ -45,6 +46,7 @@ EVENT_KINDS = [
     NotificationKind.CONCERN_RAISED,
     NotificationKind.REPLY,
     NotificationKind.MENTION,
+    NotificationKind.INTAKE_SUBMITTED,
 ]
 
 

@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from core.answers import Operator, matches
+from core.answers import said as condition_said
 from core.timezones import default_time_zone, validate_time_zone, zone
 
 
@@ -172,7 +174,10 @@ class VerdictChannel(models.TextChoices):
 
 class ReviewQuerySet(models.QuerySet["Review"]):
     def open(self) -> ReviewQuerySet:
-        return self.filter(status__in=[ReviewStatus.PENDING, ReviewStatus.CHANGES_REQUESTED])
+        return self.filter(
+            status__in=[ReviewStatus.PENDING, ReviewStatus.CHANGES_REQUESTED],
+            not_needed_at__isnull=True,
+        )
 
     def overdue(self, today: dt.date | None = None) -> ReviewQuerySet:
         return self.open().filter(due_on__lt=today or timezone.localdate())
@@ -204,6 +209,11 @@ class Review(models.Model):
     needs_rereview = models.BooleanField("re-review needed", default=False)
     round = models.PositiveSmallIntegerField(default=1, help_text="Review round, 1 for the first.")
     created_at = models.DateTimeField(default=timezone.now)
+    # Why the rules ask this department (signoff.routing): "value > 1,000,000".
+    reason = models.CharField(max_length=500, blank=True)
+    # Set when the rules no longer ask for it (an intake answer changed): kept, never
+    # deleted, and left out of the gate and the inboxes (signoff.reviews_reroute).
+    not_needed_at = models.DateTimeField(null=True, blank=True)
 
     objects = ReviewQuerySet.as_manager()
 
@@ -242,7 +252,10 @@ class Review(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status in (ReviewStatus.PENDING, ReviewStatus.CHANGES_REQUESTED)
+        return self.not_needed_at is None and self.status in (
+            ReviewStatus.PENDING,
+            ReviewStatus.CHANGES_REQUESTED,
+        )
 
     @property
     def is_overdue(self) -> bool:
@@ -272,6 +285,7 @@ class RuleCondition(models.TextChoices):
     HAS_BUSINESS_CASE = "has_business_case", "Deals with a business case"
     CUSTOMER_DATA = "customer_data", "Partner handles customer data"
     VALUE_OVER = "value_over", "Contract value over a threshold"
+    ANSWER = "answer", "An intake answer"
 
 
 class ReviewRule(models.Model):
@@ -285,6 +299,18 @@ class ReviewRule(models.Model):
         null=True,
         blank=True,
         help_text="For 'contract value over a threshold': the amount, in the deal's currency.",
+    )
+    # For "an intake answer": the question's key, how it is compared, and with what
+    # (core.answers; read from the deal's intake request, see signoff.deal_answers).
+    answer_key = models.SlugField(max_length=60, blank=True, help_text="The question's key.")
+    answer_operator = models.CharField(
+        max_length=10, choices=Operator.choices, default=Operator.EQUALS, blank=True
+    )
+    answer_value = models.CharField(max_length=200, blank=True)
+    answer_label = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text="How the reason reads: 'handles personal data' (else the key).",
     )
     active = models.BooleanField(default=True)
 
@@ -304,15 +330,41 @@ class ReviewRule(models.Model):
             raise ValidationError(
                 {"threshold": "Give the contract value above which this applies."}
             )
+        if self.condition == RuleCondition.ANSWER and not (
+            self.answer_key and self.answer_operator and self.answer_value
+        ):
+            raise ValidationError(
+                {"answer_key": "Give the question's key, the comparison and the value."}
+            )
 
-    def applies_to(self, deal, *, has_business_case: bool) -> bool:
+    def applies_to(self, deal, *, has_business_case: bool, answers: dict | None = None) -> bool:
         if self.condition == RuleCondition.ALWAYS:
             return True
         if self.condition == RuleCondition.HAS_BUSINESS_CASE:
             return has_business_case
         if self.condition == RuleCondition.CUSTOMER_DATA:
             return deal.partnership.partner.handles_customer_data
-        return self.threshold is not None and deal.contract_value > self.threshold
+        if self.condition == RuleCondition.ANSWER:
+            answer = (answers or {}).get(self.answer_key)
+            return matches(answer, self.answer_operator, self.answer_value)
+        return (
+            self.threshold is not None
+            and deal.contract_value is not None
+            and deal.contract_value > self.threshold
+        )
+
+    def because(self) -> str:
+        """Why this rule asks its department, as the routing summary says it."""
+        if self.condition == RuleCondition.ANSWER:
+            subject = self.answer_label or self.answer_key
+            return condition_said(subject, self.answer_operator, self.answer_value)
+        if self.condition == RuleCondition.VALUE_OVER:
+            return f"value > {self.threshold or 0:,.0f}"
+        return {
+            RuleCondition.ALWAYS: "every deal",
+            RuleCondition.HAS_BUSINESS_CASE: "the deal has a business case",
+            RuleCondition.CUSTOMER_DATA: "the partner handles customer data",
+        }[self.condition]
 
 
 class ReviewComment(models.Model):

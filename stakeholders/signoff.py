@@ -33,7 +33,15 @@ from core.parsing import ascii_int
 from deals.models import Deal, Decision, Stage, StageChange, Term
 from metrics.models import BusinessCase
 
-from .models import APPROVALS, Concern, Department, Review, ReviewRule, ReviewStatus
+from .models import (
+    APPROVALS,
+    Concern,
+    Department,
+    Review,
+    ReviewRule,
+    ReviewStatus,
+    RuleCondition,
+)
 
 # Stages in which the departments' reviews are live: a department that becomes
 # required here (value raised, business case added, partner now handles customer
@@ -109,7 +117,7 @@ def wording_changed(*, deal: Deal, department_id: int, user, reason: str) -> boo
     True when a review was re-opened."""
     Deal.objects.lock(deal.pk)
     review = deal.reviews.filter(department_id=department_id).select_related("department").first()
-    if review is None or review.status == ReviewStatus.PENDING:
+    if review is None or review.status == ReviewStatus.PENDING or review.not_needed_at:
         return False  # nothing given yet: the reviewer's stamp shows the change
     # Counted once per re-opened review, under the deal's lock.
     Deal.objects.filter(pk=deal.pk).update(revision_rounds=F("revision_rounds") + 1)
@@ -120,15 +128,58 @@ def wording_changed(*, deal: Deal, department_id: int, user, reason: str) -> boo
 # Routing: which departments must sign off, asked when they become required.
 
 
+def deal_answers(deal: Deal) -> dict:
+    """The answers the deal came in with: intake.IntakeRequest, the deal's reverse
+    one-to-one `intake_request` (read by name, so this app never imports intake)."""
+    request = getattr(deal, "intake_request", None) if deal.pk else None
+    return getattr(request, "answers", None) or {}
+
+
+def routing(
+    deal: Deal, *, answers: dict | None = None, has_business_case: bool | None = None
+) -> dict[Department, list[str]]:
+    """Each department the review rules require for this deal today, with why (a rule's
+    `because`), in name order. The deal may be unsaved (intake's preview): pass
+    `answers` and `has_business_case` then; otherwise they are read from the deal."""
+    rules = list(ReviewRule.objects.filter(active=True).select_related("department"))
+    if has_business_case is None:
+        has_business_case = bool(deal.pk) and BusinessCase.objects.filter(deal=deal).exists()
+    if answers is None and any(rule.condition == RuleCondition.ANSWER for rule in rules):
+        answers = deal_answers(deal)
+    found: dict[Department, list[str]] = {}
+    for rule in rules:
+        if rule.applies_to(deal, has_business_case=has_business_case, answers=answers):
+            reasons = found.setdefault(rule.department, [])
+            if rule.because() not in reasons:
+                reasons.append(rule.because())
+    return dict(sorted(found.items(), key=lambda item: item[0].name))
+
+
+def because(reasons: list[str]) -> str:
+    """What a review stores as its reason: 'handles personal data = yes; value > 1,000'."""
+    return "; ".join(reasons)
+
+
+def routing_summary(routes: dict[Department, list[str]]) -> str:
+    """'Legal, Procurement and Security will review; Finance because value > 1,000,000.'"""
+    plain = [d.name for d, reasons in routes.items() if "every deal" in reasons]
+    special = [(d.name, because(r)) for d, r in routes.items() if "every deal" not in r]
+    if not plain and not special:
+        return "No department needs to review this under the current rules."
+
+    def listed(names: list[str]) -> str:
+        return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+    parts = [f"{listed(plain)} will review"] if plain else []
+    for n, (name, reason) in enumerate(special):
+        lead = f"{name} will review because" if not plain and n == 0 else f"{name} because"
+        parts.append(f"{lead} {reason}")
+    return "; ".join(parts) + "."
+
+
 def required_departments(deal: Deal) -> list[Department]:
     """The departments whose sign-off the review rules require for this deal today."""
-    has_case = BusinessCase.objects.filter(deal=deal).exists()
-    rules = ReviewRule.objects.filter(active=True).select_related("department")
-    found: dict[int, Department] = {}
-    for rule in rules:
-        if rule.applies_to(deal, has_business_case=has_case):
-            found[rule.department_id] = rule.department
-    return sorted(found.values(), key=lambda d: d.name)
+    return list(routing(deal))
 
 
 # Who reviews a term of each category, in order of preference (department slugs, as in
@@ -173,12 +224,16 @@ def _due(department: Department) -> dt.date:
     return add_working_days(timezone.localdate(), department.review_sla_days)
 
 
-def _request_review(deal: Deal, department: Department, *, user, reason: str = "") -> Review:
+def _request_review(
+    deal: Deal, department: Department, *, user, reason: str = "", why: str = ""
+) -> Review:
     due = _due(department)
-    review = Review.objects.create(deal=deal, department=department, due_on=due)
+    review = Review.objects.create(deal=deal, department=department, due_on=due, reason=why)
     after = {"department": department.name, "due_on": due.isoformat()}
     if reason:
         after["reason"] = reason
+    if why:
+        after["because"] = why
     audit_record(
         actor=user, action=AuditAction.REVIEW_REQUESTED, instance=review, after=after, deal=deal
     )
@@ -193,10 +248,13 @@ def reviews_route(*, deal: Deal, user) -> list[Review]:
     """
     existing = {review.department_id: review for review in deal.reviews.all()}
     created = []
-    for department in required_departments(deal):
+    for department, reasons in routing(deal).items():
         review = existing.get(department.pk)
         if review is None:
-            created.append(_request_review(deal, department, user=user))
+            created.append(_request_review(deal, department, user=user, why=because(reasons)))
+        elif review.not_needed_at is not None:
+            review.not_needed_at, review.reason = None, because(reasons)
+            _reopen(review, user=user, reason="Needed again")
         elif review.status in (ReviewStatus.CHANGES_REQUESTED, ReviewStatus.REJECTED):
             _reopen(review, user=user, reason="Deal back in review")
     return created
@@ -210,12 +268,76 @@ def reviews_top_up(*, deal: Deal, user, reason: str) -> list[Review]:
     locked = Deal.objects.lock(deal.pk)
     if locked.stage not in REVIEWING_STAGES or locked.archived_at is not None:
         return []
-    existing = set(locked.reviews.values_list("department_id", flat=True))
-    return [
-        _request_review(locked, department, user=user, reason=reason)
-        for department in required_departments(locked)
-        if department.pk not in existing
-    ]
+    existing = {review.department_id: review for review in locked.reviews.all()}
+    asked = []
+    for department, reasons in routing(locked).items():
+        review = existing.get(department.pk)
+        if review is None:
+            asked.append(
+                _request_review(locked, department, user=user, reason=reason, why=because(reasons))
+            )
+        elif review.not_needed_at is not None:  # marked not needed, and needed again
+            review.not_needed_at, review.reason = None, because(reasons)
+            review.department = department
+            _reopen(review, user=user, reason=reason)
+            asked.append(review)
+    return asked
+
+
+@transaction.atomic
+def reviews_reroute(*, deal: Deal, user, reason: str) -> dict[str, list[str]]:
+    """Route the deal again after what the rules read changed (an intake answer).
+
+    Only the departments whose routing changed are touched: a review the rules no longer
+    ask for is marked not needed (kept, with its verdict, out of the gate); one needed
+    again, or needed for another reason, is re-opened (its verdict no longer covers the
+    deal as it is); a department newly required is asked, if the deal is under review.
+    Every other review, and its verdict, stays as it is. Returns department names.
+    """
+    locked = Deal.objects.lock(deal.pk)
+    routes = {
+        department.pk: (department, reasons) for department, reasons in routing(locked).items()
+    }
+    done: dict[str, list[str]] = {"not_needed": [], "reopened": [], "requested": []}
+    for review in locked.reviews.select_related("department").order_by("pk"):
+        route = routes.pop(review.department_id, None)
+        if route is None:
+            if review.not_needed_at is None:
+                _mark_not_needed(review, user=user, reason=reason)
+                done["not_needed"].append(review.department.name)
+            continue
+        why = because(route[1])
+        if review.not_needed_at is not None:
+            review.not_needed_at, review.reason = None, why
+            _reopen(review, user=user, reason=f"{reason}: needed again because {why}")
+            done["reopened"].append(review.department.name)
+        elif review.reason != why:
+            # A review from before reasons were kept has none: it is given one, not reset.
+            basis_changed = bool(review.reason) and review.has_verdict
+            review.reason = why
+            if basis_changed:
+                _reopen(review, user=user, reason=f"{reason}: now because {why}")
+                done["reopened"].append(review.department.name)
+            else:
+                review.save(update_fields=["reason"])
+    if locked.stage in REVIEWING_STAGES and locked.archived_at is None:
+        for department, reasons in routes.values():
+            _request_review(locked, department, user=user, reason=reason, why=because(reasons))
+            done["requested"].append(department.name)
+    return done
+
+
+def _mark_not_needed(review: Review, *, user, reason: str) -> None:
+    review.not_needed_at = timezone.now()
+    review.save(update_fields=["not_needed_at"])
+    audit_record(
+        actor=user,
+        action=AuditAction.REVIEW_NOT_NEEDED,
+        instance=review,
+        before={"reason": review.reason},
+        after={"department": review.department.name, "note": reason},
+        deal=review.deal,
+    )
 
 
 def reviews_top_up_many(*, deals, user, reason: str) -> int:
@@ -284,6 +406,7 @@ def gate_status(
     run_started_at: dt.datetime | None = None,
 ) -> dict:
     """What stands between the deal and its next gated stage, from loaded rows (no queries)."""
+    reviews = [review for review in reviews if review.not_needed_at is None]
     waiting = [r.department.name for r in reviews if r.status not in APPROVALS]
     blocking = [c for c in open_concerns if c.blocking]
     return {

@@ -33,6 +33,7 @@ from tests.factories import (
     UserFactory,
     WorkingSessionFactory,
 )
+from tests.intake.builders import build_form
 from tests.personas import ROUTED, Personas, make_personas
 
 # Real hashing costs ~0.3 s a user; tests check access, not hash strength.
@@ -231,6 +232,11 @@ def _deal_with_everything(personas: Personas, partnership, **fields) -> dict[str
     }
 
 
+def _intake_form() -> dict[str, models.Model]:
+    version = build_form([("purpose", "text", "Purpose", {"required": True})], name="Walked")
+    return {"request_type": version.request_type, "form_version": version}
+
+
 @pytest.fixture(scope="module")
 def access_world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[AccessWorld]:
     """Built once for the module that uses it, in a transaction rolled back after the
@@ -258,6 +264,8 @@ def access_world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterat
                 "goal": link.goal,
                 # One of those the move into Review made for Legal's reviewer.
                 "notification": personas.legal.notifications.filter(in_app=True).first(),
+                # intake: a request type whose published form has one required question
+                **_intake_form(),
             },
         )
         transaction.set_rollback(True)

@@ -27,6 +27,7 @@ from deals import services as deal_services
 from deals.activity import RENDERERS, sentence
 from deals.models import Stage
 from dossier import services as dossier_services
+from intake import services as intake_services
 from metrics import business_case
 from metrics import services as metric_services
 from metrics.models import Assumption, OutcomeMetric
@@ -35,7 +36,8 @@ from partnerships.models import Partner
 from partnerships.services import partner_saved
 from stakeholders import email_decision, signoff
 from stakeholders import services as review_services
-from stakeholders.models import Department
+from stakeholders.models import Department, ReviewRule, RuleCondition
+from tests.intake.builders import build_form
 from webhooks.models import WebhookDelivery
 from webhooks.services import delivery_redeliver, endpoint_create, endpoint_disable
 
@@ -352,7 +354,39 @@ def walk(personas, partnership, client_for) -> object:
     partner.save()
     old, new = changed(before, snapshot(partner))
     partner_saved(partner=partner, user=personas.admin, created=False, old=old, new=new)
+    intake_walk(personas)
     return deal
+
+
+def intake_walk(personas) -> None:
+    """A form published, a request submitted through it, routed on an answer, and the
+    answer changed: the review it asked for is no longer needed."""
+    version = intake_services.form_version_publish(
+        version=build_form(name="Data sharing", publish=False), user=personas.admin
+    )
+    ReviewRule.objects.create(
+        department=Department.objects.get(slug="security"),
+        condition=RuleCondition.ANSWER,
+        answer_key="personal_data",
+        answer_label="handles personal data",
+        answer_value="yes",
+    )
+    answers = {"summary": "Share loyalty data.", "total_value": "90000", "personal_data": "yes"}
+    request = intake_services.request_submit(
+        version=version,
+        user=personas.owner,
+        title="Loyalty data sharing",
+        partner_name="Northwind Loyalty",
+        sponsor=personas.executive,
+        answers={**answers, "categories": ["Contact"]},
+    )
+    deal = deal_services.deal_advance(
+        deal=request.deal, user=personas.owner, to_stage=Stage.BUSINESS_CASE
+    )
+    deal_services.deal_advance(deal=deal, user=personas.owner, to_stage=Stage.REVIEW)
+    intake_services.request_answers_change(
+        request=request, user=personas.owner, answers={**answers, "personal_data": "no"}
+    )
 
 
 def amendment_walk(agreement, personas, today) -> None:

@@ -10,6 +10,7 @@ from agreements.services import agreement_open
 from core.models import AuditEvent
 from deals.models import Deal, Stage
 from deals.services import deal_advance, deal_create
+from intake.models import IntakeRequest
 from stakeholders.models import Review, ReviewStatus, User
 from stakeholders.services import concern_raise, review_comment, review_give_verdict
 
@@ -37,6 +38,21 @@ BY_THE_AMENDMENT_SERVICES = {
     "review re-opened",
     "agreement edited",
 }
+
+
+# The demo's requests (demo/intake.py) go through intake's services, which open their
+# deals (and a new partner) through the deals and partnerships services: left out too.
+BY_THE_INTAKE_SERVICES = {"intake form published", "intake submitted", "review requested"}
+
+
+def by_intake(event: AuditEvent, intake_deals: set[int]) -> bool:
+    if event.deal_id is None:
+        return event.object_type in (
+            "partnerships.partner",
+            "partnerships.partnership",
+            "intake.formversion",
+        )
+    return event.deal_id in intake_deals
 
 
 def deal_of(event: AuditEvent) -> Deal:
@@ -93,7 +109,8 @@ def write_one_of_each_through_the_services() -> list[AuditEvent]:
 
 def test_demo_audit_rows_name_their_object_as_the_services_do():
     call_command("seed_demo", verbosity=0)
-    demo_events = list(AuditEvent.objects.all())
+    intake_deals = set(IntakeRequest.objects.values_list("deal_id", flat=True))
+    demo_events = [e for e in AuditEvent.objects.all() if not by_intake(e, intake_deals)]
     assert {event.action for event in demo_events} - BY_THE_AMENDMENT_SERVICES == DEMO_ACTIONS
     demo_events = [event for event in demo_events if event.action in DEMO_ACTIONS]
     service_events = write_one_of_each_through_the_services()

@@ -72,6 +72,11 @@ FINANCE_PAGE      = (302, 403, 403, 403, 403, 403, 403,   200, 403, 403)
 FINANCE_ACTION    = (302, 403, 403, 403, 403, 403, 403,   302, 403, 403)
 # An obligation's evidence is reviewed by its reviewer (the sponsor here) and administrators.
 REVIEWER_FORM     = (302, 403, 422, 403, 403, 403, 422,   403, 403, 403)
+# Intake: the preview is the administrators'; the walked deals did not come through
+# intake, so their answers page is not found for anyone (tests/intake/test_access.py).
+ADMIN_PAGE        = (302, 403, 403, 403, 403, 403, 200,   403, 403, 403)
+ADMIN_FORM        = (302, 403, 403, 403, 403, 403, 422,   403, 403, 403)
+NOT_FOUND         = (302, 404, 404, 404, 404, 404, 404,   404, 404, 404)
 
 POLICY: dict[tuple[str, str], tuple[int, ...]] = {
     #                                     anon  own spon  leg proc   it  adm    fin  out oexe
@@ -165,6 +170,14 @@ POLICY: dict[tuple[str, str], tuple[int, ...]] = {
     ("partnership_create", "POST"):       CREATOR_FORM,
     ("partnership_edit", "GET"):          CREATOR_PAGE,
     ("partnership_edit", "POST"):         CREATOR_FORM,
+    ("intake_start", "GET"):              CREATOR_PAGE,
+    ("intake_start", "POST"):             CREATOR_PAGE,
+    ("intake_new", "GET"):                CREATOR_PAGE,
+    ("intake_new", "POST"):               CREATOR_FORM,
+    ("intake_preview", "GET"):            ADMIN_PAGE,
+    ("intake_preview", "POST"):           ADMIN_FORM,
+    ("intake_answers_edit", "GET"):       NOT_FOUND,
+    ("intake_answers_edit", "POST"):      NOT_FOUND,
     ("deal_create", "GET"):               CREATOR_PAGE,
     ("deal_create", "POST"):              CREATOR_FORM,
     # The deal
@@ -385,6 +398,8 @@ OBJECT_OF = {
     "occurrences": "occurrence",
     "amendments": "amendment",
     "amendment-changes": "amendment_change",
+    "type_id": "request_type",
+    "version_id": "form_version",
 }
 PARAMETER = re.compile(r"<(?:int:)?(\w+)>")
 

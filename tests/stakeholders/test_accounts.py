@@ -68,6 +68,9 @@ PUBLIC = {
     # A review's decision link from an email: its signed single-use token is the check
     # (tests/stakeholders/test_email_decision.py).
     "review_email_decision",
+    # The API's description: integrators read it before they hold a key. The API itself
+    # answers 401 (a problem document, not a login page) without a key: tests/api/.
+    "openapi-json",
 }
 
 
@@ -79,6 +82,12 @@ def test_every_page_but_login_logout_and_healthz_requires_login(client, deal):
         for method in ("get", "post"):
             response = getattr(client, method)(url)
             if name in PUBLIC:
+                continue
+            if url.startswith("/api/"):
+                # Bearer keys, not sessions: no key is a 401 problem, never a login page
+                # (the API's root is no operation at all: 404).
+                allowed = (404,) if url == "/api/v1/" else (401, 405)
+                assert response.status_code in allowed, (method, url)
                 continue
             assert response.status_code == 302, (method, url)
             assert response["Location"].startswith(reverse("login")), url

@@ -8,6 +8,7 @@ from demo.agreements import seed_agreements
 from demo.amendments import seed_amendments
 from demo.bulk import seed_bulk
 from demo.deals import seed_portfolio
+from demo.intake import seed_intake
 from demo.partners import ensure_partners
 from demo.people import DEMO_PASSWORD, LOGINS, ensure_people
 from demo.rates import ensure_rates
@@ -50,6 +51,9 @@ class Command(BaseCommand):
             amended = seed_amendments()
         if amended:
             self.stdout.write(f"Drafted {amended} amendments: one approved, one proposed.")
+        requested = seed_intake()
+        if requested:
+            self.stdout.write(f"Added three request types and {requested} requests through them.")
         # The audit rows above were written in bulk, past the analytics subscriber: its
         # intervals are built from them (only what is missing; nothing twice).
         built = backfill()
