@@ -74,6 +74,12 @@ class AuditAction(models.TextChoices):
     AMENDMENT_APPROVED = "amendment approved", "amendment approved"
     AMENDMENT_REJECTED = "amendment rejected", "amendment rejected"
     CALENDAR_ADDRESS_REPLACED = "calendar address replaced", "calendar address replaced"
+    # Clause playbooks (playbooks)
+    PLAYBOOK_REVISED = "playbook revised", "playbook revised"
+    PLAYBOOK_REVIEWED = "playbook reviewed", "playbook reviewed"
+    PLAYBOOK_ADOPTED = "playbook adopted", "playbook version taken on"
+    TERM_POSITION_SET = "term position set", "term placed in the playbook"
+    POSITION_APPROVED = "position approved", "playbook deviation approved"
 
 
 class AuditEvent(models.Model):

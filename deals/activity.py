@@ -18,6 +18,7 @@ from metrics.models import Outcome
 from stakeholders.models import ReviewStatus, Severity
 
 from .activity_contract import CONTRACT_RENDERERS
+from .activity_playbooks import PLAYBOOK_RENDERERS
 from .activity_values import (
     NOUNS,
     currency_of,
@@ -491,3 +492,4 @@ def obligation_missed(event: AuditEvent) -> str:
 
 
 RENDERERS.update(CONTRACT_RENDERERS)
+RENDERERS.update(PLAYBOOK_RENDERERS)

@@ -22,7 +22,8 @@ them acts on what another is changing.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import F, Max
@@ -258,6 +259,33 @@ def review_reopen(*, review: Review, user, reason: str) -> None:
 # The gate, and the sponsor's overrule.
 
 
+@dataclass(frozen=True)
+class Hold:
+    """Something a registered gate check says still stands before the gate: "approval by
+    the department's lead (Legal) of “Liability cap” (within fallback 2)". An overrule
+    lets the deal past an overrulable hold, as past a missing sign-off."""
+
+    text: str
+    overrulable: bool = True
+
+
+# Rules of apps above this one that hold the gate as a review does (playbooks registers
+# one at ready()): signoff asks them on every move into a gated stage without importing
+# them. Each is called under the deal's lock with the locked deal.
+GateCheck = Callable[[Deal], list[Hold]]
+_gate_checks: list[GateCheck] = []
+
+
+def register_gate_check(check: GateCheck) -> None:
+    """Ask `check(deal)` on every move into Approved, Signed and Live; twice is once."""
+    if check not in _gate_checks:
+        _gate_checks.append(check)
+
+
+def gate_holds(deal: Deal) -> list[Hold]:
+    return [hold for check in _gate_checks for hold in check(deal)]
+
+
 def last_ungated_entry(changes: Iterable[StageChange]) -> dt.datetime | None:
     """When the deal last entered a stage before the gate (Negotiation, On hold…), from
     its ordered stage changes. An overrule made there carries it through Approved,
@@ -317,12 +345,20 @@ def gate_refusal(deal: Deal, to_stage: str = Stage.APPROVED) -> str | None:
         wording_at,
         entered,
     )
+    holds = gate_holds(deal)
     if gate["overruled"]:
-        return None
+        holds = [hold for hold in holds if not hold.overrulable]
+        if not holds:
+            return None
+        return (
+            f"The deal can move to {Stage(to_stage).label} only with "
+            + " and ".join(hold.text for hold in holds)
+            + ": the sponsor's overrule does not cover it."
+        )
     # The rules may require more than was requested when the deal entered review.
     asked = {review.department_id for review in reviews}
     unasked = [d.name for d in required_departments(deal) if d.pk not in asked]
-    if gate["clear"] and not unasked:
+    if gate["clear"] and not unasked and not holds:
         return None
     parts = []
     if gate["no_reviews"] and not unasked:
@@ -335,6 +371,7 @@ def gate_refusal(deal: Deal, to_stage: str = Stage.APPROVED) -> str | None:
     if gate["blocking"]:
         count = len(gate["blocking"])
         parts.append(f"{count} blocking concern{'s' if count > 1 else ''} to be resolved")
+    parts += [hold.text for hold in holds]
     label = Stage(to_stage).label
     return (
         f"The deal can move to {label} only when every department has signed off and no "
