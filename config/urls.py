@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("deals.urls")),
     path("", include("metrics.urls")),
     path("", include("agreements.urls")),
+    path("", include("playbooks.urls")),
     path("", include("notifications.urls")),
     path("", include("search.urls")),
 ]

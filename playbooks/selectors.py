@@ -11,12 +11,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from deals.diff import word_diff
 from deals.models import Term, TermStatus
-from deals.selectors import get_deal_for_user
+from deals.selectors import get_under_deal_for_user
 
 from . import deviation as dev
 from .models import (
@@ -144,10 +143,9 @@ def assess(deal, terms: list[Term]) -> Assessment:
     places = {
         place.term_id: place
         for place in TermPosition.objects.filter(term__in=[t.pk for t in terms]).select_related(
-            "clause_type__department"
+            "clause_type__department", "position", "approved_by"
         )
     }
-    by_id = {p.pk: p for p in positions}
     rows, covered_clauses = [], set()
     for term in terms:
         place = places.get(term.pk)
@@ -164,8 +162,6 @@ def assess(deal, terms: list[Term]) -> Assessment:
             row.diff = word_diff(standard.wording, term.wording)
         if place is not None and term.status != TermStatus.WITHDRAWN:
             covered_clauses.add(place.clause_type_id)
-            if place.position_id:
-                place.position = by_id.get(place.position_id, place.position)
             row.found = dev.deviation(place, clause_positions)
             if row.found.needs_approval or row.found.needs_decision:
                 row.approver = dev.approver_role(place, row.found)
@@ -192,9 +188,10 @@ def live_terms(deal) -> list[Term]:
 
 def get_term_for_user(user, pk: int) -> Term:
     """A term, or 404 when its deal is not visible to this person."""
-    term = get_object_or_404(Term.objects.select_related("department"), pk=pk)
-    term.deal = get_deal_for_user(user, term.deal_id)
-    return term
+    terms = Term.objects.select_related(
+        "deal__owner", "deal__sponsor", "deal__partnership__partner", "department"
+    )
+    return get_under_deal_for_user(terms, user, pk, "term")
 
 
 def stale_playbooks(now: dt.datetime | None = None):
