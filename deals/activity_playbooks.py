@@ -51,12 +51,13 @@ def _term(event: AuditEvent) -> str:
 
 def position_set(event: AuditEvent) -> str:
     after = event.after
-    position = _text(after.get("position"))
     clause = _text(after.get("clause"))
-    where = f"{position.lower()} {clause.lower()}".strip() if position else clause.lower()
+    position = _text(after.get("position"))
+    where = f" under {clause}" if clause else ""
+    chosen = f" as {position.lower()}" if position else ""
     deviation = _text(after.get("deviation"))
     tail = f" ({deviation.lower()})" if deviation else ""
-    return f"placed {_term(event)} in the playbook as {where or 'a clause'}{tail}."
+    return f"placed {_term(event)}{where}{chosen} in the playbook{tail}."
 
 
 def approved(event: AuditEvent) -> str:

@@ -33,6 +33,7 @@ from partnerships.services import partner_saved
 from stakeholders import services as review_services
 from stakeholders import signoff
 from stakeholders.models import Department
+from tests.playbooks.walk import playbook_walk
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -163,6 +164,7 @@ def walk(personas, partnership, client_for) -> object:
         note="Legal asked for more.",
         status="agreed",
     )
+    playbook_walk(deal, term, personas)
     reviews = {r.department.slug: r for r in deal.reviews.select_related("department")}
     review_services.review_reassign(
         review=reviews["legal"], user=personas.legal, reviewer=personas.legal

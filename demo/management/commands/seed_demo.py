@@ -8,6 +8,7 @@ from demo.bulk import seed_bulk
 from demo.deals import seed_portfolio
 from demo.partners import ensure_partners
 from demo.people import DEMO_PASSWORD, LOGINS, ensure_people
+from demo.playbooks import seed_playbooks
 from demo.rates import ensure_rates
 from demo.value import seed_value
 
@@ -45,6 +46,9 @@ class Command(BaseCommand):
         amended = seed_amendments()
         if amended:
             self.stdout.write(f"Drafted {amended} amendments: one approved, one proposed.")
+        playbooks = seed_playbooks(people)
+        if playbooks:
+            self.stdout.write(f"Wrote {playbooks} clause playbooks and placed demo terms in them.")
         # Bulk inserts bypass the audited services: tell cached summaries.
         freshness.bump()
         self.stdout.write("")
