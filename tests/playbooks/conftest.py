@@ -36,6 +36,10 @@ def position(version, clause, tier, rank=0, **fields) -> Position:
 
 @pytest.fixture
 def playbooks(personas):
+    return make_playbooks(personas)
+
+
+def make_playbooks(personas) -> dict:
     Membership.objects.filter(user=personas.legal, department__slug="legal").update(is_lead=True)
     legal = Playbook.objects.create(department=department("legal"), title="Legal")
     procurement = Playbook.objects.create(department=department("procurement"), title="Procurement")
