@@ -14,6 +14,10 @@ the gate that holds a deal until they have.
   or the sponsor recorded a decision that overrules, on the deal as it was (the
   decision form's stamp), since the deal last came up to the gate and after its
   wording last changed.
+- Registered holds: an app above this one adds its own rule to the gate with
+  `register_gate_check` (playbooks: a fallback waits for its approver, a walk-away for
+  the sponsor's decision), asked on every move into a gated stage without this module
+  importing it.
 
 Every writer here runs under the deal's row lock (Deal.objects.lock), so none of
 them acts on what another is changing.

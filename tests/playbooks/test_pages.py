@@ -206,3 +206,10 @@ def test_a_deal_on_an_older_version_offers_the_newer_one(
     )
     assert deal_advance  # the gate path is tested in test_gate.py
     assert deal_in_review.stage == Stage.REVIEW
+
+
+@pytest.mark.parametrize(
+    "model", ["clausetype", "playbook", "playbookversion", "dealplaybook", "termposition"]
+)
+def test_the_admin_lists_the_playbook_tables(client_for, personas, playbooks, model):
+    assert client_for(personas.admin).get(f"/admin/playbooks/{model}/").status_code == 200

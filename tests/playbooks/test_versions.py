@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from deals.services import deal_create
-from playbooks.models import DealPlaybook, Position, TermPosition, Tier
+from playbooks.models import DealPlaybook, Playbook, Position, TermPosition, Tier
 from playbooks.selectors import assess, pins, stale_playbooks
 from playbooks.services import (
     deal_playbook_adopt,
@@ -160,3 +160,13 @@ def test_a_playbook_not_reviewed_for_a_year_is_stale_until_its_lead_confirms_it(
     assert [p.title for p in stale_playbooks()] == ["Legal"]
     playbook_mark_reviewed(playbook=playbooks["legal"], user=personas.legal)
     assert list(stale_playbooks()) == []
+
+
+def test_a_stale_playbook_is_flagged_in_its_departments_digest(client_for, personas, playbooks):
+    Playbook.objects.filter(pk=playbooks["legal"].pk).update(
+        reviewed_at=timezone.now() - dt.timedelta(days=400)
+    )
+    legal = client_for(personas.legal).get("/digest/preview/?format=text").content.decode()
+    assert "PLAYBOOK TO REVIEW: the Legal playbook has not been reviewed since" in legal
+    it = client_for(personas.it).get("/digest/preview/?format=text").content.decode()
+    assert "PLAYBOOK TO REVIEW" not in it
