@@ -11,6 +11,8 @@ audit trail (core.audit.subscribe), so the deals app never calls this one.
 
 from __future__ import annotations
 
+from django.utils import timezone
+
 from core.audit import AuditAction, subscribe
 from core.models import AuditEvent
 from deals.models import Deal
@@ -35,7 +37,7 @@ def pin_new_deal(event: AuditEvent) -> None:
     versions = list(PlaybookVersion.objects.order_by("playbook_id", "number"))
     if not versions:
         return
-    today = event.at.date()
+    today = timezone.localdate(event.at)
     by_playbook: dict[int, list[PlaybookVersion]] = {}
     for version in versions:
         by_playbook.setdefault(version.playbook_id, []).append(version)

@@ -240,6 +240,9 @@ def playbook_revise(
     rules.EDIT_PLAYBOOK.require(user, playbook)
     latest = playbook.versions.aggregate(n=Max("number"))["n"] or 0
     source = position.version
+    if source.number != latest:
+        # A copy of an older version would quietly undo the edits made since.
+        raise ValidationError(f"Edit version {latest}, the playbook's latest, not {source.number}.")
     version = PlaybookVersion.objects.create(
         playbook=playbook,
         number=latest + 1,

@@ -7,7 +7,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from deals.services import deal_create
@@ -170,3 +170,11 @@ def test_a_stale_playbook_is_flagged_in_its_departments_digest(client_for, perso
     assert "PLAYBOOK TO REVIEW: the Legal playbook has not been reviewed since" in legal
     it = client_for(personas.it).get("/digest/preview/?format=text").content.decode()
     assert "PLAYBOOK TO REVIEW" not in it
+
+
+def test_an_older_version_is_not_edited_into_a_newer_one(personas, playbooks):
+    first = standard_cap(playbooks)
+    playbook_revise(position=first, user=personas.legal, data={"wording": "Version two."})
+    with pytest.raises(ValidationError):
+        playbook_revise(position=first, user=personas.legal, data={"wording": "From one."})
+    assert playbooks["legal"].versions.count() == 2
