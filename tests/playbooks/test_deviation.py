@@ -6,11 +6,11 @@ import pytest
 
 from deals.models import Term
 from playbooks import deviation as dev
-from playbooks.models import Position, Tier
+from playbooks.models import ClauseType, Position, Tier
 from playbooks.selectors import assess
 from playbooks.services import term_position_set
 
-from .conftest import add_term
+from .conftest import add_term, department, position
 
 pytestmark = pytest.mark.django_db
 
@@ -128,3 +128,25 @@ def test_the_standard_wording_is_shown_as_a_word_diff_against_the_terms(personas
         "the previous 12 months. The cap does not apply to data protection breaches.",
     )
     assert "<del>100%</del><ins>200%</ins>" in row.diff
+
+
+def test_notice_days_compare_as_numbers_and_a_year_or_more_walks_away(personas, deal, playbooks):
+    notice = ClauseType.objects.create(
+        slug="termination-convenience",
+        name="Termination for convenience",
+        department=department("legal"),
+        category="termination",
+        kind="notice_days",
+    )
+    version = playbooks["legal"].versions.get()
+    position(version, notice, Tier.STANDARD, bounds={"max_days": 90})
+    position(version, notice, Tier.FALLBACK, 1, approver_role="lead", bounds={"max_days": 180})
+    position(version, notice, Tier.WALK_AWAY, 9, bounds={"min_days": 365})
+    terms = {"title": "Termination", "category": "termination"}
+    for days, label in [
+        ("90", "Standard"),
+        ("120", "Within fallback 1"),
+        ("200", "Outside the playbook"),
+        ("400", "Walk-away"),
+    ]:
+        assert place(deal, personas, notice, {"days": days}, **terms).found.label == label
