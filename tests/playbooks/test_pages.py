@@ -213,3 +213,21 @@ def test_a_deal_on_an_older_version_offers_the_newer_one(
 )
 def test_the_admin_lists_the_playbook_tables(client_for, personas, playbooks, model):
     assert client_for(personas.admin).get(f"/admin/playbooks/{model}/").status_code == 200
+
+
+def test_the_deal_page_says_what_the_playbook_holds_the_gate_for(
+    client_for, personas, deal_in_review, playbooks
+):
+    term = add_term(deal_in_review, personas)
+    term_position_set(
+        term=term,
+        user=personas.owner,
+        clause_type=playbooks["cap"],
+        position=None,
+        value={**CAP, "multiple": "0.1"},
+    )
+    page = client_for(personas.owner).get(deal_in_review.get_absolute_url()).content.decode()
+    assert (
+        "The playbook holds the gate to Approved, Signed and Live until the sponsor&#x27;s "
+        "decision on the walk-away in “Liability cap”." in page
+    )
