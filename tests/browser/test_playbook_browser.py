@@ -5,6 +5,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from playbooks.services import term_position_set
+from tests.browser.axe import describe, serious_violations
 from tests.browser.sessions import context_for
 from tests.playbooks.conftest import CAP_STANDARD, add_term, make_playbooks
 
@@ -34,7 +35,30 @@ def test_a_reviewer_sees_the_diff_against_the_standard_wording_and_approves_the_
     expect(diff.locator("del")).to_have_text("100%")
     expect(diff.locator("ins")).to_have_text("80%")
     expect(row).to_contain_text("waiting for approval by a reviewer of the department (Legal)")
+    violations = serious_violations(page)
+    assert not violations, describe(violations)
 
     row.get_by_role("button", name="Approve within fallback 1").click()
     expect(page.locator(f"#playbook-term-{term.pk}")).to_contain_text("approved by")
     expect(page).to_have_url(f"{live_server.url}{review.get_absolute_url()}")
+
+
+def test_the_playbook_pages_have_no_serious_axe_violation(
+    browser: Browser, live_server, personas, deal_in_review
+):
+    playbooks = make_playbooks(personas)
+    term = add_term(deal_in_review, personas)
+    term_position_set(
+        term=term, user=personas.owner, clause_type=playbooks["cap"], position=None, value={}
+    )
+    page = context_for(browser, live_server.url, personas.owner).new_page()
+    for url in [
+        "/playbooks/",
+        playbooks["legal"].get_absolute_url(),
+        "/playbooks/reports/",
+        f"/terms/{term.pk}/playbook/",
+        deal_in_review.get_absolute_url(),
+    ]:
+        page.goto(url)
+        violations = serious_violations(page)
+        assert not violations, f"{url}:\n{describe(violations)}"
