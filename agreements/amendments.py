@@ -81,6 +81,26 @@ def projected_dates(agreement: Agreement, values: dict[str, Any]) -> dict[str, A
     }
 
 
+def require_term_in_progress_kept(agreement: Agreement, projected: dict[str, Any]) -> None:
+    """Refuse new dates that move the end of a renewed agreement's term in progress.
+
+    The term end is counted from the stated terms as if they had always held
+    (`Agreement.term_end_after`): once the agreement has renewed, a new renewal length,
+    initial term or effective date would re-count the renewals already done. Shortened,
+    the term in progress would end in the past and the next daily run would renew or
+    end the contract at once; lengthened, every past renewal would grow too."""
+    if not agreement.renewals_done:
+        return
+    now = _json(agreement.current_term_end)
+    if projected["term_end"] != now:
+        raise ValidationError(
+            f"The agreement has renewed {agreement.renewals_done} time(s) and its current "
+            f"term ends on {now}; these dates would count its past renewals again and move "
+            f"that end to {projected['term_end']}. Keep the effective date, the initial "
+            "term and the renewal term as they are."
+        )
+
+
 def lock_amendment(amendment: Amendment) -> Amendment:
     """The deal's row lock first (as every writer of a deal), then the amendment's."""
     Deal.objects.lock(amendment.agreement.deal_id)
@@ -243,6 +263,8 @@ def amendment_change_dates(
     locked.changes.filter(kind=ChangeKind.DATES).delete()  # a draft's line, replaced
     if not after:
         raise ValidationError("Those are the agreement's dates as they are: change one of them.")
+    projected = projected_dates(agreement, after)
+    require_term_in_progress_kept(agreement, projected)
     change = AmendmentChange.objects.create(
         amendment=locked,
         kind=ChangeKind.DATES,
@@ -250,7 +272,7 @@ def amendment_change_dates(
             **{name: now[name] for name in after},
             **projected_dates(agreement, {}),
         },
-        after={**after, **projected_dates(agreement, after)},
+        after={**after, **projected},
     )
     _audit_edit(locked, user, added=change.get_kind_display(), subject="")
     return change
@@ -348,8 +370,10 @@ def _refresh(change: AmendmentChange, agreement: Agreement) -> None:
     elif change.kind == ChangeKind.DATES:
         now = agreement_state(agreement)
         stated = {k: v for k, v in change.after.items() if k in DATE_FIELDS}
+        projected = projected_dates(agreement, stated)
+        require_term_in_progress_kept(agreement, projected)  # it may have renewed since
         change.before = {**{k: now[k] for k in stated}, **projected_dates(agreement, {})}
-        change.after = {**stated, **projected_dates(agreement, stated)}
+        change.after = {**stated, **projected}
     change.save(update_fields=["before", "after"])
 
 

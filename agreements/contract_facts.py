@@ -70,7 +70,7 @@ def extract(text: str, path: str = "") -> Facts:
         if months:
             facts.renewal_term_months = months
             facts.evidence["renewal_term_months"] = evidence
-    if notice := notice_days(found, automatic=kind == "automatic"):
+    if notice := notice_days(found, automatic=kind == "automatic", renewal_said=evidence):
         facts.notice_days, facts.evidence["notice_days"] = notice
     term = initial_term(found)
     if term:

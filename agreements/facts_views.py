@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from core.parsing import ascii_int
 from deals.models import ContractDocument
 
 from . import readings, rules, selectors
@@ -98,8 +99,9 @@ def _document(request: HttpRequest, agreement) -> ContractDocument | None:
     documents), else the newest."""
     documents = readings.current_documents(agreement.deal_id)
     wanted = request.POST.get("document") or request.GET.get("document") or ""
-    if wanted.isdigit():
-        return documents.filter(pk=int(wanted)).first()
+    if wanted:  # '²' is a digit to str.isdigit() and a ValueError to int()
+        pk = ascii_int(wanted)
+        return documents.filter(pk=pk).first() if pk is not None else None
     return documents.first()
 
 

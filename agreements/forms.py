@@ -133,10 +133,17 @@ class EvidenceReviewForm(forms.Form):
 
 
 class AmendmentForm(forms.ModelForm):
+    # The model's reason is a TextField: bounded here, as every text a person types is.
+    reason = forms.CharField(
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=Amendment._meta.get_field("reason").help_text,
+    )
+
     class Meta:
         model = Amendment
         fields = ["title", "reason", "effective_date"]
-        widgets = {"effective_date": DATE, "reason": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"effective_date": DATE}
 
 
 class TermChangeForm(forms.Form):

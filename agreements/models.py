@@ -195,6 +195,14 @@ class Agreement(models.Model):
             errors["notice_business_days"] = "Business days apply to a notice period in days."
         if errors:
             raise ValidationError(errors)
+        # Dates near year 1 or 9999 put the term end or the notice deadline off the
+        # calendar: refuse them here, not with a 500 when the dates are computed.
+        try:
+            self.deadline_for(self.term_end_after(self.renewals_done))
+        except (ValueError, OverflowError):
+            raise ValidationError(
+                {"effective_date": "The term or its notice runs off the calendar: check the dates."}
+            ) from None
 
     # --- The computed dates ---------------------------------------------------------
 

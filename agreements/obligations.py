@@ -97,12 +97,18 @@ def obligation_amend(
         },
         deal=agreement.deal,
     )
-    occurrences_plan(obligations=[locked])
+    # The new schedule runs from today: dates it has before today were never due under
+    # the contract as it stood, and made now they would be missed at once (a concern on
+    # the deal for each of a partner's).
+    occurrences_plan(obligations=[locked], since=timezone.localdate())
     return locked
 
 
 def occurrences_plan(
-    *, today: dt.date | None = None, obligations: list[Obligation] | None = None
+    *,
+    today: dt.date | None = None,
+    obligations: list[Obligation] | None = None,
+    since: dt.date | None = None,
 ) -> int:
     """Create the occurrences due within each obligation's lead days. The unique
     (obligation, due date) makes this safe to run twice, or on two workers at once:
@@ -110,7 +116,8 @@ def occurrences_plan(
 
     Occurrences are made in due-date order, so an obligation has every date up to its
     newest occurrence already: only the dates after it are offered to the database (at
-    10,000 agreements, offering every past date again took most of the daily run)."""
+    10,000 agreements, offering every past date again took most of the daily run).
+    `since`: no date before it (an amended schedule starts when it is applied)."""
     today = today or timezone.localdate()
     if obligations is None:
         obligations = list(
@@ -122,7 +129,8 @@ def occurrences_plan(
         Occurrence(obligation_id=o.pk, due_on=day)
         for o in obligations
         for day in o.due_dates(today + dt.timedelta(days=o.lead_days))
-        if getattr(o, "last_due", None) is None or day > o.last_due
+        if (getattr(o, "last_due", None) is None or day > o.last_due)
+        and (since is None or day >= since)
     ]
     before = Occurrence.objects.count()
     Occurrence.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)

@@ -81,6 +81,7 @@ def pages_for(deal_id: int, review_id: int, deep_page: int) -> list[Page]:
         Page("digest", "digest preview", "/digest/preview/", "exec", "page"),
         # As many agreements as deals (bench/seed.py): the bands and the missed windows.
         Page("renewals", "Renewals page", "/renewals/", "exec", "renewals"),
+        Page("analytics", "where time goes", "/analytics/", "exec", "page"),
         Page("admin", "admin changelist", "/admin/deals/deal/", "admin", "admin"),
     ]
     variants = [

@@ -125,6 +125,7 @@ INSTALLED_APPS = [
     # Above the domain apps: it reads them all, none of them imports it.
     "notifications",
     "search",  # reads every domain app, like notifications; nothing imports it
+    "analytics",  # where time goes: intervals from the audit trail; reads every domain app
     "demo",  # seed_demo; at the top: imports every app, none imports it
 ]
 

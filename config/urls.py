@@ -27,4 +27,5 @@ urlpatterns = [
     path("", include("playbooks.urls")),
     path("", include("notifications.urls")),
     path("", include("search.urls")),
+    path("", include("analytics.urls")),
 ]

@@ -27,6 +27,19 @@ def audit_history(deal: Deal) -> None:
         )
         for change in deal.stage_changes.all()
     ]
+    # Each review was requested when the deal entered Review (analytics times the wait
+    # from here to the verdict).
+    events += [
+        audit_event(
+            actor=deal.owner,
+            action=AuditAction.REVIEW_REQUESTED,
+            instance=review,
+            after={"department": review.department.name, "due_on": review.due_on.isoformat()},
+            deal=deal,
+            at=review.created_at,
+        )
+        for review in deal.reviews.select_related("department")
+    ]
     events += [
         audit_event(
             actor=review.decided_by,

@@ -22,6 +22,7 @@ from stakeholders.models import Concern, Department, Membership, Review, Role, U
 from . import copy
 from .bulk_agreements import bulk_agreements
 from .history import history, stage_path
+from .intervals import bulk_intervals
 from .partners import THEMES
 from .reviews import IN_OR_PAST_REVIEW, REVIEW_DEPARTMENTS, demo_review
 from .texts import CONCERNS, SUMMARIES, TERMS
@@ -90,7 +91,8 @@ def seed_bulk(count: int, batch_size: int = 2000) -> int:
                 for i, stage in enumerate(path)
             ]
             copy.insert(StageChange, changes)
-            _bulk_collaboration(deals, start + made, extra, departments, people)
+            reviews = _bulk_collaboration(deals, start + made, extra, departments, people)
+            bulk_intervals(changes, reviews)  # no audit trail to backfill them from
             signed = [deal for deal in deals if deal.stage in (Stage.SIGNED, Stage.LIVE)]
             bulk_agreements(signed, contracts)
         made += size
@@ -117,8 +119,9 @@ def _is_big(n: int) -> bool:
 
 def _bulk_collaboration(
     deals: list[Deal], first: int, rng: random.Random, departments, people: dict[str, list[User]]
-) -> None:
-    """Reviews, terms with their first revision, and concerns for bulk deals, in bulk."""
+) -> list[Review]:
+    """Reviews, terms with their first revision, and concerns for bulk deals, in bulk;
+    the reviews are returned (their intervals are written from them)."""
     today = timezone.localdate()
     slugs = [slug for slug in BULK_DEPARTMENTS if slug in departments]
     raisers = [user for slug in slugs for user in people.get(slug, [])] or [None]
@@ -193,3 +196,4 @@ def _bulk_collaboration(
         ),
     )
     copy.insert(Concern, concerns)
+    return reviews

@@ -56,16 +56,32 @@ PORTFOLIO_STAGES = (
 
 
 def _reviews_for(
-    deal: Deal, rng: random.Random, departments: dict[str, Department], reviewers: dict[str, User]
+    deal: Deal,
+    rng: random.Random,
+    departments: dict[str, Department],
+    reviewers: dict[str, User],
+    asked: tuple[dt.datetime, dt.datetime] | None = None,
 ) -> list[Review]:
+    """The deal's reviews. `asked`: when the deal (last) entered Review and when it left
+    (or now): each review is requested on entry and answered some way into the stay, a
+    spread of its own per department, so that turnaround figures have something to show
+    (drawn without the rng: the rest of the portfolio stays as it was)."""
     if deal.stage not in IN_OR_PAST_REVIEW:
         return []
     today = timezone.localdate()
-    return [
+    reviews = [
         demo_review(deal, departments[slug], reviewers.get(slug), rng, today)
         for slug in REVIEW_DEPARTMENTS
         if slug in departments
     ]
+    if asked is not None:
+        entered, left = asked
+        for review in reviews:
+            review.created_at = entered
+            if review.decided_at is not None:
+                spread = 0.15 + ((deal.pk * 7 + review.department_id * 13) % 80) / 100
+                review.decided_at = entered + (left - entered) * spread
+    return reviews
 
 
 @transaction.atomic
@@ -132,7 +148,11 @@ def seed_portfolio(people: dict[str, User], partnerships: list[Partnership]) -> 
             )
             for i, stage in enumerate(path)
         )
-        Review.objects.bulk_create(_reviews_for(deal, rng, departments, reviewers))
+        review_at = max((i for i, stage in enumerate(path) if stage == Stage.REVIEW), default=None)
+        asked = None
+        if review_at is not None:
+            asked = (times[review_at], times[review_at + 1] if review_at + 1 < len(path) else now)
+        Review.objects.bulk_create(_reviews_for(deal, rng, departments, reviewers, asked))
         _collaboration_for(deal, rng, departments, people)
         audit_history(deal)
     return len(PORTFOLIO_STAGES)

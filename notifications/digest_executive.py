@@ -21,6 +21,8 @@ from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 
+from analytics.figures import waiting_now
+from analytics.waiting import waiting_on
 from core.emails import absolute
 from core.money import Rates, Total, rates_on, total
 from deals.models import ACTIVE_STAGES, OPEN_STAGES, Deal, Stage, StageChange
@@ -171,11 +173,14 @@ def _portfolio(executives: list[User], *, stall_cutoff: dt.datetime) -> dict[int
         .filter(stage__in=OPEN_STAGES)
         .annotate(**flags)
         .filter(_any(Q(**{flag: True}) for flag in flags))
-        .values("stage", "currency", *flags)
+        # Who each deal waits on (analytics.waiting), for "Where time goes": no query more.
+        .annotate(party=waiting_on())
+        .values("stage", "currency", "party", *flags)
         .annotate(
             n=Count("pk"),
             total=Sum("contract_value"),
             stalled_cost=Sum("weekly_cost_of_delay", filter=stalled),
+            cost=Sum("weekly_cost_of_delay"),
         )
         .order_by()
     )
@@ -256,5 +261,7 @@ def executive_sections(users: list[User], *, now: dt.datetime) -> dict[int, dict
                 for m in off_track[user.pk]
             ],
             "off_track_more": max(0, off_track_count[user.pk] - len(off_track[user.pk])),
+            "waiting": [row for row in waiting_now(rows, rates) if row["count"].value],
+            "time_url": absolute(reverse("where_time_goes")),
         }
     return sections

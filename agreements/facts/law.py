@@ -170,11 +170,13 @@ _THEREOF = re.compile(
 _TRIGGER = re.compile(
     r"\bgovern(?:s|ed|ing)?\b|\bconstru(?:e|ed|es|ction)\b|\binterpret|\benforced\s+(?:in\s+accordance|under)|"
     r"\b(?:agreement|contract)\s+(?:is|shall\s+be)\s+(?:made\s+)?(?:under\s+and\s+)?subject\s+to|"
-    r"\bgoverning\s+law",
+    r"\bgoverning\s+law|"
+    # "any controversy ... shall be determined in accordance with the laws of the State of Michigan"
+    r"\bdetermined\s+(?:in\s+accordance\s+with|under)\s+the\s+laws?\b",
     re.IGNORECASE,
 )
 # Plain words, searched in the lowered sentence before any pattern: a cheap first cut.
-_TRIGGER_WORDS = re.compile(r"govern|constru|interpret|enforced|subject to")
+_TRIGGER_WORDS = re.compile(r"govern|constru|interpret|enforced|subject to|determined")
 _STRONG = re.compile(
     r"\bgoverned\b|\bconstrued\b|\bgovern\s+(?:this|the)\b|\bshall\s+govern\b", re.IGNORECASE
 )

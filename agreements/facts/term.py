@@ -167,13 +167,16 @@ _TERM_PATTERNS = [
         re.I,
     ),
     re.compile(
-        rf"\b(?:agreement|contract|term)\b[^.;]{{0,160}}?\b(?:shall|will)\s+"
+        # a section number ("Sections 3.1 or 10.2") is no sentence's end
+        rf"\b(?:agreement|contract|term)\b(?:[^.;]|(?<=\d)\.(?=\d)){{0,200}}?\b(?:shall|will)\s+"
         rf"(?:be\s+effective|remain|continue|be|stay|commence|begin)\b[^.;]{{0,80}}?"
         rf"\b(?:for|of|until)\s+{_LEAD}{AMOUNT}[\s-]*{_UNIT}",
         re.I,
     ),
     re.compile(
-        rf"\bthe\s+term\s+(?:shall|will)\s+be\s+(?:for\s+)?{_LEAD}{AMOUNT}[\s-]*{_UNIT}", re.I
+        rf"\b(?:the\s+term\s+(?:shall|will)\s+be|(?:this|the)\s+agreement\s+is)\s+(?:for\s+)?"
+        rf"{_LEAD}{AMOUNT}[\s-]*{_UNIT}",
+        re.I,
     ),
 ]
 _ORDINAL_WORDS = (
@@ -192,7 +195,9 @@ _ANNIVERSARY = re.compile(
 )
 # A period that belongs to something other than the agreement's own term.
 _NOT_THE_TERM = re.compile(
-    r"\b(?:after|following|beyond)\s+(?:the\s+|any\s+|such\s+)?(?:termination|expiration|expiry)|"
+    # ("notice to expire on or after the expiry date" is no period after the term)
+    r"\b(?<!or\s)(?:after|following|beyond)\s+(?:the\s+|any\s+|such\s+)?(?:termination|expiration|expiry)|"
+    r"\bduring\s+the\s+term\b[^.;]{0,80}?\band\s+for\b|"  # "during the Term and for one year after"
     r"surviv|confidential|non-?compet|warrant|royalt|\bsooner\s+of\b|\bearlier\s+of\b|\blater\s+of\b|"
     r"\bearliest\b|\blatest\b|\blonger\s+of\b|\bshorter\s+of\b",
     re.IGNORECASE,
@@ -233,6 +238,8 @@ def initial_term(found: list[str]) -> tuple[int, str] | None:
                 continue
             if _RENEWAL_BEFORE.search(sentence, 0, match.start()):
                 break  # the period of a renewal, said before any initial term
+            if _RENEWAL_BEFORE.search(match.group(0)):
+                continue  # "following the Initial Term, it shall renew for terms of six months"
             count = amount(match)
             if count:
                 return months_of(count, match.group("unit")), sentence
@@ -261,7 +268,7 @@ def term_start(sentence: str, effective: dt.date | None, made: dt.date | None) -
 # shall remain in effect until December 31, 2025", "the Term ... shall expire on ...".
 _EXPIRES = re.compile(
     r"\b(?:expire|expires|expiring|terminate|terminates|end|ends|ending|continue|continues|remain|"
-    r"remains|valid|run|runs)\b[^.;]{0,60}?\b(?:on|until|through|to|as\s+of|at\s+midnight\s+on|"
+    r"remains|valid|run|runs)\b[^.;]{0,60}?\b(?:on|until|through|to|as\s+of|at|at\s+midnight\s+on|"
     r"at\s+the\s+close\s+of\s+business\s+on)\s+(?:and\s+including\s+)?(?:the\s+)?"
     r"|\b(?:expire|expires|terminate|terminates|end|ends)\s+(?=[A-Z][a-z]+\s+\d)"
     r"|\beffective\s+(?:until|through)\s+(?:and\s+including\s+)?"
@@ -275,10 +282,22 @@ _NOT_EXPIRY = re.compile(
 )
 
 
+# A form's field: "6. TERM: November 01, 2014 to October 31, 2017".
+_TERM_FIELD = re.compile(r"\bTERM\s*:\s*", re.IGNORECASE)
+_TO = re.compile(r"\s*(?:to|through|until|-)\s+", re.IGNORECASE)
+
+
 def expiry_date(found: list[str]) -> tuple[dt.date, str] | None:
     for sentence in found:
         if not DATE_HINT.search(sentence):
             continue
+        if field := _TERM_FIELD.search(sentence):
+            start = find_date(sentence[field.end() : field.end() + 40], limit=0)
+            rest = sentence[field.end() + (start[1] if start else 0) :]
+            if start and (to := _TO.search(rest, 0, 40)):
+                end = find_date(rest[to.end() : to.end() + 40], limit=0)
+                if end and to.start() < 25:
+                    return end[0], sentence
         if not _TERM_WORDS.search(sentence) or _NOT_EXPIRY.search(sentence):
             continue
         for match in _EXPIRES.finditer(sentence):

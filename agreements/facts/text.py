@@ -194,9 +194,17 @@ MAX_SENTENCE = 3000  # a table or a run-on list: cut so that no rule reads a nov
 _INLINE_SOURCE = re.compile(r"Source:\s.{1,80}?,\s*[\w().\s/-]{1,30}?,\s*\d{1,2}/\d{1,2}/\d{4}")
 
 
+# OCR slips of filed copies: a capital I or small l for the figure one ("one (I) year"), and
+# a date glued to the word before it ("effective as of1 August 2019").
+_OCR_ONE = re.compile(r"\(\s*[Il]\s*\)")
+_GLUED_FIGURE = re.compile(r"\b(of|as|on)(?=\d)")
+
+
 def clean(text: str) -> str:
     text = text.translate(_TRANSLATE).replace("\r\n", "\n").replace("\r", "\n")
     text = _INLINE_SOURCE.sub(" ", text)
+    text = _OCR_ONE.sub("(1)", text)
+    text = _GLUED_FIGURE.sub(r"\1 ", text)
     text = _HYPHENATED.sub(_join_hyphenated, text)
     lines = [line for line in text.split("\n") if not _NOISE.match(line)]
     return "\n".join(lines)
@@ -257,7 +265,7 @@ def _bounded(sentence: str) -> list[str]:
 # --------------------------------------------------------------------------- dates
 
 _MONTH = r"(?P<month>[A-Za-z]{3,9})\.?"
-_DAY = r"(?P<day>\d{1,2})\s*(?:st|nd|rd|th|t\s?h|d)?"
+_DAY = r"(?P<day>\d{1,2})\s*(?:st|nd|rd|th|[st]\s?[th]|[nr]\s?d|d)?"  # OCR: "1s t", "14t h"
 _YEAR = r"(?P<year>(?:19|20)\d{2})"
 _DATE_PATTERNS = [
     # March 1, 2019 / Mar. 1 2019 / MARCH 1ST, 2019

@@ -30,15 +30,16 @@ from agreements.models import (
     AmendmentStatus,
     NoticeUnit,
     Obligation,
+    Occurrence,
 )
-from agreements.obligations import obligation_add
-from agreements.services import agreement_update
+from agreements.obligations import obligation_add, occurrences_mark_missed
+from agreements.services import agreement_update, agreements_roll_forward
 from core.models import AuditAction, AuditEvent
 from deals.activity import sentence
 from deals.models import Deal, Stage, Term, TermRevision, TermStatus
 from deals.services import deal_advance
 from notifications.models import Notification, NotificationKind
-from stakeholders.models import ReviewStatus
+from stakeholders.models import Concern, ReviewStatus
 from stakeholders.services import review_give_verdict
 from tests.factories import TermFactory, department
 
@@ -596,3 +597,108 @@ def test_a_longer_term_moves_the_term_end_and_the_notice_deadline_shown_before_a
     assert fresh.current_term_end == new_end
     assert fresh.notice_deadline == dates.notice_deadline(new_end, amount=90, unit="days")
     assert Amendment.objects.get(pk=amendment.pk).reopened == []
+
+
+@pytest.fixture
+def renewed_twice(personas, contract):
+    """The contract started ~2 years and 7 months ago: renewed twice, its term in
+    progress ends in about five months."""
+    today = timezone.localdate()
+    agreement_update(
+        agreement=contract,
+        user=personas.owner,
+        data={"effective_date": today - dt.timedelta(days=365 * 2 + 200), "max_renewals": 3},
+    )
+    agreements_roll_forward(today=today)
+    renewed = Agreement.objects.get(pk=contract.pk)
+    assert renewed.renewals_done == 2 and renewed.current_term_end > today
+    return renewed
+
+
+def test_an_amendment_may_not_recount_the_renewals_already_done(personas, renewed_twice):
+    """A one-month renewal term, counted back over two renewals, would have ended the term
+    in progress last year: the daily run would then end a running contract at once."""
+    amendment = draft(renewed_twice, personas.owner)
+    data = {name: getattr(renewed_twice, name) for name in DATE_FIELDS}
+    with pytest.raises(ValidationError, match="renewed 2 time"):
+        amendment_change_dates(
+            amendment=amendment, user=personas.owner, data={**data, "renewal_term_months": 1}
+        )
+    assert not amendment.changes.exists()
+    # What does not move the term in progress is still amended.
+    amendment_change_dates(
+        amendment=amendment, user=personas.owner, data={**data, "notice_amount": 30}
+    )
+    amendment_propose(amendment=amendment, user=personas.owner)
+    amendment_decide(amendment=amendment, user=personas.executive, approve=True)
+    after = Agreement.objects.get(pk=renewed_twice.pk)
+    assert after.current_term_end == renewed_twice.current_term_end and after.ended_on is None
+    assert after.notice_amount == 30
+
+
+def test_a_draft_that_recounts_renewals_done_since_it_was_written_is_not_proposed(
+    personas, contract
+):
+    amendment = draft(contract, personas.owner)
+    data = {name: getattr(contract, name) for name in DATE_FIELDS}
+    amendment_change_dates(
+        amendment=amendment, user=personas.owner, data={**data, "renewal_term_months": 1}
+    )
+    # The contract renews (its start moved back by its owner) before the draft is proposed.
+    today = timezone.localdate()
+    agreement_update(
+        agreement=contract,
+        user=personas.owner,
+        data={"effective_date": today - dt.timedelta(days=365 * 2 + 200)},
+    )
+    agreements_roll_forward(today=today)
+    with pytest.raises(ValidationError, match="renewed 2 time"):
+        amendment_propose(amendment=amendment, user=personas.owner)
+    assert Amendment.objects.get(pk=amendment.pk).is_draft
+
+
+def test_an_amended_schedule_makes_no_occurrence_due_before_it_applies(personas, contract):
+    """A yearly report first due 300 days ago, amended to monthly: the months already
+    past were never due under the contract as it stood; made now, each would be missed at
+    once and raise a concern against the partner."""
+    today = timezone.localdate()
+    yearly = obligation_add(
+        agreement=contract,
+        user=personas.owner,
+        data={
+            "title": "Annual report",
+            "owed_by": "partner",
+            "category": "reporting",
+            "owner": personas.owner,
+            "reviewer": personas.executive,
+            "recurrence": "yearly",
+            "first_due": today - dt.timedelta(days=300),
+            "lead_days": 10,
+        },
+    )
+    occurrences_mark_missed(today=today)
+    concerns = Concern.objects.count()
+    amendment = draft(contract, personas.owner)
+    amendment_change_obligation(
+        amendment=amendment,
+        user=personas.owner,
+        kind="obligation_change",
+        obligation=yearly,
+        data={"recurrence": "monthly"},
+    )
+    amendment_propose(amendment=amendment, user=personas.owner)
+    amendment_decide(amendment=amendment, user=personas.executive, approve=True)
+    made = Occurrence.objects.filter(obligation=yearly).exclude(due_on=yearly.first_due)
+    assert made.exists() and not made.filter(due_on__lt=today).exists()
+    assert occurrences_mark_missed(today=today) == 0
+    assert Concern.objects.count() == concerns
+
+
+def test_an_amendment_s_reason_is_bounded(client_for, personas, contract):
+    response = client_for(personas.owner).post(
+        reverse("amendment_create", args=[contract.pk]),
+        {"title": "Long", "reason": "r" * 1_000_000, "effective_date": "2026-01-01"},
+    )
+    assert response.status_code == 422
+    assert 'id="id_reason_error"' in response.content.decode()
+    assert not Amendment.objects.exists()

@@ -539,6 +539,190 @@ CASES += [
         'Date"). Signed: March 1, 2019.',
         {},
     ),
+    # Written after an evaluation on whole filed contracts (not excerpts): an OCR capital I for
+    # the figure one, a notice of a price increase that speaks of the renewal term but does not
+    # stop it, a renewal period followed by "(each a Renewal Term)", a date glued to "of", and
+    # an extension the parties may agree in writing (which the labels count as a renewal term).
+    (
+        "SERVICES AGREEMENT\nThis Services Agreement is entered into as of June 3, 2021 (the "
+        '"Effective Date") between Norland Inc. and Pellow LLC. Provider will give Customer at least '
+        "forty-five (45) days prior written notice of any price increase during any Renewal Term. This "
+        "Agreement shall commence as of the Effective Date and continue in effect for one (I) year (the "
+        '"Initial Term"). This Agreement shall automatically renew for successive one (I) year terms '
+        '(each, a "Renewal Term"), unless either party provides written notice of termination at least '
+        "ninety (90) days prior to the expiration of the then-current term. This Agreement is governed "
+        "by the laws of the State of Oregon.",
+        {
+            "governing_law": "Oregon",
+            "notice_days": 90,
+            "renewal_type": "automatic",
+            "renewal_term_months": 12,
+            "effective_date": D(2021, 6, 3),
+            "initial_term_months": 12,
+            "expiry_date": D(2022, 6, 3),
+        },
+    ),
+    (
+        'MARKETING AGREEMENT made this 5th day of April, 2017 (the "Effective Date") by Orrin Co. and '
+        "Dalt Inc. The term shall commence on the Effective Date and continue until March 31, 2018 (the "
+        '"Initial Term"). Following the Initial Term, this Agreement shall automatically renew for '
+        'successive terms of three (3) months (each a "Renewal Term") unless either Party gives written '
+        "notice no later than fifteen (15) days in advance of the expiration of the then-current term. "
+        "This Agreement shall be governed by the laws of the State of Illinois.",
+        {
+            "governing_law": "Illinois",
+            "notice_days": 15,
+            "renewal_type": "automatic",
+            "renewal_term_months": 3,
+            "effective_date": D(2017, 4, 5),
+            "expiry_date": D(2018, 3, 31),
+        },
+    ),
+    (
+        "DISTRIBUTION AGREEMENT\nThis Agreement is made and effective as of3 February 2020 between Harl "
+        "Ltd and Venn Inc. The term of this Agreement shall commence on the date first written above and "
+        "shall continue for two (2) years. At any time before the end of the term, the parties may agree "
+        "in writing to extend the Agreement for successive one (1) year periods. The Supplier may raise "
+        "its prices once a year on thirty (30) days' notice of any such increase before each anniversary. "
+        "This Agreement shall be governed by the laws of the State of Georgia.",
+        {
+            "governing_law": "Georgia",
+            "renewal_type": "optional",
+            "renewal_term_months": 12,
+            "effective_date": D(2020, 2, 3),
+            "initial_term_months": 24,
+            "expiry_date": D(2022, 2, 3),
+        },
+    ),
+    # A renewing contract stopped by "written notice ... of at least 2 months" after the initial
+    # term, beside a notice that only raises prices.
+    (
+        'RESELLER AGREEMENT made and entered into as of this 12 day of March 2020 ("Effective Date") '
+        "between Kestrel Ltd. and Ambry Inc. Following the Initial Term, Supplier may, upon no fewer "
+        "than thirty (30) days prior written notice, increase the prices of the Products. This "
+        "Agreement shall become effective on the Effective Date and shall remain in effect for an "
+        'initial period of 2 years ("Initial Term"). Thereafter, this Agreement shall automatically be '
+        "renewed for successive 1-year terms. Following the Initial Term, either Party may terminate "
+        "this Agreement without cause upon written notice to the other Party of at least 2 months. "
+        "This Agreement shall be governed by the laws of the State of Delaware.",
+        {
+            "governing_law": "Delaware",
+            "notice_days": 61,
+            "renewal_type": "automatic",
+            "renewal_term_months": 12,
+            "effective_date": D(2020, 3, 12),
+            "initial_term_months": 24,
+            "expiry_date": D(2022, 3, 12),
+        },
+    ),
+    # The notice said in the sentence after the renewal, without naming it.
+    (
+        "SUPPLY AGREEMENT THIS AGREEMENT is made on the 2nd day of June 2016. This agreement is for a "
+        "term of five (5) years. This agreement will be automatically renewed at the end of every five "
+        "(5) year term, with each subsequent term of renewal being for a five (5) year term. A three (3) "
+        "months notice must be given by either party of their intention to terminate relations for any "
+        "reason other than breach of this agreement. This agreement shall be governed by the Laws of "
+        "England.",
+        {
+            "governing_law": "England",
+            "notice_days": 91,
+            "renewal_type": "automatic",
+            "renewal_term_months": 60,
+            "initial_term_months": 60,
+            "expiry_date": D(2021, 6, 2),
+        },
+    ),
+    # An initial term that goes on "indefinitely after that" until notice ends it.
+    (
+        'DISTRIBUTORSHIP AGREEMENT dated 4 May 2017 (the "Effective Date") between Orla Pty Ltd and '
+        "Brem LLC. This agreement begins on the Effective Date and shall continue for an initial term "
+        "of one (1) year and indefinitely after that until terminated by either party giving at least "
+        "six (6) months' prior written notice to expire on or after the expiry date of the initial "
+        "term. This agreement shall be governed by and construed in accordance with Texas law.",
+        {
+            "governing_law": "Texas",
+            "notice_days": 183,
+            "renewal_type": "automatic",
+            "effective_date": D(2017, 5, 4),
+            "initial_term_months": 12,
+            "expiry_date": D(2018, 5, 4),
+        },
+    ),
+    # Section numbers inside the term's sentence; a term that "ends at" a date.
+    (
+        'CO-MARKETING AGREEMENT made as of July 9, 2015 (the "Effective Date") by Pell Inc. and Quade '
+        "LLC. This Agreement will become effective as of the Effective Date and, unless sooner "
+        "terminated pursuant to Sections 4.1 [Payment Default] or 9.2 [Termination for Breach], shall "
+        'remain effective for three (3) years from and after the Effective Date (the "Initial Term").',
+        {
+            "effective_date": D(2015, 7, 9),
+            "initial_term_months": 36,
+            "expiry_date": D(2018, 7, 9),
+        },
+    ),
+    (
+        "JOINT MARKETING AGREEMENT. The term of this Agreement shall commence on May 1, 2021 (the "
+        '"Commencement Date") and ends at April 30, 2026 (the "Term"). This Agreement shall be '
+        "governed by the laws of the State of Alabama.",
+        {
+            "governing_law": "Alabama",
+            "effective_date": D(2021, 5, 1),
+            "expiry_date": D(2026, 4, 30),
+        },
+    ),
+    # A form's fields; a law by which a controversy "shall be determined".
+    (
+        "GAS TRANSPORTATION AGREEMENT Contract No. 4471\n\n1. CONTRACT DATE: March 3, 2018\n\n"
+        "2. TERM: April 01, 2018 to March 31, 2021\n\n3. RATE SCHEDULE: FT\n\n"
+        "Any controversy between the parties arising under this Agreement shall be determined in "
+        "accordance with the laws of the State of Wyoming.",
+        {"governing_law": "Wyoming", "expiry_date": D(2021, 3, 31)},
+    ),
+    # "unless terminated ... at least six months prior to the expiration": notice without the
+    # word; a period "during the Term and for one year thereafter" is no term.
+    (
+        'CO-BRANDING AGREEMENT made as of June 2, 2008 (the "Effective Date") by Tarn SA and Lusk Inc. '
+        "During the Term of this Agreement, and for a period of one year thereafter, Lusk shall not "
+        "market competing services. This Agreement shall be effective as of the Effective Date and "
+        'shall continue in force for three years from the Launch Date (the "Initial Term"). The '
+        "Agreement shall automatically renew for successive one year additional terms unless "
+        "terminated by either party at least six months prior to the expiration of the then-current "
+        "term. This Agreement shall be governed by the laws of the State of New York.",
+        {
+            "governing_law": "New York",
+            "notice_days": 183,
+            "renewal_type": "automatic",
+            "renewal_term_months": 12,
+            "effective_date": D(2008, 6, 2),
+            "initial_term_months": 36,
+        },
+    ),
+    # OCR "1s t day"; a term that goes on "thereafter until terminated by either Party" on notice.
+    (
+        'TRANSPORT SERVICES AGREEMENT made this 1s t day of October 2012 (the "Effective Date") between '
+        "Halden Pipe LLC and Oster Gas Co. This Agreement shall commence on the Effective Date and "
+        "continue in full force and effect until the end of the tenth (10th) Contract Year, and shall "
+        "continue in full force and effect thereafter until terminated by either Party by providing "
+        "sixty (60) calendar days' prior written notice of termination to the other Party.",
+        {
+            "notice_days": 60,
+            "renewal_type": "automatic",
+            "effective_date": D(2012, 10, 1),
+        },
+    ),
+    # Notice to end it at will, said after the renewal, is not the renewal's notice.
+    (
+        "LICENSE AGREEMENT made on the 9th day of May 2019 between Corve Ltd and Ista Inc. This "
+        "agreement is for a term of two (2) years. This agreement will be automatically renewed for "
+        "successive one (1) year terms. Either party may terminate this agreement at any time upon "
+        "ninety (90) days notice of its intention to terminate.",
+        {
+            "renewal_type": "automatic",
+            "renewal_term_months": 12,
+            "initial_term_months": 24,
+            "expiry_date": D(2021, 5, 9),
+        },
+    ),
 ]
 
 

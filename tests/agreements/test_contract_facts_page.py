@@ -146,3 +146,17 @@ def test_an_unreadable_contract_gets_a_clear_message_and_nothing_is_saved(
     assert [getattr(after, f.attname) for f in Agreement._meta.concrete_fields] == [
         getattr(before, f.attname) for f in Agreement._meta.concrete_fields
     ]
+
+
+@pytest.mark.parametrize("wanted", ["²", "①", "99999999999999999999999", "1 OR 1=1"])
+def test_an_odd_document_id_finds_no_document_and_is_no_500(
+    client_for, personas, agreement, signed_docx, wanted
+):
+    client = client_for(personas.owner)
+    page = client.get(reverse("agreement_facts", args=[agreement.pk]), {"document": wanted})
+    assert page.status_code == 200
+    assert "Attach the signed contract" in page.content.decode()
+    dismissed = client.post(
+        reverse("agreement_facts_dismiss", args=[agreement.pk]), {"document": wanted}
+    )
+    assert dismissed.status_code == 404

@@ -18,6 +18,7 @@ pytestmark = pytest.mark.django_db
 DEMO_ACTIONS = {
     "created",
     "moved",
+    "review requested",  # the request that starts a review's wait (analytics)
     "review decided",
     "concern raised",
     "commented",
@@ -75,6 +76,8 @@ def write_one_of_each_through_the_services() -> list[AuditEvent]:
             "term_months": 12,
         },
     )
+    deal_advance(deal=created, user=owner, to_stage=Stage.BUSINESS_CASE)
+    deal_advance(deal=created, user=owner, to_stage=Stage.REVIEW)  # reviews requested
     deal_advance(deal=created, user=owner, to_stage=Stage.ON_HOLD, note="Paused")
     review = Review.objects.filter(
         deal__stage=Stage.REVIEW, department__slug="legal", status=ReviewStatus.PENDING

@@ -128,6 +128,13 @@ POLICY: dict[tuple[str, str], tuple[int, ...]] = {
     # Search: only what each may see is found (tests/search/test_search.py).
     ("search", "GET"):                    READ,
     ("search", "POST"):                   READ,
+    # Where time goes: everyone signed in, over the deals each may see (tests/analytics).
+    ("where_time_goes", "GET"):           READ,
+    ("where_time_goes", "POST"):          READ,
+    ("analytics_deals", "GET"):           READ,
+    ("analytics_deals", "POST"):          READ,
+    ("analytics_intervals_export", "GET"): READ,
+    ("analytics_intervals_export", "POST"): READ,
     ("goals", "GET"):                     READ,
     ("goals", "POST"):                    READ,
     ("goal_detail", "GET"):               READ,

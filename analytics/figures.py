@@ -1,0 +1,390 @@
+"""The figures of "Where time goes", for one person and one set of filters, in a fixed
+number of queries (about ten, whatever the number of deals):
+
+- what happened (the stage funnel's and the departments' percentiles, the monthly
+  trend) is read from the intervals (analytics.models.Interval), never from the audit
+  trail;
+- what is the case now (who is in each stage, which reviews are pending, who each deal
+  waits on) is read from the deals and reviews themselves, which always hold it.
+
+Money is the deals' weekly cost of delay, converted to the reporting currency.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, F, Min, Q, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from core.money import Rates, Total, rates_on, total
+from deals.models import ACTIVE_STAGES, Deal, Stage, TermCategory, TermRevision
+from stakeholders.models import Department, Review, ReviewStatus
+
+from .days import business_days, calendar_days
+from .filters import AnalyticsFilterForm
+from .models import REASSIGNED, Interval, IntervalKind
+from .selectors import departments_for, scoped
+from .stats import Figure, binary, grouped, share
+from .waiting import PARTIES, waiting_on
+
+# The stages a deal spends time in on its way; Live is the end, on hold is left out.
+FUNNEL = [
+    Stage.INTAKE,
+    Stage.BUSINESS_CASE,
+    Stage.REVIEW,
+    Stage.NEGOTIATION,
+    Stage.APPROVED,
+    Stage.SIGNED,
+]
+VERDICTS = [
+    ReviewStatus.APPROVED,
+    ReviewStatus.APPROVED_WITH_CONDITIONS,
+    ReviewStatus.CHANGES_REQUESTED,
+    ReviewStatus.REJECTED,
+]
+TREND_MONTHS = 12
+
+
+@dataclass
+class Now:
+    """A queue now: how many, its oldest, and the weekly cost of delay at stake."""
+
+    count: Figure
+    oldest: Figure
+    cost: Total
+
+
+@dataclass
+class StageRow:
+    stage: str
+    label: str
+    left: int
+    p50: Figure
+    p75: Figure
+    p90: Figure
+    median_calendar: float | None
+    now: Now
+
+
+@dataclass
+class DepartmentRow:
+    department: Department
+    intervals: int
+    p50: Figure
+    p90: Figure
+    median_calendar: float | None
+    within_sla: Figure
+    returned: Figure
+    rereviews: Figure
+    reassignments: Figure
+    now: Now
+
+
+@dataclass
+class Bottleneck:
+    label: str
+    kind: str  # "stage" or "department"
+    key: str
+    queue: Figure
+    median_days: Figure
+    cost: Total
+    # Weekly cost at stake × the median wait in weeks: what the queue costs if each of
+    # its deals waits as long as is usual there.
+    score: Decimal | None
+
+
+def _age(started: dt.datetime | None, unit: str, now: dt.datetime) -> float | None:
+    if started is None:
+        return None
+    return business_days(started, now) if unit == "business" else calendar_days(started, now)
+
+
+def _now(rows: list[dict], rates: Rates, unit: str, now: dt.datetime) -> Now:
+    count = sum(row["n"] for row in rows)
+    oldest = min((row["oldest"] for row in rows if row.get("oldest")), default=None)
+    return Now(
+        count=Figure(count, count),
+        oldest=Figure(_age(oldest, unit, now), count),
+        cost=total(((row["currency"], row["cost"]) for row in rows), rates),
+    )
+
+
+def history(intervals, department_ids: list[int], *, unit: str) -> dict:
+    """The ended stays in the funnel's stages and the ended review waits of these
+    departments: percentiles and counts per (kind, stage, department), one query."""
+    column = "business_days" if unit == "business" else "days"
+    verdict = Q(outcome__in=VERDICTS)
+    return grouped(
+        intervals.filter(
+            Q(kind=IntervalKind.STAGE, stage__in=FUNNEL)
+            | Q(kind=IntervalKind.REVIEW, department_id__in=department_ids),
+            ended_at__isnull=False,
+        ).annotate(group_kind=binary("kind"), group_stage=binary("stage")),
+        ["group_kind", "group_stage", "department_id"],
+        {
+            "p50": (column, 0.5),
+            "p75": (column, 0.75),
+            "p90": (column, 0.9),
+            "cal": ("days", 0.5),  # the same sort as p50 when counting calendar days
+        },
+        counts={
+            "verdicts": verdict,
+            "within": verdict & Q(business_days__lte=F("sla_days")),
+            "returned": Q(outcome=ReviewStatus.CHANGES_REQUESTED),
+            "rereviews": Q(round__gt=1),
+            "reassigned": Q(outcome=REASSIGNED),
+        },
+    )
+
+
+def deals_now(deals) -> list[dict]:
+    """The deals in the funnel's stages now, by stage, party waited on and currency: how
+    many, the oldest stay, the weekly cost of delay. One query."""
+    return list(
+        deals.filter(stage__in=FUNNEL)
+        .annotate(party=waiting_on())
+        .values("stage", "party", "currency")
+        .annotate(n=Count("pk"), oldest=Min("stage_changed_at"), cost=Sum("weekly_cost_of_delay"))
+        .order_by()
+    )
+
+
+def stage_funnel(
+    past: dict, now_rows: list[dict], *, unit: str, rates: Rates, now
+) -> list[StageRow]:
+    rows = []
+    for stage in FUNNEL:
+        group = past.get((IntervalKind.STAGE.value, stage.value, None))
+        n = group.n if group else 0
+        values = group.values if group else {}
+        rows.append(
+            StageRow(
+                stage=stage.value,
+                label=stage.label,
+                left=n,
+                p50=Figure(values.get("p50"), n),
+                p75=Figure(values.get("p75"), n),
+                p90=Figure(values.get("p90"), n),
+                median_calendar=values.get("cal"),
+                now=_now([r for r in now_rows if r["stage"] == stage], rates, unit, now),
+            )
+        )
+    return rows
+
+
+def pending_reviews(reviews, department_ids: list[int]) -> list[dict]:
+    """Pending reviews (of `reviews`, already scoped) of open deals being worked, per
+    department and currency. One query."""
+    return list(
+        reviews.filter(
+            status=ReviewStatus.PENDING,
+            department_id__in=department_ids,
+            deal__stage__in=ACTIVE_STAGES,
+        )
+        .values("department_id", currency=F("deal__currency"))
+        .annotate(n=Count("pk"), cost=Sum("deal__weekly_cost_of_delay"))
+        .order_by()
+    )
+
+
+def department_turnaround(
+    past: dict, pending: list[dict], departments: list[Department], *, unit: str, rates, now
+) -> list[DepartmentRow]:
+    rows = []
+    for department in departments:
+        group = past.get((IntervalKind.REVIEW.value, "", department.pk))
+        n = group.n if group else 0
+        values, counts = (group.values, group.counts) if group else ({}, {})
+        verdicts = counts.get("verdicts", 0)
+        rows.append(
+            DepartmentRow(
+                department=department,
+                intervals=n,
+                p50=Figure(values.get("p50"), n),
+                p90=Figure(values.get("p90"), n),
+                median_calendar=values.get("cal"),
+                within_sla=share(counts.get("within", 0), verdicts),
+                returned=share(counts.get("returned", 0), verdicts),
+                rereviews=Figure(counts.get("rereviews", 0), n),
+                reassignments=Figure(counts.get("reassigned", 0), n),
+                now=_now(
+                    [r for r in pending if r["department_id"] == department.pk], rates, unit, now
+                ),
+            )
+        )
+    return rows
+
+
+def waiting_now(now_rows: list[dict], rates: Rates) -> list[dict]:
+    """Open deals being worked by the party they wait on (analytics.waiting)."""
+    result = []
+    for party, label in PARTIES.items():
+        rows = [row for row in now_rows if row["party"] == party]
+        count = sum(row["n"] for row in rows)
+        result.append(
+            {
+                "party": party,
+                "label": label,
+                "count": Figure(count, count),
+                "cost": total(((row["currency"], row["cost"]) for row in rows), rates),
+            }
+        )
+    return result
+
+
+def bottlenecks(stages: list[StageRow], departments: list[DepartmentRow]) -> list[Bottleneck]:
+    """Each stage and department now: queue × median wait × cost of delay, ranked. The
+    median is in calendar days, as the cost of delay is per calendar week; a median or a
+    queue from fewer than five cases ranks nothing (listed last, by queue)."""
+    rows = [
+        Bottleneck(
+            label=f"Stage: {row.label}",
+            kind="stage",
+            key=row.stage,
+            queue=row.now.count,
+            median_days=Figure(row.median_calendar, row.left),
+            cost=row.now.cost,
+            score=None,
+        )
+        for row in stages
+        if row.stage in ACTIVE_STAGES
+    ] + [
+        Bottleneck(
+            label=f"Department: {row.department.name}",
+            kind="department",
+            key=str(row.department.pk),
+            queue=row.now.count,
+            median_days=Figure(row.median_calendar, row.intervals),
+            cost=row.now.cost,
+            score=None,
+        )
+        for row in departments
+    ]
+    for row in rows:
+        # A queue of fewer than five deals is not ranked: its money would be shown by
+        # its place in the list.
+        if row.median_days.shown and row.queue.shown:
+            weeks = Decimal(str(round(row.median_days.value, 2))) / 7
+            row.score = (row.cost.amount * weeks).quantize(Decimal("1"))
+    rows.sort(key=lambda r: (r.score is None, -(r.score or 0), -(r.queue.value or 0), r.label))
+    return rows
+
+
+def term_categories(user, form) -> list[dict]:
+    """Revision rounds (a revision after a term's first wording) and approval resets (a
+    revision that re-opened its department's verdict), per term category."""
+    rows = {
+        row["term__category"]: row
+        for row in scoped(TermRevision.objects.all(), user, form, via="term__deal__")
+        .values("term__category")
+        .annotate(
+            # Each term has one first revision: counting them counts terms, no DISTINCT.
+            terms=Count("pk", filter=Q(number=1)),
+            revisions=Count("pk", filter=Q(number__gt=1)),
+            resets=Count("pk", filter=Q(reopened_review=True)),
+        )
+        .order_by()
+    }
+    result = []
+    for category in TermCategory:
+        row = rows.get(category.value, {})
+        terms = row.get("terms", 0)
+        result.append(
+            {
+                "category": category.value,
+                "label": category.label,
+                "terms": Figure(terms, terms),
+                "revisions": Figure(row.get("revisions", 0), terms),
+                "resets": Figure(row.get("resets", 0), terms),
+                "per_term": Figure(
+                    round(row.get("revisions", 0) / terms, 1) if terms else None, terms
+                ),
+            }
+        )
+    return result
+
+
+def months_back(today: dt.date, count: int) -> list[dt.date]:
+    first = today.replace(day=1)
+    months = []
+    for _ in range(count):
+        months.append(first)
+        first = (first - dt.timedelta(days=1)).replace(day=1)
+    return months[::-1]
+
+
+def monthly_trend(intervals, *, unit: str, today: dt.date) -> list[dict]:
+    """Review turnaround per month the intervals ended in, the last twelve months."""
+    column = "business_days" if unit == "business" else "days"
+    months = months_back(today, TREND_MONTHS)
+    start = timezone.make_aware(dt.datetime.combine(months[0], dt.time()))
+    verdict = Q(outcome__in=VERDICTS)
+    found = grouped(
+        intervals.filter(kind=IntervalKind.REVIEW, ended_at__gte=start).annotate(
+            month=TruncMonth("ended_at")
+        ),
+        ["month"],
+        {"p50": (column, 0.5), "p90": (column, 0.9)},
+        counts={
+            "verdicts": verdict,
+            "within": verdict & Q(business_days__lte=F("sla_days")),
+        },
+    )
+    # Groups are keyed by a tuple of the `by` values: here (month,).
+    by_month = {
+        (month.date() if isinstance(month, dt.datetime) else month): g
+        for (month,), g in found.items()
+    }
+    result = []
+    for month in months:
+        group = by_month.get(month)
+        n = group.n if group else 0
+        result.append(
+            {
+                "month": month,
+                "intervals": Figure(n, n),
+                "p50": Figure(group.values["p50"] if group else None, n),
+                "p90": Figure(group.values["p90"] if group else None, n),
+                "within_sla": share(
+                    group.counts["within"] if group else 0, group.counts["verdicts"] if group else 0
+                ),
+            }
+        )
+    return result
+
+
+def where_time_goes(user, form: AnalyticsFilterForm) -> dict:
+    """Every figure of the page for this person and these filters."""
+    unit = form.values["days"]
+    now = timezone.now()
+    rates = rates_on(timezone.localdate(now))
+    intervals = scoped(Interval.objects.all(), user, form, via="deal__")
+    deals = scoped(Deal.objects.all(), user, form)
+    departments = departments_for(user)
+    ids = [d.pk for d in departments]
+    past = history(intervals, ids, unit=unit)
+    now_rows = deals_now(deals)
+    stages = stage_funnel(past, now_rows, unit=unit, rates=rates, now=now)
+    turnaround = department_turnaround(
+        past,
+        pending_reviews(scoped(Review.objects.all(), user, form, via="deal__"), ids),
+        departments,
+        unit=unit,
+        rates=rates,
+        now=now,
+    )
+    return {
+        "unit": unit,
+        "stages": stages,
+        "departments": turnaround,
+        "waiting": waiting_now(now_rows, rates),
+        "bottlenecks": bottlenecks(stages, turnaround),
+        "categories": term_categories(user, form),
+        "trend": monthly_trend(intervals, unit=unit, today=timezone.localdate(now)),
+        "has_data": any(row.left or row.now.count.value for row in stages)
+        or any(row.intervals or row.now.count.value for row in turnaround),
+    }

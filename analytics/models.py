@@ -1,0 +1,90 @@
+"""Intervals: how long a deal stayed in a stage, a department took over a review, the
+sponsor took to decide. One row per stay, written as things happen (analytics.intervals
+hears the audit trail) and rebuilt from the audit trail by analytics.backfill.
+
+An interval is named by the audit event that opened it (`opened_by`, unique): writing
+it again, from a replay or a second backfill, finds the row instead of adding one.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class IntervalKind(models.TextChoices):
+    STAGE = "stage", "Stage"
+    REVIEW = "review", "Review"
+    DECISION = "decision", "Sponsor's decision"
+
+
+# How a review interval ended besides a verdict (a verdict ends it with the review status).
+REASSIGNED = "reassigned"
+# How an interval ends when its deal is deleted or its review re-opened while still open.
+SUPERSEDED = "superseded"
+
+
+class Interval(models.Model):
+    kind = models.CharField(max_length=10, choices=IntervalKind.choices)
+    deal = models.ForeignKey("deals.Deal", on_delete=models.CASCADE, related_name="+")
+    # Stage intervals: the stage. Review intervals: blank.
+    stage = models.CharField(max_length=20, blank=True)
+    # Review intervals: the department, the review and its round.
+    department = models.ForeignKey(
+        "stakeholders.Department", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    review = models.ForeignKey(
+        "stakeholders.Review", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    round = models.PositiveSmallIntegerField(default=1)
+    # The department's SLA (business days) when the review was asked: kept, so that
+    # "within SLA" is judged by the promise of the time, and read without a join.
+    sla_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)  # null while open
+    # Kept when the interval closes, so that percentiles are aggregates over a column.
+    days = models.FloatField(null=True, blank=True)
+    business_days = models.FloatField(null=True, blank=True)
+    # The next stage, the verdict (a review status), "reassigned", the decision's kind.
+    outcome = models.CharField(max_length=40, blank=True)
+    # Who ended it (moved the deal on, gave the verdict, reassigned, decided).
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The audit event that opened it: a replay finds the row instead of adding one.
+    opened_by = models.BigIntegerField(unique=True)
+
+    class Meta:
+        ordering = ["started_at", "pk"]
+        indexes = [
+            models.Index(fields=["kind", "stage", "ended_at"], name="interval_stage_idx"),
+            models.Index(fields=["kind", "department", "ended_at"], name="interval_dept_idx"),
+            models.Index(fields=["deal", "kind"], name="interval_deal_idx"),
+            models.Index(fields=["review", "ended_at"], name="interval_review_idx"),
+        ]
+        constraints = [
+            # At most one open interval per deal and kind (stage, decision), per review.
+            models.UniqueConstraint(
+                fields=["deal", "kind"],
+                condition=Q(ended_at__isnull=True) & ~Q(kind="review"),
+                name="one_open_interval_per_deal_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["review"],
+                condition=Q(ended_at__isnull=True, kind="review"),
+                name="one_open_interval_per_review",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True) | Q(ended_at__gte=models.F("started_at")),
+                name="interval_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        what = self.stage or (self.department_id and f"department {self.department_id}")
+        return f"{self.kind} {what} of deal {self.deal_id} from {self.started_at:%Y-%m-%d}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.ended_at is None
