@@ -122,6 +122,7 @@ INSTALLED_APPS = [
     "metrics",
     "agreements",  # the signed contract's life; imports the domain apps, none imports it
     "intake",  # request types and their forms; opens deals, none imports it
+    "playbooks",  # clause playbooks; its gate check is registered with stakeholders.signoff
     # Above the domain apps: it reads them all, none of them imports it.
     "notifications",
     "search",  # reads every domain app, like notifications; nothing imports it

@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("metrics.urls")),
     path("", include("agreements.urls")),
     path("", include("intake.urls")),
+    path("", include("playbooks.urls")),
     path("", include("notifications.urls")),
     path("", include("search.urls")),
     path("", include("analytics.urls")),

@@ -86,6 +86,12 @@ class AuditAction(models.TextChoices):
     INTAKE_ANSWERS_CHANGED = "intake answers changed", "intake answers changed"
     INTAKE_FORM_PUBLISHED = "intake form published", "intake form published"
     REVIEW_NOT_NEEDED = "review not needed", "review no longer needed"
+    # Clause playbooks (playbooks)
+    PLAYBOOK_REVISED = "playbook revised", "playbook revised"
+    PLAYBOOK_REVIEWED = "playbook reviewed", "playbook reviewed"
+    PLAYBOOK_ADOPTED = "playbook adopted", "playbook version taken on"
+    TERM_POSITION_SET = "term position set", "term placed in the playbook"
+    POSITION_APPROVED = "position approved", "playbook deviation approved"
 
 
 class AuditEvent(models.Model):

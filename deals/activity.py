@@ -21,6 +21,7 @@ from .activity_contract import CONTRACT_RENDERERS
 from .activity_exports import EXPORT_RENDERERS
 from .activity_intake import INTAKE_RENDERERS
 from .activity_integrations import INTEGRATION_RENDERERS
+from .activity_playbooks import PLAYBOOK_RENDERERS
 from .activity_values import (
     NOUNS,
     currency_of,
@@ -414,90 +415,8 @@ def assessed(event: AuditEvent) -> str:
     return said(predicate, event.after.get("outcome_evidence"))
 
 
-# --- The signed contract's life (the agreements app writes these; values are labels) ---
-
-
-def _agreement_dates(event: AuditEvent) -> str:
-    after = event.after
-    parts = []
-    if date_text(after.get("term_end")):
-        parts.append(f"the term ends {date_text(after['term_end'])}")
-    if date_text(after.get("notice_deadline")):
-        parts.append(f"notice by {date_text(after['notice_deadline'])}")
-    return f" ({', '.join(parts)})" if parts else ""
-
-
-@renders(AuditAction.AGREEMENT_OPENED)
-def agreement_opened(event: AuditEvent) -> str:
-    return f"opened the agreement on signing{_agreement_dates(event)}."
-
-
-@renders(AuditAction.AGREEMENT_EDITED)
-def agreement_edited(event: AuditEvent) -> str:
-    names = [n for n in event.after.get("changed") or [] if isinstance(n, str)]
-    what = f" {joined(names)}" if names else " terms"
-    return f"recorded the agreement's{what}{_agreement_dates(event)}."
-
-
-@renders(AuditAction.AGREEMENT_RENEWED)
-def agreement_renewed(event: AuditEvent) -> str:
-    count = event.after.get("renewals")
-    nth = f" for renewal {count}" if number(count) else ""
-    return f"renewed the agreement{nth}{_agreement_dates(event)}."
-
-
-@renders(AuditAction.AGREEMENT_ENDED)
-def agreement_ended(event: AuditEvent) -> str:
-    when = date_text(event.after.get("ended_on"))
-    return f"ended the agreement on {when}." if when else "ended the agreement."
-
-
-@renders(AuditAction.RENEWAL_DECIDED)
-def renewal_decided(event: AuditEvent) -> str:
-    after = event.after
-    decision = after.get("decision")
-    decision = decision.lower() if isinstance(decision, str) and decision else ""
-    predicate = f"decided to {decision} the agreement" if decision else "decided the renewal"
-    given = date_text(after.get("notice_given_on"))
-    if given:
-        predicate += f", notice given on {given}"
-    if isinstance(after.get("renewal_deal"), str) and after["renewal_deal"]:
-        predicate += f", opening {quote(after['renewal_deal'])}"
-    return said(predicate, after.get("note"))
-
-
-def _obligation(event: AuditEvent) -> str:
-    title = quote(event.after.get("title"))
-    return f"the obligation {title}" if title else "an obligation"
-
-
-@renders(AuditAction.OBLIGATION_ADDED)
-def obligation_added(event: AuditEvent) -> str:
-    after = event.after
-    recurrence = after.get("recurrence")
-    how = f" ({recurrence.lower()})" if isinstance(recurrence, str) and recurrence else ""
-    return f"added {_obligation(event)}{how}."
-
-
-@renders(AuditAction.EVIDENCE_SUBMITTED)
-def evidence_submitted(event: AuditEvent) -> str:
-    due = date_text(event.after.get("due_on"))
-    return f"uploaded evidence for {_obligation(event)}" + (f" due {due}." if due else ".")
-
-
-@renders(AuditAction.EVIDENCE_REVIEWED)
-def evidence_reviewed(event: AuditEvent) -> str:
-    verb = "accepted" if event.after.get("accepted") is True else "rejected"
-    return said(f"{verb} the evidence for {_obligation(event)}", event.after.get("note"))
-
-
-@renders(AuditAction.OBLIGATION_MISSED)
-def obligation_missed(event: AuditEvent) -> str:
-    due = date_text(event.after.get("due_on"))
-    return f"marked {_obligation(event)} missed" + (f" (due {due})." if due else ".")
-
-
 RENDERERS.update(CONTRACT_RENDERERS)
 RENDERERS.update(EXPORT_RENDERERS)
 RENDERERS.update(INTEGRATION_RENDERERS)
 RENDERERS.update(INTAKE_RENDERERS)
+RENDERERS.update(PLAYBOOK_RENDERERS)

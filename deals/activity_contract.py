@@ -1,4 +1,5 @@
-"""Sentences for the amendments of a signed contract (agreements.amendments writes them).
+"""Sentences for the signed contract's life: the agreement, its renewals, obligations and
+amendments (the agreements app writes them).
 
 A module of its own so that deals.activity stays under 500 lines; deals.activity adds
 these to its RENDERERS. Values are labels and numbers, as the service wrote them.
@@ -69,7 +70,90 @@ def obligation_changed(event: AuditEvent) -> str:
     return f"changed {what}{by}."
 
 
+# --- The signed contract's life (the agreements app writes these; values are labels) ---
+
+
+def _agreement_dates(event: AuditEvent) -> str:
+    after = event.after
+    parts = []
+    if date_text(after.get("term_end")):
+        parts.append(f"the term ends {date_text(after['term_end'])}")
+    if date_text(after.get("notice_deadline")):
+        parts.append(f"notice by {date_text(after['notice_deadline'])}")
+    return f" ({', '.join(parts)})" if parts else ""
+
+
+def agreement_opened(event: AuditEvent) -> str:
+    return f"opened the agreement on signing{_agreement_dates(event)}."
+
+
+def agreement_edited(event: AuditEvent) -> str:
+    names = [n for n in event.after.get("changed") or [] if isinstance(n, str)]
+    what = f" {joined(names)}" if names else " terms"
+    return f"recorded the agreement's{what}{_agreement_dates(event)}."
+
+
+def agreement_renewed(event: AuditEvent) -> str:
+    count = event.after.get("renewals")
+    nth = f" for renewal {count}" if number(count) else ""
+    return f"renewed the agreement{nth}{_agreement_dates(event)}."
+
+
+def agreement_ended(event: AuditEvent) -> str:
+    when = date_text(event.after.get("ended_on"))
+    return f"ended the agreement on {when}." if when else "ended the agreement."
+
+
+def renewal_decided(event: AuditEvent) -> str:
+    after = event.after
+    decision = after.get("decision")
+    decision = decision.lower() if isinstance(decision, str) and decision else ""
+    predicate = f"decided to {decision} the agreement" if decision else "decided the renewal"
+    given = date_text(after.get("notice_given_on"))
+    if given:
+        predicate += f", notice given on {given}"
+    if isinstance(after.get("renewal_deal"), str) and after["renewal_deal"]:
+        predicate += f", opening {quote(after['renewal_deal'])}"
+    return said(predicate, after.get("note"))
+
+
+def _obligation(event: AuditEvent) -> str:
+    title = quote(event.after.get("title"))
+    return f"the obligation {title}" if title else "an obligation"
+
+
+def obligation_added(event: AuditEvent) -> str:
+    after = event.after
+    recurrence = after.get("recurrence")
+    how = f" ({recurrence.lower()})" if isinstance(recurrence, str) and recurrence else ""
+    return f"added {_obligation(event)}{how}."
+
+
+def evidence_submitted(event: AuditEvent) -> str:
+    due = date_text(event.after.get("due_on"))
+    return f"uploaded evidence for {_obligation(event)}" + (f" due {due}." if due else ".")
+
+
+def evidence_reviewed(event: AuditEvent) -> str:
+    verb = "accepted" if event.after.get("accepted") is True else "rejected"
+    return said(f"{verb} the evidence for {_obligation(event)}", event.after.get("note"))
+
+
+def obligation_missed(event: AuditEvent) -> str:
+    due = date_text(event.after.get("due_on"))
+    return f"marked {_obligation(event)} missed" + (f" (due {due})." if due else ".")
+
+
 CONTRACT_RENDERERS: dict[AuditAction, Renderer] = {
+    AuditAction.AGREEMENT_OPENED: agreement_opened,
+    AuditAction.AGREEMENT_EDITED: agreement_edited,
+    AuditAction.AGREEMENT_RENEWED: agreement_renewed,
+    AuditAction.AGREEMENT_ENDED: agreement_ended,
+    AuditAction.RENEWAL_DECIDED: renewal_decided,
+    AuditAction.OBLIGATION_ADDED: obligation_added,
+    AuditAction.EVIDENCE_SUBMITTED: evidence_submitted,
+    AuditAction.EVIDENCE_REVIEWED: evidence_reviewed,
+    AuditAction.OBLIGATION_MISSED: obligation_missed,
     AuditAction.AMENDMENT_DRAFTED: drafted,
     AuditAction.AMENDMENT_EDITED: edited,
     AuditAction.AMENDMENT_PROPOSED: proposed,

@@ -11,7 +11,7 @@ from core.fields import BoundedModelChoiceField, bounded_formfield
 from core.parsing import ascii_int
 from partnerships.models import PartnerKind, Partnership
 from stakeholders.models import Role
-from stakeholders.signoff import suggested_department
+from stakeholders.term_reviewers import suggested_department
 
 from .models import Deal, Decision, DecisionKind, Stage, Term, TermCategory, TermStatus
 

@@ -38,7 +38,11 @@ def readers(user_ids: list[int]) -> list[User]:
         .select_related("digest_preference")
         .prefetch_related(
             "groups",
-            Prefetch("memberships", queryset=Membership.objects.select_related("department")),
+            Prefetch(
+                "memberships",
+                # With the department's clause playbook: the digest flags a stale one.
+                queryset=Membership.objects.select_related("department__playbook"),
+            ),
         )
     )
     for user in users:

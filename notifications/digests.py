@@ -19,6 +19,7 @@ from deals.models import OPEN_STAGES
 from stakeholders.models import Role, User
 
 from .digest_executive import executive_sections
+from .digest_playbooks import stale_playbook_sections
 from .digest_renewals import renewal_sections
 from .digest_sections import DIGEST_LIST_LIMIT, owner_sections, readers, reviewer_sections
 from .models import DigestPreference, Notification, NotificationKind, Weekday
@@ -110,6 +111,7 @@ def digest_contexts(user_ids: list[int], *, today: dt.date | None = None) -> dic
     reviewer = reviewer_sections(users, today=today)
     owner = owner_sections(users, now=now)
     renewals = renewal_sections(users, today=today)
+    playbooks = stale_playbook_sections(users)
     contexts = {}
     for user in users:
         preference = getattr(user, "digest_preference", None) or DigestPreference(user=user)
@@ -129,6 +131,7 @@ def digest_contexts(user_ids: list[int], *, today: dt.date | None = None) -> dic
             "reviewer": reviewer.get(user.pk),
             "owner": owner.get(user.pk),
             "renewals": renewals.get(user.pk),
+            "stale_playbooks": playbooks.get(user.pk),
         }
         context["headline"] = _headline(context)
         contexts[user.pk] = context

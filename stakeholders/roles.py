@@ -39,7 +39,16 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
     Role.ADMINISTRATOR: [],
 }
 
-ADMIN_APPS = ["core", "deals", "partnerships", "stakeholders", "metrics", "notifications", "auth"]
+ADMIN_APPS = [
+    "core",
+    "deals",
+    "partnerships",
+    "stakeholders",
+    "metrics",
+    "playbooks",
+    "notifications",
+    "auth",
+]
 
 
 DEFAULT_DEPARTMENTS = [

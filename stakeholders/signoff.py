@@ -14,6 +14,10 @@ the gate that holds a deal until they have.
   or the sponsor recorded a decision that overrules, on the deal as it was (the
   decision form's stamp), since the deal last came up to the gate and after its
   wording last changed.
+- Registered holds: an app above this one adds its own rule to the gate with
+  `register_gate_check` (playbooks: a fallback waits for its approver, a walk-away for
+  the sponsor's decision), asked on every move into a gated stage without this module
+  importing it.
 
 Every writer here runs under the deal's row lock (Deal.objects.lock), so none of
 them acts on what another is changing.
@@ -22,7 +26,8 @@ them acts on what another is changing.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import F, Max
@@ -180,34 +185,6 @@ def routing_summary(routes: dict[Department, list[str]]) -> str:
 def required_departments(deal: Deal) -> list[Department]:
     """The departments whose sign-off the review rules require for this deal today."""
     return list(routing(deal))
-
-
-# Who reviews a term of each category, in order of preference (department slugs, as in
-# stakeholders.roles DEFAULT_DEPARTMENTS): the first that must sign off this deal,
-# else the first there is. Data protection goes to Security where Security reviews the
-# deal (customer data, a large value), else to Legal.
-TERM_REVIEWERS = {
-    "price": ("procurement", "finance"),
-    "payment": ("procurement", "finance"),
-    "liability_cap": ("legal",),
-    "sla": ("it",),
-    "data_protection": ("security", "legal"),
-    "ip": ("legal",),
-    "termination": ("legal",),
-}
-
-
-def suggested_department(deal: Deal, category: str) -> Department | None:
-    """The department that should review a term of `category` on this deal, if any."""
-    slugs = TERM_REVIEWERS.get(category, ())
-    if not slugs:
-        return None
-    required = {department.slug: department for department in required_departments(deal)}
-    for slug in slugs:
-        if slug in required:
-            return required[slug]
-    existing = {d.slug: d for d in Department.objects.filter(slug__in=slugs)}
-    return next((existing[slug] for slug in slugs if slug in existing), None)
 
 
 def add_working_days(start: dt.date, days: int) -> dt.date:
@@ -380,6 +357,33 @@ def review_reopen(*, review: Review, user, reason: str) -> None:
 # The gate, and the sponsor's overrule.
 
 
+@dataclass(frozen=True)
+class Hold:
+    """Something a registered gate check says still stands before the gate: "approval by
+    the department's lead (Legal) of “Liability cap” (within fallback 2)". An overrule
+    lets the deal past an overrulable hold, as past a missing sign-off."""
+
+    text: str
+    overrulable: bool = True
+
+
+# Rules of apps above this one that hold the gate as a review does (playbooks registers
+# one at ready()): signoff asks them on every move into a gated stage without importing
+# them. Each is called under the deal's lock with the locked deal.
+GateCheck = Callable[[Deal], list[Hold]]
+_gate_checks: list[GateCheck] = []
+
+
+def register_gate_check(check: GateCheck) -> None:
+    """Ask `check(deal)` on every move into Approved, Signed and Live; twice is once."""
+    if check not in _gate_checks:
+        _gate_checks.append(check)
+
+
+def gate_holds(deal: Deal) -> list[Hold]:
+    return [hold for check in _gate_checks for hold in check(deal)]
+
+
 def last_ungated_entry(changes: Iterable[StageChange]) -> dt.datetime | None:
     """When the deal last entered a stage before the gate (Negotiation, On hold…), from
     its ordered stage changes. An overrule made there carries it through Approved,
@@ -440,12 +444,20 @@ def gate_refusal(deal: Deal, to_stage: str = Stage.APPROVED) -> str | None:
         wording_at,
         entered,
     )
+    holds = gate_holds(deal)
     if gate["overruled"]:
-        return None
+        holds = [hold for hold in holds if not hold.overrulable]
+        if not holds:
+            return None
+        return (
+            f"The deal can move to {Stage(to_stage).label} only with "
+            + " and ".join(hold.text for hold in holds)
+            + ": the sponsor's overrule does not cover it."
+        )
     # The rules may require more than was requested when the deal entered review.
     asked = {review.department_id for review in reviews}
     unasked = [d.name for d in required_departments(deal) if d.pk not in asked]
-    if gate["clear"] and not unasked:
+    if gate["clear"] and not unasked and not holds:
         return None
     parts = []
     if gate["no_reviews"] and not unasked:
@@ -458,6 +470,7 @@ def gate_refusal(deal: Deal, to_stage: str = Stage.APPROVED) -> str | None:
     if gate["blocking"]:
         count = len(gate["blocking"])
         parts.append(f"{count} blocking concern{'s' if count > 1 else ''} to be resolved")
+    parts += [hold.text for hold in holds]
     label = Stage(to_stage).label
     return (
         f"The deal can move to {label} only when every department has signed off and no "

@@ -16,7 +16,8 @@ from django.test import override_settings
 from agreements.models import Agreement, Amendment, AmendmentChange, ChangeKind, Obligation
 from deals.models import BriefingPack, ContractDocument, PackStatus, Stage
 from deals.services import deal_advance
-from stakeholders.models import ReviewRule, Role, User
+from playbooks.models import ClauseType, Playbook, PlaybookVersion, Position
+from stakeholders.models import Department, ReviewRule, Role, User
 from stakeholders.services import review_give_verdict
 from tests.factories import (
     AssumptionFactory,
@@ -237,6 +238,21 @@ def _intake_form() -> dict[str, models.Model]:
     return {"request_type": version.request_type, "form_version": version}
 
 
+def _playbook_objects() -> dict[str, models.Model]:
+    """Legal's playbook with one position, for the URLs that take them."""
+    playbook = Playbook.objects.create(
+        department=Department.objects.get(slug="legal"), title="Legal"
+    )
+    clause = ClauseType.objects.create(
+        slug="liability-cap", name="Liability cap", department=playbook.department
+    )
+    version = PlaybookVersion.objects.create(playbook=playbook, number=1)
+    position = Position.objects.create(
+        version=version, clause_type=clause, tier="standard", wording="Capped at the fees."
+    )
+    return {"playbook": playbook, "playbook_position": position}
+
+
 @pytest.fixture(scope="module")
 def access_world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[AccessWorld]:
     """Built once for the module that uses it, in a transaction rolled back after the
@@ -266,6 +282,7 @@ def access_world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterat
                 "notification": personas.legal.notifications.filter(in_app=True).first(),
                 # intake: a request type whose published form has one required question
                 **_intake_form(),
+                **_playbook_objects(),
             },
         )
         transaction.set_rollback(True)

@@ -38,6 +38,7 @@ from stakeholders import email_decision, signoff
 from stakeholders import services as review_services
 from stakeholders.models import Department, ReviewRule, RuleCondition
 from tests.intake.builders import build_form
+from tests.playbooks.walk import playbook_walk
 from webhooks.models import WebhookDelivery
 from webhooks.services import delivery_redeliver, endpoint_create, endpoint_disable
 
@@ -170,6 +171,7 @@ def walk(personas, partnership, client_for) -> object:
         note="Legal asked for more.",
         status="agreed",
     )
+    playbook_walk(deal, term, personas)
     reviews = {r.department.slug: r for r in deal.reviews.select_related("department")}
     review_services.review_reassign(
         review=reviews["legal"], user=personas.legal, reviewer=personas.legal

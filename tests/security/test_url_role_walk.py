@@ -335,6 +335,29 @@ POLICY: dict[tuple[str, str], tuple[int, ...]] = {
     ("amendment_decide", "POST"):         SPONSOR_FORM,
     ("amendment_change_remove", "GET"):   ACTION_ONLY,
     ("amendment_change_remove", "POST"):  EDITOR_ACTION,
+    # Clause playbooks: read by anyone signed in; edited and confirmed by the department's
+    # lead (nobody leads Legal in the world walked: administrators only).
+    ("playbook_list", "GET"):             READ,
+    ("playbook_list", "POST"):            READ,
+    ("playbook_reports", "GET"):          READ,
+    ("playbook_reports", "POST"):         READ,
+    ("playbook_detail", "GET"):           READ,
+    ("playbook_detail", "POST"):          READ,
+    ("playbook_reviewed", "GET"):         ACTION_ONLY,
+    ("playbook_reviewed", "POST"):        (302, 403, 403, 403, 403, 403, 302,   403, 403, 403),
+    ("position_edit", "GET"):             (302, 403, 403, 403, 403, 403, 200,   403, 403, 403),
+    ("position_edit", "POST"):            (302, 403, 403, 403, 403, 403, 422,   403, 403, 403),
+    # A term is placed in the playbook by the deal's owner. The term walked is not placed:
+    # approving it is refused with a message on the page it came from, for whoever reads
+    # the deal; its walk-away is the sponsor's, and there is none (sent back to the deal).
+    ("term_position_edit", "GET"):        OWNER_PAGE,
+    ("term_position_edit", "POST"):       OWNER_FORM,
+    ("term_position_approve", "GET"):     ACTION_ONLY,
+    ("term_position_approve", "POST"):    (302, 302, 302, 302, 302, 302, 302,   302, 302, 302),
+    ("term_walk_away", "GET"):            (302, 403, 302, 403, 403, 403, 403,   403, 403, 403),
+    ("term_walk_away", "POST"):           (302, 403, 302, 403, 403, 403, 403,   403, 403, 403),
+    ("deal_playbook_adopt", "GET"):       ACTION_ONLY,
+    ("deal_playbook_adopt", "POST"):      EDITOR_ACTION,
 }
 # fmt: on
 
@@ -400,6 +423,8 @@ OBJECT_OF = {
     "amendment-changes": "amendment_change",
     "type_id": "request_type",
     "version_id": "form_version",
+    "playbooks": "playbook",
+    "playbook-positions": "playbook_position",
 }
 PARAMETER = re.compile(r"<(?:int:)?(\w+)>")
 

@@ -11,6 +11,7 @@ from demo.deals import seed_portfolio
 from demo.intake import seed_intake
 from demo.partners import ensure_partners
 from demo.people import DEMO_PASSWORD, LOGINS, ensure_people
+from demo.playbooks import seed_playbooks
 from demo.rates import ensure_rates
 from demo.value import seed_value
 
@@ -54,6 +55,9 @@ class Command(BaseCommand):
         requested = seed_intake()
         if requested:
             self.stdout.write(f"Added three request types and {requested} requests through them.")
+        playbooks = seed_playbooks(people)
+        if playbooks:
+            self.stdout.write(f"Wrote {playbooks} clause playbooks and placed demo terms in them.")
         # The audit rows above were written in bulk, past the analytics subscriber: its
         # intervals are built from them (only what is missing; nothing twice).
         built = backfill()
