@@ -25,6 +25,13 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, deals: int, **options) -> None:
+        # Amendments, intake requests and playbooks go through the services, which notify
+        # people: the demo's story is told in the app (the bell), and its mail printed to
+        # the console would bury the logins below.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            self.seed(deals)
+
+    def seed(self, deals: int) -> None:
         if deals < 0:
             raise CommandError("--deals must be zero or more")
         people = ensure_people()
@@ -46,10 +53,7 @@ class Command(BaseCommand):
         agreed = seed_agreements()
         if agreed:
             self.stdout.write(f"Opened {agreed} agreements of signed deals, with their deadlines.")
-        # The amendments go through the services, which notify their approver: the demo's
-        # story is told in the app (the bell), and its mail would bury the logins below.
-        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
-            amended = seed_amendments()
+        amended = seed_amendments()
         if amended:
             self.stdout.write(f"Drafted {amended} amendments: one approved, one proposed.")
         requested = seed_intake()
