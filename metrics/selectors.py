@@ -148,13 +148,16 @@ def _governing_cases():
 
 
 def value_summary(deal: Deal) -> dict:
-    """The value block shown on the deal page and on every review page: four queries."""
+    """The value block shown on every review page: three queries. The governing case
+    (the newest signed off, else the newest) comes with its years from case_versions."""
     metrics = list(OutcomeMetric.objects.filter(deal=deal)[:HEADLINE_METRICS])
-    case = _governing_cases().filter(deal=deal).prefetch_related("years").first()
+    versions = case_versions(deal)
+    latest = versions[0] if versions else None
+    case = next((version for version in versions if version.is_signed_off), latest)
     goal_links = list(
         PartnershipGoal.objects.filter(partnership=deal.partnership_id).select_related("goal")
     )
-    newest = case.newest_version if case else None
+    newest = latest.version if latest else None
     return summarise_value(deal, metrics, case, goal_links, newest_version=newest)
 
 

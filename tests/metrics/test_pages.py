@@ -116,14 +116,14 @@ def test_the_deal_page_shows_the_value_summary_before_the_terms(client_for, pers
     assert "style=" not in html.split("<main", 1)[1]  # the CSP allows no inline style
 
 
-def test_the_value_summary_runs_four_queries_and_prefers_headline_metrics(
+def test_the_value_summary_runs_three_queries_and_prefers_headline_metrics(
     personas, deal, django_assert_num_queries
 ):
     OutcomeMetricFactory(deal=deal, name="Side metric")
     OutcomeMetricFactory(deal=deal, name="Headline", is_headline=True)
     BusinessCaseFactory(deal=deal, version=1, signed_off_at=timezone.now())
     BusinessCaseFactory(deal=deal, version=2)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         summary = value_summary(deal)
     assert [m.name for m in summary["metrics"]] == ["Headline", "Side metric"]
     assert summary["case"].version == 1  # the signed-off version governs
