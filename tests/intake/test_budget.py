@@ -58,7 +58,9 @@ def test_a_form_renders_and_submits_within_the_query_budget(
     with django_assert_max_num_queries(12):
         refreshed = client.post(url, {**data, "_refresh": "1"}, headers={"HX-Request": "true"})
     assert refreshed.status_code == 200
-    with django_assert_max_num_queries(45):
+    # The same at 10 and 50 questions (61 when measured): the deal, its reviews and their
+    # audit rows, each heard by the analytics, webhooks and playbooks subscribers.
+    with django_assert_max_num_queries(64):
         response = client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:2000]
     assert len(IntakeRequest.objects.get().answers) == size
