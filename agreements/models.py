@@ -118,6 +118,9 @@ class Agreement(models.Model):
     current_term_end = models.DateField(null=True, blank=True, editable=False)
     notice_deadline = models.DateField(null=True, blank=True, editable=False)
     ended_on = models.DateField(null=True, blank=True, editable=False)
+    # The notice deadline whose renewal window was announced (agreements_open_windows):
+    # once per deadline, whichever worker or re-run gets there first.
+    window_opened_for = models.DateField(null=True, blank=True, editable=False)
     # The decision for the current term; cleared when the term rolls forward.
     decision = models.CharField(
         max_length=12, choices=RenewalDecision.choices, default="", blank=True

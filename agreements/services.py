@@ -7,8 +7,10 @@ import datetime as dt
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from core.audit import AuditAction, audit_record, model_update
@@ -233,6 +235,55 @@ def agreement_roll_forward(*, agreement_id: int, today: dt.date) -> int:
         )
         steps += 1
     return steps
+
+
+@transaction.atomic
+def agreement_open_window(*, agreement_id: int, today: dt.date) -> bool:
+    """Announce that the agreement's renewal window is open (its notice deadline is within
+    the longest reminder lead time): one audit row per deadline, which webhooks send as
+    `agreement.renewal_window_opened`. The conditional UPDATE claims it: a second worker
+    or a re-run changes no row and announces nothing."""
+    agreement = Agreement.objects.select_related("deal").get(pk=agreement_id)
+    deadline = agreement.notice_deadline
+    if deadline is None or deadline < today or agreement.decision or agreement.ended_on:
+        return False
+    claimed = (
+        Agreement.objects.filter(pk=agreement_id, notice_deadline=deadline)
+        .exclude(window_opened_for=deadline)
+        .update(window_opened_for=deadline)
+    )
+    if not claimed:
+        return False
+    audit_record(
+        actor=None,
+        action=AuditAction.RENEWAL_WINDOW_OPENED,
+        instance=agreement,
+        before={},
+        after={
+            "notice_deadline": deadline.isoformat(),
+            "term_end": agreement.current_term_end.isoformat()
+            if agreement.current_term_end
+            else None,
+            "days_left": (deadline - today).days,
+        },
+        deal=agreement.deal,
+    )
+    return True
+
+
+def agreements_open_windows(*, today: dt.date | None = None) -> int:
+    """The daily task: each running, undecided agreement whose notice deadline came within
+    the longest reminder lead time (NOTICE_REMINDER_DAYS) and was not announced yet."""
+    today = today or timezone.localdate()
+    horizon = today + dt.timedelta(days=max(settings.NOTICE_REMINDER_DAYS, default=90))
+    due = (
+        Agreement.objects.with_deadline()
+        .undecided()
+        .filter(notice_deadline__gte=today, notice_deadline__lte=horizon)
+        .exclude(window_opened_for=F("notice_deadline"))
+        .values_list("pk", flat=True)
+    )
+    return sum(agreement_open_window(agreement_id=pk, today=today) for pk in list(due))
 
 
 def agreements_roll_forward(*, today: dt.date | None = None) -> int:

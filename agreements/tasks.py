@@ -10,10 +10,11 @@ from . import obligations, readings, services
 
 @shared_task(acks_late=True)
 def agreements_daily() -> dict:
-    """Renew or end the terms that ended, make the obligations' occurrences due soon,
-    mark the ones missed. Each step is safe to repeat and to run on two workers."""
+    """Renew or end the terms that ended, announce renewal windows that opened, make the
+    obligations' occurrences due soon, mark the ones missed. Each step is safe to repeat and to run on two workers."""
     return {
         "rolled": services.agreements_roll_forward(),
+        "windows": services.agreements_open_windows(),
         "occurrences": obligations.occurrences_plan(),
         "missed": obligations.occurrences_mark_missed(),
     }

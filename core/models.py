@@ -66,6 +66,7 @@ class AuditAction(models.TextChoices):
     EVIDENCE_SUBMITTED = "evidence submitted", "evidence submitted"
     EVIDENCE_REVIEWED = "evidence reviewed", "evidence reviewed"
     OBLIGATION_MISSED = "obligation missed", "obligation missed"
+    RENEWAL_WINDOW_OPENED = "renewal window opened", "renewal window opened"
     OBLIGATION_CHANGED = "obligation changed", "obligation changed"
     # Amendments of a signed contract (agreements.amendments)
     AMENDMENT_DRAFTED = "amendment drafted", "amendment drafted"

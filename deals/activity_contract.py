@@ -144,7 +144,14 @@ def obligation_missed(event: AuditEvent) -> str:
     return f"marked {_obligation(event)} missed" + (f" (due {due})." if due else ".")
 
 
+def renewal_window_opened(event: AuditEvent) -> str:
+    deadline = date_text(event.after.get("notice_deadline"))
+    by = f": notice by {deadline}" if deadline else ""
+    return f"opened the renewal window of the agreement{by}."
+
+
 CONTRACT_RENDERERS: dict[AuditAction, Renderer] = {
+    AuditAction.RENEWAL_WINDOW_OPENED: renewal_window_opened,
     AuditAction.AGREEMENT_OPENED: agreement_opened,
     AuditAction.AGREEMENT_EDITED: agreement_edited,
     AuditAction.AGREEMENT_RENEWED: agreement_renewed,

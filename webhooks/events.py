@@ -27,6 +27,7 @@ SIMPLE = {
     AuditAction.TERM_REVISED: (EventType.TERM_REVISED, "term_id"),
     AuditAction.DECISION_RECORDED: (EventType.DECISION_RECORDED, "decision_id"),
     AuditAction.OBLIGATION_MISSED: (EventType.OBLIGATION_MISSED, "occurrence_id"),
+    AuditAction.RENEWAL_WINDOW_OPENED: (EventType.RENEWAL_WINDOW_OPENED, "agreement_id"),
 }
 
 

@@ -15,6 +15,7 @@ class EventType(models.TextChoices):
     DECISION_RECORDED = "decision.recorded", "Sponsor decision recorded"
     DEAL_SIGNED = "deal.signed", "Deal signed"
     OBLIGATION_MISSED = "obligation.missed", "Obligation missed"
+    RENEWAL_WINDOW_OPENED = "agreement.renewal_window_opened", "Renewal window opened"
 
 
 class EndpointQuerySet(models.QuerySet["WebhookEndpoint"]):

@@ -7,12 +7,20 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from agreements.models import Agreement, RenewalType, TermKind
-from agreements.services import agreement_roll_forward, agreement_update, agreements_roll_forward
+from agreements.services import (
+    agreement_roll_forward,
+    agreement_update,
+    agreements_open_windows,
+    agreements_roll_forward,
+)
 from agreements.tasks import agreements_daily
 from core.models import AuditAction, AuditEvent
 from deals.activity import sentence
+from webhooks.models import WebhookDelivery
+from webhooks.services import endpoint_create
 
 pytestmark = pytest.mark.django_db
 
@@ -111,4 +119,39 @@ def test_an_agreement_without_renewal_ends_at_its_term_end(personas, agreement):
 
 
 def test_the_daily_task_runs_every_step(agreement):
-    assert agreements_daily() == {"rolled": 0, "occurrences": 0, "missed": 0}
+    # The fixture's notice deadline is 40 days out: its renewal window opens.
+    assert agreements_daily() == {"rolled": 0, "windows": 1, "occurrences": 0, "missed": 0}
+
+
+def test_the_renewal_window_is_announced_once_per_deadline_and_sent_as_a_webhook(
+    personas, agreement, settings
+):
+    settings.WEBHOOK_ALLOW_LOOPBACK = True
+    endpoint_create(
+        user=personas.admin,
+        name="Contracts system",
+        url="http://127.0.0.1:9/hooks",
+        events=["agreement.renewal_window_opened"],
+        owner=personas.owner,
+    )
+    today = timezone.localdate()
+    assert 0 <= (agreement.notice_deadline - today).days <= 90  # within the first lead time
+    # 100 days out is beyond the longest lead time (90): nothing yet.
+    assert agreements_open_windows(today=agreement.notice_deadline - dt.timedelta(days=100)) == 0
+    assert agreements_open_windows(today=today) == 1
+    assert agreements_open_windows(today=today) == 0  # a re-run, or a second worker
+    [event] = AuditEvent.objects.filter(action=AuditAction.RENEWAL_WINDOW_OPENED)
+    assert sentence(event).endswith(f"notice by {agreement.notice_deadline:%-d %b %Y}.")
+    [delivery] = WebhookDelivery.objects.all()
+    assert delivery.payload["type"] == "agreement.renewal_window_opened"
+    assert delivery.payload["data"] == {"deal_id": agreement.deal_id, "agreement_id": agreement.pk}
+    # The next term's deadline opens its own window once it comes near.
+    agreement_roll_forward(
+        agreement_id=agreement.pk, today=agreement.current_term_end + dt.timedelta(days=1)
+    )
+    renewed = Agreement.objects.get(pk=agreement.pk)
+    assert agreements_open_windows(today=renewed.notice_deadline - dt.timedelta(days=30)) == 1
+    # A decided agreement has nothing to announce.
+    renewed.decision = "renew"
+    renewed.save()
+    assert agreements_open_windows(today=renewed.notice_deadline - dt.timedelta(days=30)) == 0

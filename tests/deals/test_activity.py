@@ -471,6 +471,9 @@ def agreement_walk(deal, personas, today) -> None:
             "notice_amount": 60,
         },
     )
+    agreement_services.agreements_open_windows(
+        today=agreement.notice_deadline - dt.timedelta(days=30)
+    )
     agreement_services.agreement_roll_forward(agreement_id=agreement.pk, today=today)
     agreement = Agreement.objects.get(pk=agreement.pk)
     agreement_services.agreement_decide(
