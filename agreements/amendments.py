@@ -44,18 +44,8 @@ from .services import FIELD_NAMES
 
 # The agreement's stated terms an amendment may change (what its form records).
 DATE_FIELDS = [name for name in FIELD_NAMES if name != "governing_law"]
-OBLIGATION_FIELDS = [
-    "title",
-    "owed_by",
-    "category",
-    "clause",
-    "owner",
-    "reviewer",
-    "recurrence",
-    "first_due",
-    "until",
-    "lead_days",
-]
+# What an amendment may change of an obligation: what the contract states of it.
+OBLIGATION_FIELDS = Obligation.STATED_FIELDS
 
 
 def _json(value: Any) -> Any:

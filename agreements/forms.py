@@ -76,19 +76,7 @@ class DecisionForm(ContractDocumentForm):
 class ObligationForm(forms.ModelForm):
     class Meta:
         model = Obligation
-        fields = [
-            "title",
-            "owed_by",
-            "category",
-            "clause",
-            "owner",
-            "reviewer",
-            "recurrence",
-            "first_due",
-            "until",
-            "lead_days",
-            "metric",
-        ]
+        fields = [*Obligation.STATED_FIELDS, "metric"]
         widgets = {"first_due": DATE, "until": DATE}
 
     def __init__(self, *args, agreement: Agreement, **kwargs):

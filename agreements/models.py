@@ -320,6 +320,21 @@ RECURRENCE_MONTHS = {Recurrence.MONTHLY: 1, Recurrence.QUARTERLY: 3, Recurrence.
 
 
 class Obligation(models.Model):
+    # What the contract states of an obligation (its form's fields but the metric link;
+    # agreements.amendments may change these).
+    STATED_FIELDS = [
+        "title",
+        "owed_by",
+        "category",
+        "clause",
+        "owner",
+        "reviewer",
+        "recurrence",
+        "first_due",
+        "until",
+        "lead_days",
+    ]
+
     """A commitment in the contract, ours or the partner's, one-off or recurring."""
 
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="obligations")
