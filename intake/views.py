@@ -112,11 +112,15 @@ def answers_edit(request: HttpRequest, pk: int) -> HttpResponse:
         context["quiet"] = True
         return _render(request, context)
     if form.is_valid():
-        done = services.request_answers_change(
-            request=intake, user=request.user, answers=form.answers(), uploads=form.uploads()
-        )
-        messages.success(request, _rerouted(done))
-        return redirect(deal)
+        try:
+            done = services.request_answers_change(
+                request=intake, user=request.user, answers=form.answers(), uploads=form.uploads()
+            )
+        except ValidationError as error:  # a deal field out of its bounds (term_months…)
+            form.add_error(None, error.messages)
+        else:
+            messages.success(request, _rerouted(done))
+            return redirect(deal)
     return _render(request, context, status=422)
 
 

@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from core.audit import AuditAction
 from core.models import AuditEvent
-from deals.models import Term, TermRevision
+from deals.models import Deal, Term, TermRevision
 
 from . import signoff
 from .models import EmailDecisionToken, Review, ReviewStatus, VerdictChannel
@@ -140,6 +140,10 @@ def token_open(signed: str, *, user, now: dt.datetime | None = None) -> EmailDec
         raise TokenRefused(410, "This link has expired: links in emails last 72 hours.")
     if not token.user.is_active:
         raise TokenRefused(403, "This account is no longer active.")
+    # The link shows the deal's terms and concerns: only while its person may still see
+    # the deal (a membership ended, a deal made confidential: 404 as for anyone else).
+    if not Deal.objects.visible_to(token.user).filter(pk=token.review.deal_id).exists():
+        raise TokenRefused(404, "You may no longer see this deal: its link no longer opens.")
     return token
 
 

@@ -40,12 +40,15 @@ def _refusal(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | No
 def resolve(url: str) -> tuple[str, int, str]:
     """(host, port, the address to connect to) for a URL every address of which is
     allowed; Refused otherwise."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError as error:  # "Invalid IPv6 URL", "Port out of range 0-65535"
+        raise Refused("This URL is not valid: check its host and port.") from error
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise Refused("Use an http or https URL.")
     if parts.username or parts.password:
         raise Refused("Leave credentials out of the URL.")
-    port = parts.port or (443 if parts.scheme == "https" else 80)
     try:
         found = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as error:

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from deals.models import Deal
 from intake.models import IntakeRequest
+from intake.services import request_submit
 from partnerships.models import Partner
 
 from .conftest import post_data
@@ -53,6 +54,29 @@ def test_hostile_input_is_a_form_error_and_saves_nothing(
     assert response.status_code == 422, (key, value)
     assert not Deal.objects.exists() and not IntakeRequest.objects.exists()
     assert Partner.objects.count() == partners
+
+
+@pytest.mark.parametrize("term", ["0", "0.5", "241", "99999"])
+def test_a_changed_answer_out_of_the_deal_fields_bounds_is_a_form_error(
+    client_for, personas, form_version, term
+):
+    """The term question fills the deal's term_months (1 to 240): changing the answers
+    beyond it is refused on the form, not a 500, and changes nothing."""
+    intake = request_submit(
+        version=form_version,
+        user=personas.owner,
+        title="Loyalty programme",
+        partner_name="Orbit Loyalty",
+        sponsor=personas.executive,
+        answers={"summary": "x", "total_value": "5", "personal_data": "no", "term": "12"},
+    )
+    data = {"q-summary": "y", "q-total_value": "5", "q-personal_data": "no", "q-term": term}
+    response = client_for(personas.owner).post(
+        reverse("intake_answers_edit", args=[intake.deal_id]), data
+    )
+    assert response.status_code == 422
+    intake.refresh_from_db()
+    assert intake.answers["summary"] == "x" and intake.deal.term_months == 12
 
 
 def test_a_file_too_large_is_refused(client_for, personas, form_version, settings, tmp_path):

@@ -12,12 +12,12 @@ from django.test import Client
 from django.utils import timezone
 
 from core.models import AuditAction, AuditEvent
-from deals.models import Stage
+from deals.models import Deal, Stage
 from deals.services import deal_advance, term_create, term_revise
 from notifications import delivery, reminders
 from notifications.models import Notification
 from stakeholders.email_decision import TokenRefused, decide_by_email, token_open, tokens_issue
-from stakeholders.models import EmailDecisionToken, Review, ReviewStatus
+from stakeholders.models import EmailDecisionToken, Membership, Review, ReviewStatus
 from tests.factories import DealFactory, department
 
 pytestmark = pytest.mark.django_db
@@ -213,6 +213,24 @@ def test_another_persons_link_is_refused_when_someone_else_is_logged_in(
     assert EmailDecisionToken.objects.get().used_at is None
     # The person it was sent to, logged in or not, may use it.
     assert client_for(personas.legal).get(path).status_code == 200
+
+
+def test_a_link_stops_opening_when_its_person_may_no_longer_see_the_deal(
+    personas, legal_review, client_for
+):
+    """A confidential deal is seen by the reviewing departments' members: one who leaves
+    Legal is an outsider, and the link in their mailbox must not show its terms."""
+    Deal.objects.filter(pk=legal_review.deal_id).update(confidential=True)
+    path = link_for(personas.legal, legal_review)
+    assert Client().get(path).status_code == 200
+    Membership.objects.filter(user=personas.legal).delete()
+    for client in (Client(), client_for(personas.legal)):
+        response = client.get(path)
+        assert response.status_code == 404
+        assert "Capped at 12 months" not in response.content.decode()
+        assert client.post(path, {"verdict": "approve"}).status_code == 404
+    assert Review.objects.get(pk=legal_review.pk).status == ReviewStatus.PENDING
+    assert EmailDecisionToken.objects.get().used_at is None
 
 
 def test_a_forged_or_tampered_link_is_not_found(personas, legal_review):

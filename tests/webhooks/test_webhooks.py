@@ -15,7 +15,7 @@ from stakeholders.services import review_give_verdict
 from tests.factories import ReviewFactory, department
 from webhooks import delivery as attempts
 from webhooks import events, guard
-from webhooks.models import DeliveryStatus, WebhookDelivery
+from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from webhooks.services import endpoint_create
 
 pytestmark = pytest.mark.django_db
@@ -148,6 +148,20 @@ def test_inside_addresses_are_refused_at_registration(personas, url, settings):
             events=["deal.signed"],
             owner=personas.admin,
         )
+
+
+@pytest.mark.parametrize(
+    "url", ["https://example.com:99999/hook", "http://[::1/hook", "https://[v1.x]:70000/"]
+)
+def test_a_url_urllib_cannot_read_is_refused_not_a_500(client_for, personas, url):
+    with pytest.raises(guard.Refused):
+        guard.resolve(url)
+    response = client_for(personas.admin).post(
+        "/settings/webhooks/",
+        {"name": "Odd", "url": url, "events": ["deal.signed"], "owner": personas.admin.pk},
+    )
+    assert response.status_code == 422
+    assert not WebhookEndpoint.objects.exists()
 
 
 def test_the_address_is_checked_again_at_each_send(endpoint, receiver, give_verdict, settings):
