@@ -21,7 +21,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from core.money import Rates, Total, rates_on, total
-from deals.models import ACTIVE_STAGES, Deal, Stage, TermCategory, TermRevision
+from deals.models import ACTIVE_STAGES, PIPELINE, Deal, TermCategory, TermRevision
 from stakeholders.models import Department, Review, ReviewStatus
 
 from .days import business_days, calendar_days
@@ -32,14 +32,7 @@ from .stats import Figure, binary, grouped, share
 from .waiting import PARTIES, waiting_on
 
 # The stages a deal spends time in on its way; Live is the end, on hold is left out.
-FUNNEL = [
-    Stage.INTAKE,
-    Stage.BUSINESS_CASE,
-    Stage.REVIEW,
-    Stage.NEGOTIATION,
-    Stage.APPROVED,
-    Stage.SIGNED,
-]
+FUNNEL = PIPELINE[:-1]
 VERDICTS = [
     ReviewStatus.APPROVED,
     ReviewStatus.APPROVED_WITH_CONDITIONS,
