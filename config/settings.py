@@ -369,6 +369,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": crontab(minute="10-59/15"),
         "kwargs": {"local_hour": REMINDER_HOUR},
     },
+    # The dashboard's tallies gain rows with every change; fold them (deals.tally_sql).
+    "compact-tallies": {
+        "task": "deals.tasks.compact_tallies",
+        "schedule": crontab(minute="*"),
+    },
     # Notifications whose task was lost (broker flushed, claim expired) go out here.
     "unsent-notifications": {
         "task": "notifications.tasks.deliver_unsent_notifications",

@@ -12,14 +12,14 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, OuterRef, Subquery, Sum
+from django.db.models import Count, DateField, F, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from core.money import Rates, Total, rates_on, total
 from metrics.models import OutcomeMetric, expected_share
 
-from .models import Deal, DealQuerySet, Stage, StageChange
+from .models import Deal, DealQuerySet, MoveTally, Stage, StageChange
 from .selectors import dashboard_tiles, visible_deals
 
 WEEK = dt.timedelta(days=7)
@@ -41,12 +41,12 @@ def dashboard_figures(user) -> dict:
     return {
         "rates": rates,
         "tiles": tiles,
-        "stages": value_by_stage(deals, tiles["rows"], rates),
+        "stages": value_by_stage(user, deals, tiles["rows"], rates),
         "bubbles": placed,
         "unplaced": unplaced,
         "heat": review_heat_map(weeks, tiles["review_rows"], tiles["departments"]),
         "live": promised_and_realised(deals),
-        "months": signed_by_month(deals, rates),
+        "months": signed_by_month(user, deals, rates),
     }
 
 
@@ -62,29 +62,36 @@ class StageValue:
     change: Total  # value that came in minus value that left in the last 7 days
 
 
-def value_by_stage(deals: DealQuerySet, rows: list[dict], rates: Rates) -> list[StageValue]:
+def value_by_stage(user, deals: DealQuerySet, rows: list[dict], rates: Rates) -> list[StageValue]:
     """`rows` are the tiles' (stage, currency, n, total) groups; one more query finds the
-    value that moved between stages in the last week: deals whose stage changed since
-    (the (stage, stage_changed_at) index), each with the stage it left first (its own
-    stage changes, by the (deal, at) index). A deal created in the week came from nowhere.
+    value that moved between stages in the last seven days (UTC days, this one included):
+    each move in the window brings the deal's value into the stage it entered and takes
+    it out of the one it left (a deal created in the window came from nowhere), so a
+    deal that moved on twice counts once, where it is now. From the move tallies, plus
+    the moves of the confidential deals this person may see, read live.
     Edits of a contract value are not moves and are not counted as change."""
-    since = timezone.now() - WEEK
-    left = StageChange.objects.filter(deal=OuterRef("pk"), at__gte=since).order_by("at", "pk")
-    moved = (
-        deals.filter(stage_changed_at__gte=since)
-        .annotate(was=Subquery(left.values("from_stage")[:1]))
-        .values("was", "stage", "currency")
-        .annotate(value=Sum("contract_value"))
-        .order_by()
-    )
+    since = (timezone.now() - WEEK).astimezone(dt.UTC).date()
+    tallied = MoveTally.objects.filter(day__gte=since)
+    parts = [
+        (tallied if user.is_superuser else tallied.filter(confidential=False))
+        .values("from_stage", "to_stage", "currency")
+        .annotate(value=Sum("value"))
+    ]
+    if not user.is_superuser:
+        start = dt.datetime.combine(since, dt.time(), tzinfo=dt.UTC)
+        parts.append(
+            StageChange.objects.filter(
+                deal__in=deals.filter(confidential=True).values("pk"), at__gte=start
+            )
+            .values("from_stage", "to_stage", currency=F("deal__currency"))
+            .annotate(value=Sum("deal__contract_value"))
+        )
     came: dict[str, list] = {}
     went: dict[str, list] = {}
-    for row in moved:
-        if row["was"] is None or row["was"] == row["stage"]:
-            continue  # no move recorded in the window
-        came.setdefault(row["stage"], []).append((row["currency"], row["value"]))
-        if row["was"]:
-            went.setdefault(row["was"], []).append((row["currency"], -row["value"]))
+    for row in _union(parts):
+        came.setdefault(row["to_stage"], []).append((row["currency"], row["value"]))
+        if row["from_stage"]:
+            went.setdefault(row["from_stage"], []).append((row["currency"], -row["value"]))
     counts: dict[str, int] = {}
     values: dict[str, list] = {}
     for row in rows:
@@ -248,42 +255,55 @@ class Month:
     value: Total
 
 
-def signed_by_month(deals: DealQuerySet, rates: Rates) -> list[Month]:
-    """Contract value signed in each of the last twelve months (this one included).
-
-    A deal signed in the window is now Signed or Live and changed stage since the window
-    opened: the (stage, stage_changed_at) index finds the few candidates, and each one's
-    latest move into Signed (its own stage changes, by the (deal, at) index) dates it.
-    """
+def signed_by_month(user, deals: DealQuerySet, rates: Rates) -> list[Month]:
+    """Contract value signed in each of the last twelve months (this one included): the
+    moves into Signed of current deals, by UTC month, from the move tallies, plus those
+    of the confidential deals this person may see, read live. A deal signed twice in
+    the window (put on hold and signed again) counts in both months."""
     today = timezone.localdate()
     first = today.replace(day=1)
     for _ in range(SIGNED_MONTHS - 1):
         first = (first - dt.timedelta(days=1)).replace(day=1)
-    start = timezone.make_aware(dt.datetime.combine(first, dt.time()))
-    signed_at = (
-        StageChange.objects.filter(deal=OuterRef("pk"), to_stage=Stage.SIGNED)
-        .order_by("-at", "-pk")
-        .values("at")[:1]
-    )
-    rows = (
-        deals.filter(stage__in=[Stage.SIGNED, Stage.LIVE], stage_changed_at__gte=start)
-        # Grouped by the month of the latest signing, and months before the window dropped
-        # below: a filter on the signing date would look it up a second time per deal.
-        .annotate(month=TruncMonth(Subquery(signed_at)))
-        .values("month", "currency")
-        .annotate(n=Count("pk"), value=Sum("contract_value"))
-        .order_by()
-    )
+    tallied = MoveTally.objects.filter(to_stage=Stage.SIGNED, day__gte=first)
+    parts = [
+        (tallied if user.is_superuser else tallied.filter(confidential=False))
+        # Both parts' columns are annotations, in the same order, for the UNION.
+        .annotate(month=TruncMonth("day"), in_currency=F("currency"))
+        .values("month", "in_currency")
+        .annotate(n=Sum("moves"), value=Sum("value"))
+    ]
+    if not user.is_superuser:
+        start = dt.datetime.combine(first, dt.time(), tzinfo=dt.UTC)
+        parts.append(
+            StageChange.objects.filter(
+                deal__in=deals.filter(confidential=True).values("pk"),
+                to_stage=Stage.SIGNED,
+                at__gte=start,
+            )
+            .annotate(
+                month=TruncMonth("at", tzinfo=dt.UTC, output_field=DateField()),
+                in_currency=F("deal__currency"),
+            )
+            .values("month", "in_currency")
+            .annotate(n=Count("pk"), value=Sum("deal__contract_value"))
+        )
+    rows = _union(parts)
     by_month: dict[dt.date, list] = {}
     counts: dict[dt.date, int] = {}
     for row in rows:
         month = row["month"].date() if isinstance(row["month"], dt.datetime) else row["month"]
         if month is None or month < first:
             continue  # never signed, or signed before the window and moved since
-        by_month.setdefault(month, []).append((row["currency"], row["value"]))
+        by_month.setdefault(month, []).append((row["in_currency"], row["value"]))
         counts[month] = counts.get(month, 0) + row["n"]
     months, month = [], first
     while month <= today:
         months.append(Month(month, counts.get(month, 0), total(by_month.get(month, []), rates)))
         month = (month + dt.timedelta(days=32)).replace(day=1)
     return months
+
+
+def _union(parts: list) -> list[dict]:
+    """The parts' rows in one query (UNION ALL)."""
+    first, *rest = (part.order_by() for part in parts)
+    return list(first.union(*rest, all=True)) if rest else list(first)

@@ -16,7 +16,6 @@ from django.db.models import (
     F,
     OuterRef,
     Q,
-    Sum,
     When,
 )
 from django.http import Http404
@@ -25,8 +24,8 @@ from django.utils import timezone
 from core.money import Rates, rates_on, total
 from stakeholders.models import Concern, Department, Membership, Review, ReviewStatus
 
+from . import tallies
 from .models import (
-    ACTIVE_STAGES,
     OPEN_STAGES,
     Deal,
     DealQuerySet,
@@ -141,7 +140,7 @@ def deal_table(deals: DealQuerySet) -> DealQuerySet:
     )
 
 
-def review_counts(deals: DealQuerySet, due: tuple[dt.date, dt.date] | None = None) -> list[dict]:
+def review_counts(deals: DealQuerySet, due: tuple[dt.date, dt.date] | None = None):
     """Reviews of `deals` that are pending, or due in the window `due` (from, before), in
     one GROUP BY: per department and due day (the day only inside the window, so pending
     reviews due outside it fall into one group per department). Each row counts pending
@@ -152,7 +151,7 @@ def review_counts(deals: DealQuerySet, due: tuple[dt.date, dt.date] | None = Non
     is_pending = Q(status=ReviewStatus.PENDING)
     waiting = Q(decided_at__isnull=True, due_on__lt=today)
     # due_on, never null, is counted: not the id, which the indexes do not hold.
-    return list(
+    return (
         Review.objects.filter(is_pending | in_window, deal__in=deals.values("pk"))
         .annotate(
             department_pk=F("department_id"),
@@ -179,30 +178,13 @@ def dashboard_tiles(
     stalled_shown: int = 10,
     reviews_due: tuple[dt.date, dt.date] | None = None,
 ) -> dict:
-    """The summary tiles: five queries whatever the number of deals. Money is totalled in
-    the reporting currency at `rates`; `rows` are the groups, for the value-by-stage chart."""
+    """The summary tiles: four queries whatever the number of deals (the grouped figures
+    from the tallies: deals.tallies). Money is totalled in the reporting currency at
+    `rates`; `rows` are the groups, for the value-by-stage chart."""
     rates = rates or rates_on()
     deals = visible_deals(user).current()
     stall_cutoff = timezone.now() - dt.timedelta(days=settings.STALL_DAYS)
-    # One grouped query gives counts by stage, and value and stalls by currency.
-    rows = (
-        deals.values("stage", "currency")
-        .annotate(
-            n=Count("pk"),
-            total=Sum("contract_value"),
-            stalled=Count(
-                "pk", filter=Q(stage__in=ACTIVE_STAGES, stage_changed_at__lt=stall_cutoff)
-            ),
-            stalled_cost=Sum(
-                "weekly_cost_of_delay",
-                filter=Q(stage__in=ACTIVE_STAGES, stage_changed_at__lt=stall_cutoff),
-            ),
-            # The held deals as one hashed set (few), not an EXISTS probe per deal.
-            blocked=Count("pk", filter=Q(stage__in=OPEN_STAGES) & Q(pk__in=blocking_deal_ids())),
-        )
-        .order_by()
-    )
-    rows = list(rows)
+    rows = tallies.deal_rows(user, deals, stall_cutoff, blocking_deal_ids())
     by_stage: dict[str, int] = {}
     pipeline: list[tuple[str, Decimal]] = []
     stalled_cost: list[tuple[str, Decimal]] = []
@@ -219,7 +201,10 @@ def dashboard_tiles(
     # Departments with their pending and overdue reviews on visible deals: the names, then
     # one grouped query over the reviews (review_counts), which also counts the reviews due
     # in `reviews_due` for the dashboard's heat map.
-    review_rows = review_counts(deals, reviews_due)
+    confidential = (
+        None if user.is_superuser else review_counts(deals.filter(confidential=True), reviews_due)
+    )
+    review_rows = tallies.review_rows(user, reviews_due, confidential)
     pending: dict[int, int] = {}
     overdue: dict[int, int] = {}
     for row in review_rows:

@@ -1,4 +1,4 @@
-"""Thin Celery entry points for deals: take ids, call deals.briefing."""
+"""Thin Celery entry points for deals: take ids, call deals.briefing; fold the tallies."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.db import InterfaceError, OperationalError
 
 from core.backoff import backoff
 
-from . import briefing
+from . import briefing, tally_sql
 
 log = logging.getLogger(__name__)
 
@@ -32,3 +32,10 @@ def render_briefing_pack(self, pack_id: int) -> bool:
         log.exception("Briefing pack %s failed", pack_id)
         briefing.briefing_fail(pack_id=pack_id, error=f"{type(error).__name__}: {error}")
     return False
+
+
+@shared_task
+def compact_tallies() -> int:
+    """Fold the dashboard's tallies into one row per key (deals.tally_sql.compact): the
+    triggers add rows with every change; reading stays a few hundred rows."""
+    return tally_sql.compact()

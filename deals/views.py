@@ -116,12 +116,26 @@ def _dashboard_body(request: HttpRequest, *, table_only: bool) -> str:
     form = DealFilterForm(request.GET)  # bound even when empty: the defaults are the filters
     deals = form.filter(deal_table(visible_deals(request.user)))
     paginator = Paginator(deals, settings.DEALS_PER_PAGE)
-    # Counting every matching deal is the table's costly part; the count only
-    # changes with the data, so it is cached like the tiles (sorting and paging aside).
-    # An invalid form (a bad sort, say) lists nothing: that empty count is not cached, or
-    # it would answer for the valid query with the same filters.
+    filtered = (
+        any(request.GET.get(k) for k in ("q", "stage", "kind", "sponsor", "archived", "blocked"))
+        or request.GET.get("show", Show.OPEN) != Show.OPEN
+    )
+    figures = None
+    if not table_only:
+        # The tiles and pictures: cached per person until the data changes (shared by the
+        # bodies of every query string), read from the tallies (deals.tallies) and from
+        # time windows and top Ns.
+        figures = freshness.cached(
+            "dashboard-figures", request.user, lambda: _figures_and_charts(request.user)
+        )
+    # Counting every matching deal is the table's costly part. Unfiltered, the table
+    # lists the open deals, which the tiles have counted; otherwise the count is cached
+    # like the tiles (sorting and paging aside). An invalid form (a bad sort, say) lists
+    # nothing: that empty count is not cached, or it would answer for the valid query.
     if not form.is_valid():
         paginator.count = 0
+    elif figures and not filtered:
+        paginator.count = figures["tiles"]["open_deals"]
     else:
         filters = sorted((k, v) for k, v in request.GET.items() if k not in ("page", "sort"))
         paginator.count = freshness.cached(
@@ -143,20 +157,11 @@ def _dashboard_body(request: HttpRequest, *, table_only: bool) -> str:
         "sort": (form.is_valid() and form.cleaned_data["sort"]) or DEFAULT_SORT,
         "show": (form.is_valid() and not request.GET.get("stage") and form.cleaned_data["show"])
         or "",
-        "filtered": any(
-            request.GET.get(k) for k in ("q", "stage", "kind", "sponsor", "archived", "blocked")
-        )
-        or request.GET.get("show", Show.OPEN) != Show.OPEN,
+        "filtered": filtered,
         "can_create": request.user.can_create_deals,
     }
     if table_only:
         return render_to_string("deals/_dashboard_body.html#deal-table", context)
-    # The tiles and pictures: cached per person until the data changes (shared by the
-    # bodies of every query string). The tiles' grouped query is the one aggregate over
-    # every visible current deal; the pictures read time windows and top Ns.
-    figures = freshness.cached(
-        "dashboard-figures", request.user, lambda: _figures_and_charts(request.user)
-    )
     context.update(figures)
     context["awaiting_decision"] = awaiting_decision(request.user)
     return render_to_string("deals/_dashboard_body.html", context)

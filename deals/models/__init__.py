@@ -27,6 +27,7 @@ from .files import (
     briefing_path,
     contract_path,
 )
+from .tally import MoveTally, ReviewTally, StageTally
 from .terms import Decision, DecisionKind, Term, TermCategory, TermRevision, TermStatus
 
 __all__ = [
@@ -38,6 +39,9 @@ __all__ = [
     "TERMS_FROZEN_IN",
     "TRANSITIONS",
     "BriefingPack",
+    "MoveTally",
+    "ReviewTally",
+    "StageTally",
     "ContractDocument",
     "Currency",
     "Deal",

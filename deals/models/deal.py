@@ -220,6 +220,11 @@ class Deal(models.Model):
             models.Index(fields=["target_signature_date"]),
             models.Index(fields=["stage_changed_at"]),
             models.Index(fields=["-weekly_cost_of_delay"], name="deal_cost_of_delay_idx"),
+            # "Waiting for your decision": a sponsor's deals in the order listed, so the
+            # first twenty are found without checking every deal they sponsor.
+            models.Index(
+                fields=["sponsor", "decision_requested_at", "id"], name="deal_sponsor_decision_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -1,0 +1,83 @@
+"""Running tallies of the deals, their reviews and their stage changes, so that the
+dashboard's counts and sums read a few hundred summary rows instead of every deal.
+
+The database keeps them, not our code: triggers on deals_deal, stakeholders_review and
+deals_stagechange (deals.tally_sql, installed by migration 0013_tallies, for PostgreSQL
+and SQLite) add one row of +1 (and its sums) for what a row now counts as, and one of -1
+for what it counted as before, in the same transaction as the change. So every path is
+counted — services, the admin, `.update()`, COPY, factories in tests — and nothing is
+read then written, so concurrent changes never wait on one another or deadlock.
+`tally_sql.compact()` (the beat task, and after bulk seeding) folds the rows into one
+per key.
+
+Only current deals count (not archived), and each row says whether its deal is
+confidential: a person's figures are the non-confidential tallies plus, read live, the
+few confidential deals they may see (deals.tallies).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class StageTally(models.Model):
+    """Current deals by stage, currency, confidentiality and the UTC day they entered
+    their stage (the day lets stalled deals be counted: those that entered before a
+    cutoff)."""
+
+    stage = models.CharField(max_length=20)
+    currency = models.CharField(max_length=3)
+    confidential = models.BooleanField()
+    day = models.DateField()
+    deals = models.IntegerField()
+    value = models.DecimalField(max_digits=20, decimal_places=2)
+    cost = models.DecimalField(max_digits=20, decimal_places=2)
+
+    KEY = ("stage", "currency", "confidential", "day")
+    SUMS = ("deals", "value", "cost")
+
+    class Meta:
+        db_table = "deals_stagetally"
+
+
+class ReviewTally(models.Model):
+    """Reviews of current deals by department, confidentiality, due date and where they
+    stand: pending or not, answered or not, answered after the due day (UTC) or not."""
+
+    department_id = models.BigIntegerField()
+    confidential = models.BooleanField()
+    due_on = models.DateField()
+    still_pending = models.BooleanField()
+    answered = models.BooleanField()
+    answered_late = models.BooleanField()
+    reviews = models.IntegerField()
+
+    KEY = ("department_id", "confidential", "due_on", "still_pending", "answered", "answered_late")
+    SUMS = ("reviews",)
+
+    class Meta:
+        db_table = "deals_reviewtally"
+
+
+class MoveTally(models.Model):
+    """Stage changes of current deals by UTC day, the stages moved between, and the deal's
+    currency and confidentiality, with the deal's current contract value (as the
+    dashboard shows value, not the value at the time of the move)."""
+
+    day = models.DateField()
+    from_stage = models.CharField(max_length=20)
+    to_stage = models.CharField(max_length=20)
+    currency = models.CharField(max_length=3)
+    confidential = models.BooleanField()
+    moves = models.IntegerField()
+    value = models.DecimalField(max_digits=20, decimal_places=2)
+
+    KEY = ("day", "from_stage", "to_stage", "currency", "confidential")
+    SUMS = ("moves", "value")
+
+    class Meta:
+        db_table = "deals_movetally"
+        indexes = [models.Index(fields=["day"], name="deals_movetally_day_idx")]
+
+
+TALLIES = (StageTally, ReviewTally, MoveTally)
