@@ -7,6 +7,8 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self) -> None:
+        from . import lookups  # noqa: F401  registers field__any_of
+
         checks.register(check_reporting_currency)
 
 

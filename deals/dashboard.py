@@ -19,8 +19,8 @@ from django.utils import timezone
 from core.money import Rates, Total, rates_on, total
 from metrics.models import OutcomeMetric, expected_share
 
-from .models import Deal, DealQuerySet, MoveTally, Stage, StageChange
-from .selectors import dashboard_tiles, visible_deals
+from .models import Deal, DealQuerySet, MoveTally, Stage
+from .selectors import confidential_seen, dashboard_tiles, seen_current
 
 WEEK = dt.timedelta(days=7)
 HEAT_WEEKS = 8
@@ -33,20 +33,25 @@ def dashboard_figures(user) -> dict:
     """The tiles and the pictures' figures for one person: a fixed number of queries."""
     rates = rates_on()
     weeks = heat_weeks()
+    secret = confidential_seen(user)
     tiles = dashboard_tiles(
-        user, rates, stalled_shown=BUBBLES, reviews_due=(weeks[0], weeks[-1] + WEEK)
+        user,
+        rates,
+        stalled_shown=BUBBLES,
+        reviews_due=(weeks[0], weeks[-1] + WEEK),
+        secret=secret,
     )
-    deals = visible_deals(user).current()
+    deals = seen_current(user, secret)
     placed, unplaced = bubbles(tiles["stalled_by_cost"], rates)
     return {
         "rates": rates,
         "tiles": tiles,
-        "stages": value_by_stage(user, deals, tiles["rows"], rates),
+        "stages": value_by_stage(user, secret, tiles["rows"], rates),
         "bubbles": placed,
         "unplaced": unplaced,
         "heat": review_heat_map(weeks, tiles["review_rows"], tiles["departments"]),
         "live": promised_and_realised(deals),
-        "months": signed_by_month(user, deals, rates),
+        "months": signed_by_month(user, secret, rates),
     }
 
 
@@ -62,36 +67,42 @@ class StageValue:
     change: Total  # value that came in minus value that left in the last 7 days
 
 
-def value_by_stage(user, deals: DealQuerySet, rows: list[dict], rates: Rates) -> list[StageValue]:
+def value_by_stage(
+    user, secret: list[int] | None, rows: list[dict], rates: Rates
+) -> list[StageValue]:
     """`rows` are the tiles' (stage, currency, n, total) groups; one more query finds the
     value that moved between stages in the last seven days (UTC days, this one included):
     each move in the window brings the deal's value into the stage it entered and takes
     it out of the one it left (a deal created in the window came from nowhere), so a
     deal that moved on twice counts once, where it is now. From the move tallies, plus
-    the moves of the confidential deals this person may see, read live.
+    the moves of the confidential deals this person may see (`secret`), read live.
     Edits of a contract value are not moves and are not counted as change."""
     since = (timezone.now() - WEEK).astimezone(dt.UTC).date()
     tallied = MoveTally.objects.filter(day__gte=since)
     parts = [
         (tallied if user.is_superuser else tallied.filter(confidential=False))
-        .values("from_stage", "to_stage", "currency")
+        # Both parts' columns are expressions, in the same order, for the UNION.
+        .values(left=F("from_stage"), entered=F("to_stage"), in_currency=F("currency"))
         .annotate(value=Sum("value"))
     ]
-    if not user.is_superuser:
+    if secret:
         start = dt.datetime.combine(since, dt.time(), tzinfo=dt.UTC)
         parts.append(
-            StageChange.objects.filter(
-                deal__in=deals.filter(confidential=True).values("pk"), at__gte=start
+            # From the deals (by id) to their moves (the (deal, at) index).
+            Deal.objects.filter(pk__any_of=secret, stage_changes__at__gte=start)
+            .values(
+                left=F("stage_changes__from_stage"),
+                entered=F("stage_changes__to_stage"),
+                in_currency=F("currency"),
             )
-            .values("from_stage", "to_stage", currency=F("deal__currency"))
-            .annotate(value=Sum("deal__contract_value"))
+            .annotate(value=Sum("contract_value"))
         )
     came: dict[str, list] = {}
     went: dict[str, list] = {}
     for row in _union(parts):
-        came.setdefault(row["to_stage"], []).append((row["currency"], row["value"]))
-        if row["from_stage"]:
-            went.setdefault(row["from_stage"], []).append((row["currency"], -row["value"]))
+        came.setdefault(row["entered"], []).append((row["in_currency"], row["value"]))
+        if row["left"]:
+            went.setdefault(row["left"], []).append((row["in_currency"], -row["value"]))
     counts: dict[str, int] = {}
     values: dict[str, list] = {}
     for row in rows:
@@ -255,10 +266,10 @@ class Month:
     value: Total
 
 
-def signed_by_month(user, deals: DealQuerySet, rates: Rates) -> list[Month]:
+def signed_by_month(user, secret: list[int] | None, rates: Rates) -> list[Month]:
     """Contract value signed in each of the last twelve months (this one included): the
     moves into Signed of current deals, by UTC month, from the move tallies, plus those
-    of the confidential deals this person may see, read live. A deal signed twice in
+    of the confidential deals this person may see (`secret`), read live. A deal signed twice in
     the window (put on hold and signed again) counts in both months."""
     today = timezone.localdate()
     first = today.replace(day=1)
@@ -272,20 +283,20 @@ def signed_by_month(user, deals: DealQuerySet, rates: Rates) -> list[Month]:
         .values("month", "in_currency")
         .annotate(n=Sum("moves"), value=Sum("value"))
     ]
-    if not user.is_superuser:
+    if secret:
         start = dt.datetime.combine(first, dt.time(), tzinfo=dt.UTC)
         parts.append(
-            StageChange.objects.filter(
-                deal__in=deals.filter(confidential=True).values("pk"),
-                to_stage=Stage.SIGNED,
-                at__gte=start,
+            Deal.objects.filter(
+                pk__any_of=secret,
+                stage_changes__to_stage=Stage.SIGNED,
+                stage_changes__at__gte=start,
             )
             .annotate(
-                month=TruncMonth("at", tzinfo=dt.UTC, output_field=DateField()),
-                in_currency=F("deal__currency"),
+                month=TruncMonth("stage_changes__at", tzinfo=dt.UTC, output_field=DateField()),
+                in_currency=F("currency"),
             )
             .values("month", "in_currency")
-            .annotate(n=Count("pk"), value=Sum("deal__contract_value"))
+            .annotate(n=Count("pk"), value=Sum("contract_value"))
         )
     rows = _union(parts)
     by_month: dict[dt.date, list] = {}

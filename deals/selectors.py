@@ -47,6 +47,28 @@ def _viewer_annotations(user, via: str = "") -> dict:
     }
 
 
+def confidential_seen(user) -> list[int] | None:
+    """The current confidential deals this person may see, as ids: what a person's figures
+    add to the tallies of the other deals (deals.tallies). None for a superuser, who sees
+    every deal and whose figures are the tallies alone. One query over the confidential
+    deals only (a partial index)."""
+    if user.is_superuser:
+        return None
+    return list(
+        visible_deals(user).current().filter(confidential=True).values_list("pk", flat=True)
+    )
+
+
+def seen_current(user, secret: list[int] | None) -> DealQuerySet:
+    """The current deals this person may see, once `secret` (confidential_seen) is known:
+    the same deals as visible_deals(user).current(), without asking per confidential
+    deal whether the person has a part in it."""
+    deals = Deal.objects.current()
+    if secret is None:  # a superuser
+        return deals
+    return deals.filter(Q(confidential=False) | Q(pk__any_of=secret))
+
+
 def get_deal_for_user(user, pk: int) -> Deal:
     """The deal, or 404 when this person may not see it."""
     deal = (
@@ -140,19 +162,27 @@ def deal_table(deals: DealQuerySet) -> DealQuerySet:
     )
 
 
-def review_counts(deals: DealQuerySet, due: tuple[dt.date, dt.date] | None = None):
+def review_counts(deals: DealQuerySet | list[int], due: tuple[dt.date, dt.date] | None = None):
     """Reviews of `deals` that are pending, or due in the window `due` (from, before), in
     one GROUP BY: per department and due day (the day only inside the window, so pending
     reviews due outside it fall into one group per department). Each row counts pending
     and overdue reviews, and inside the window the reviews due, answered late and still
-    waiting past their date. The visible deals are hashed once for all of them."""
+    waiting past their date. `deals` as a query is hashed once for all of them; as a
+    list of ids (a few), each deal's reviews are read from the index."""
     today = timezone.localdate()
     in_window = Q(due_on__gte=due[0], due_on__lt=due[1]) if due else Q(pk__in=[])
     is_pending = Q(status=ReviewStatus.PENDING)
     waiting = Q(decided_at__isnull=True, due_on__lt=today)
     # due_on, never null, is counted: not the id, which the indexes do not hold.
     return (
-        Review.objects.filter(is_pending | in_window, deal__in=deals.values("pk"))
+        Review.objects.filter(
+            is_pending | in_window,
+            **(
+                {"deal_id__any_of": deals}
+                if isinstance(deals, list)
+                else {"deal__in": deals.values("pk")}
+            ),
+        )
         .annotate(
             department_pk=F("department_id"),
             day=Case(When(in_window, then=F("due_on")), default=None, output_field=DateField()),
@@ -177,14 +207,17 @@ def dashboard_tiles(
     rates: Rates | None = None,
     stalled_shown: int = 10,
     reviews_due: tuple[dt.date, dt.date] | None = None,
+    secret: list[int] | None = None,
 ) -> dict:
     """The summary tiles: four queries whatever the number of deals (the grouped figures
     from the tallies: deals.tallies). Money is totalled in the reporting currency at
     `rates`; `rows` are the groups, for the value-by-stage chart."""
     rates = rates or rates_on()
-    deals = visible_deals(user).current()
+    if secret is None and not user.is_superuser:
+        secret = confidential_seen(user)
+    deals = seen_current(user, secret)
     stall_cutoff = timezone.now() - dt.timedelta(days=settings.STALL_DAYS)
-    rows = tallies.deal_rows(user, deals, stall_cutoff, blocking_deal_ids())
+    rows = tallies.deal_rows(user, deals, stall_cutoff, blocking_deal_ids(), secret)
     by_stage: dict[str, int] = {}
     pipeline: list[tuple[str, Decimal]] = []
     stalled_cost: list[tuple[str, Decimal]] = []
@@ -201,9 +234,7 @@ def dashboard_tiles(
     # Departments with their pending and overdue reviews on visible deals: the names, then
     # one grouped query over the reviews (review_counts), which also counts the reviews due
     # in `reviews_due` for the dashboard's heat map.
-    confidential = (
-        None if user.is_superuser else review_counts(deals.filter(confidential=True), reviews_due)
-    )
+    confidential = review_counts(secret, reviews_due) if secret else None
     review_rows = tallies.review_rows(user, reviews_due, confidential)
     pending: dict[int, int] = {}
     overdue: dict[int, int] = {}

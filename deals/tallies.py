@@ -28,7 +28,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from .models import ACTIVE_STAGES, OPEN_STAGES, DealQuerySet, ReviewTally, StageTally
+from .models import ACTIVE_STAGES, OPEN_STAGES, Deal, DealQuerySet, ReviewTally, StageTally
 
 ZERO = Value(0, output_field=IntegerField())
 NO_MONEY = Value(Decimal("0"), output_field=DecimalField(max_digits=20, decimal_places=2))
@@ -44,10 +44,13 @@ def _money(expression) -> Coalesce:
     )
 
 
-def deal_rows(user, deals: DealQuerySet, stall_cutoff: dt.datetime, blocking_ids) -> list[dict]:
+def deal_rows(
+    user, deals: DealQuerySet, stall_cutoff: dt.datetime, blocking_ids, secret: list[int] | None
+) -> list[dict]:
     """Visible current deals grouped by (stage, currency): n, total, stalled, stalled_cost
     and blocked, as selectors.dashboard_tiles reads them. `deals` are the visible current
-    deals, `blocking_ids` a subquery of the deals held by a blocking concern. One query."""
+    deals, `blocking_ids` a subquery of the deals held by a blocking concern, `secret` the
+    confidential ones among them (selectors.confidential_seen). One query."""
     everyone = user.is_superuser
     cutoff_day = stall_cutoff.astimezone(dt.UTC).date()
     cutoff_day_start = dt.datetime.combine(cutoff_day, dt.time(), tzinfo=dt.UTC)
@@ -81,9 +84,9 @@ def deal_rows(user, deals: DealQuerySet, stall_cutoff: dt.datetime, blocking_ids
         .values(*columns)
         .annotate(n=ZERO, total=NO_MONEY, stalled=ZERO, stalled_cost=NO_MONEY, blocked=Count("pk")),
     ]
-    if not everyone:
+    if secret:
         parts.append(
-            deals.filter(confidential=True)
+            Deal.objects.filter(pk__any_of=secret)
             .values(*columns)
             .annotate(
                 n=Count("pk"),

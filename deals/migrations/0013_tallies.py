@@ -85,5 +85,9 @@ class Migration(migrations.Migration):
             model_name='movetally',
             index=models.Index(fields=['day'], name='deals_movetally_day_idx'),
         ),
+        migrations.AddIndex(
+            model_name='deal',
+            index=models.Index(condition=models.Q(('archived_at__isnull', True), ('confidential', True)), fields=['id'], name='deal_confidential_idx'),
+        ),
         migrations.RunPython(install, uninstall),
     ]

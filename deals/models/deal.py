@@ -220,6 +220,12 @@ class Deal(models.Model):
             models.Index(fields=["target_signature_date"]),
             models.Index(fields=["stage_changed_at"]),
             models.Index(fields=["-weekly_cost_of_delay"], name="deal_cost_of_delay_idx"),
+            # The confidential deals, alone: what a person's dashboard adds to the tallies.
+            models.Index(
+                fields=["id"],
+                condition=Q(confidential=True, archived_at__isnull=True),
+                name="deal_confidential_idx",
+            ),
             # "Waiting for your decision": a sponsor's deals in the order listed, so the
             # first twenty are found without checking every deal they sponsor.
             models.Index(
