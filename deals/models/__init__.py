@@ -27,7 +27,15 @@ from .files import (
     briefing_path,
     contract_path,
 )
-from .terms import Decision, DecisionKind, Term, TermCategory, TermRevision, TermStatus
+from .terms import (
+    PLAYBOOK_PLACE,
+    Decision,
+    DecisionKind,
+    Term,
+    TermCategory,
+    TermRevision,
+    TermStatus,
+)
 
 __all__ = [
     "ACTIVE_STAGES",
@@ -35,6 +43,7 @@ __all__ = [
     "PACK_FRESH_FOR",
     "PACK_STUCK_AFTER",
     "PIPELINE",
+    "PLAYBOOK_PLACE",
     "TERMS_FROZEN_IN",
     "TRANSITIONS",
     "BriefingPack",
