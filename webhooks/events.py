@@ -56,8 +56,12 @@ def plan(event: AuditEvent) -> list[int]:
     found = events_of(event)
     if not found:
         return []
-    kinds = {kind.value for kind, _ in found}
-    endpoints = [e for e in WebhookEndpoint.objects.active() if kinds.intersection(e.events or [])]
+    kinds = [kind.value for kind, _ in found]
+    endpoints = [
+        e
+        for e in WebhookEndpoint.objects.active()
+        if e.events and any(k in e.events for k in kinds)
+    ]
     if not endpoints:
         return []
     planned = []
