@@ -7,7 +7,6 @@ upload) render it again with their form.
 
 from __future__ import annotations
 
-from django.db.models import Count
 from django.http import HttpRequest
 from django.urls import reverse
 
@@ -35,11 +34,7 @@ def deal_page_context(request: HttpRequest, deal) -> dict:
         Concern.objects.open().filter(deal=deal).select_related("department", "raised_by")
     )
     decisions = list(Decision.objects.filter(deal=deal).select_related("decided_by"))
-    terms = list(
-        Term.objects.filter(deal=deal)
-        .select_related("department")
-        .annotate(n_revisions=Count("revisions"))
-    )
+    terms = list(Term.objects.filter(deal=deal).for_page())
     user = request.user
     context = {
         "deal": deal,

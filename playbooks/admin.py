@@ -25,6 +25,10 @@ class PlaybookAdmin(admin.ModelAdmin):
 class PositionInline(admin.StackedInline):
     model = Position
     extra = 1
+    # A version without positions would say nothing, and the deal pages read the versions
+    # through their positions (playbooks.selectors.positions_and_pins).
+    min_num = 1
+    validate_min = True
 
 
 @admin.register(PlaybookVersion)

@@ -23,7 +23,7 @@ from .selectors import assess, current_version, live_terms
 
 
 def playbook_holds(deal: Deal) -> list[Hold]:
-    """What the deal's terms hold the gate for, under the deal's lock (four queries)."""
+    """What the deal's terms hold the gate for, under the deal's lock (three queries)."""
     if not PlaybookVersion.objects.exists():
         return []
     rows = assess(deal, live_terms(deal)).holds

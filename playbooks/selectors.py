@@ -1,20 +1,23 @@
 """Reads: the playbook versions a deal is on, and each of its terms against them.
 
-`assess(deal, terms)` is what the deal page, the review page and the gate show: three
-queries whatever the number of terms (the versions, their positions, the terms' places).
+`assess(deal, terms)` is what the deal page, the review page and the gate show: one
+query whatever the number of terms (the versions with their positions), and one more for
+the terms' places unless they came with the terms (Term.objects.for_page()).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from contextlib import suppress
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from deals.diff import word_diff
-from deals.models import Term, TermStatus
+from deals.models import PLAYBOOK_PLACE, Term, TermStatus
 from deals.selectors import get_under_deal_for_user
 
 from . import deviation as dev
@@ -55,11 +58,18 @@ def pins(deal) -> dict[int, Pin]:
     effect when the deal was created."""
     versions = (
         PlaybookVersion.objects.select_related("playbook__department")
-        .annotate(
-            pinned=Exists(DealPlaybook.objects.filter(deal_id=deal.pk, version=OuterRef("pk")))
-        )
+        .annotate(pinned=_is_pinned(deal, OuterRef("pk")))
         .order_by("playbook_id", "number")
     )
+    return _pins_of(deal, versions)
+
+
+def _is_pinned(deal, version) -> Exists:
+    return Exists(DealPlaybook.objects.filter(deal_id=deal.pk, version=version))
+
+
+def _pins_of(deal, versions) -> dict[int, Pin]:
+    """Pins from versions annotated `pinned`, in playbook and number order."""
     grouped: dict[int, list[PlaybookVersion]] = defaultdict(list)
     for version in versions:
         grouped[version.playbook_id].append(version)
@@ -73,6 +83,31 @@ def pins(deal) -> dict[int, Pin]:
             group[0].playbook, chosen, current_version(group, today), bool(stored)
         )
     return found
+
+
+def positions_and_pins(deal) -> tuple[list[Position], dict[int, Pin]]:
+    """The positions of the deal's playbook versions, and the pins, in one query: the
+    versions come with their positions (a version always has some: see the admin).
+
+    A deal pinned to a version never needs an older one (the current version is at least
+    as new as any it was pinned to), so only versions from its pin on are read: the rows
+    grow with the playbooks' edits since the deal's pin, not with every edit ever made."""
+    pinned_number = DealPlaybook.objects.filter(
+        deal_id=deal.pk, playbook_id=OuterRef("version__playbook_id")
+    ).values("version__number")
+    rows = list(
+        Position.objects.select_related("version__playbook__department", "clause_type__department")
+        .annotate(pinned=_is_pinned(deal, OuterRef("version_id")))
+        .filter(version__number__gte=Coalesce(Subquery(pinned_number), 0))
+        .order_by("version__playbook_id", "version__number", "clause_type_id", "rank")
+    )
+    versions: dict[int, PlaybookVersion] = {}
+    for position in rows:
+        position.version.pinned = position.pinned
+        versions.setdefault(position.version_id, position.version)
+    found_pins = _pins_of(deal, versions.values())
+    chosen = {pin.version.pk for pin in found_pins.values()}
+    return [p for p in rows if p.version_id in chosen], found_pins
 
 
 @dataclass
@@ -128,24 +163,14 @@ class Assessment:
 def assess(deal, terms: list[Term]) -> Assessment:
     """Every term of `terms` against the deal's playbook versions; the clauses the deal's
     scope requires and no live term covers. `deal.partnership.partner` should be loaded."""
-    found_pins = pins(deal)
+    positions, found_pins = positions_and_pins(deal)
     if not found_pins:
         return Assessment()
-    positions = list(
-        Position.objects.filter(version__in=[pin.version.pk for pin in found_pins.values()])
-        .select_related("clause_type__department")
-        .order_by("clause_type_id", "rank")
-    )
     in_scope = [p for p in positions if p.applies_to(deal)]
     by_clause: dict[int, list[Position]] = defaultdict(list)
     for position in in_scope:
         by_clause[position.clause_type_id].append(position)
-    places = {
-        place.term_id: place
-        for place in TermPosition.objects.filter(term__in=[t.pk for t in terms]).select_related(
-            "clause_type__department", "position", "approved_by"
-        )
-    }
+    places = term_places(terms)
     rows, covered_clauses = [], set()
     for term in terms:
         place = places.get(term.pk)
@@ -182,8 +207,27 @@ def assess(deal, terms: list[Term]) -> Assessment:
     return Assessment(rows=rows, missing=missing, pins=found_pins)
 
 
+def term_places(terms: list[Term]) -> dict[int, TermPosition]:
+    """Each placed term's place by term id: as loaded with the terms (Term.objects
+    .for_page(), deals.models.PLAYBOOK_PLACE), else in one query."""
+    places, unread = {}, []
+    for term in terms:
+        if not Term.playbook_position.is_cached(term):
+            unread.append(term.pk)
+        else:
+            with suppress(TermPosition.DoesNotExist):  # loaded: not placed
+                places[term.pk] = term.playbook_position
+    if unread:
+        found = TermPosition.objects.filter(term__in=unread).select_related(
+            "clause_type__department", "position", "approved_by"
+        )
+        places.update((place.term_id, place) for place in found)
+    return places
+
+
 def live_terms(deal) -> list[Term]:
-    return list(Term.objects.filter(deal=deal).exclude(status=TermStatus.WITHDRAWN))
+    terms = Term.objects.filter(deal=deal).select_related(*PLAYBOOK_PLACE)
+    return list(terms.exclude(status=TermStatus.WITHDRAWN))
 
 
 def get_term_for_user(user, pk: int) -> Term:

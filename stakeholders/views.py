@@ -178,11 +178,7 @@ def _review_context(request: HttpRequest, review: Review, terms_seen: str, **ext
 
 def _review_page(request: HttpRequest, review: Review, status: int = 200, **extra) -> HttpResponse:
     deal = review.deal
-    terms = list(
-        Term.objects.filter(deal=deal)
-        .select_related("department")
-        .annotate(n_revisions=Count("revisions"))
-    )
+    terms = list(Term.objects.filter(deal=deal).for_page())
     own_terms = [term for term in terms if term.department_id == review.department_id]
     context = _review_context(request, review, terms_seen=terms_stamp(own_terms), **extra)
     context.update(

@@ -28,7 +28,15 @@ from .files import (
     contract_path,
 )
 from .tally import MoveTally, ReviewTally, StageTally
-from .terms import Decision, DecisionKind, Term, TermCategory, TermRevision, TermStatus
+from .terms import (
+    PLAYBOOK_PLACE,
+    Decision,
+    DecisionKind,
+    Term,
+    TermCategory,
+    TermRevision,
+    TermStatus,
+)
 
 __all__ = [
     "ACTIVE_STAGES",
@@ -36,6 +44,7 @@ __all__ = [
     "PACK_FRESH_FOR",
     "PACK_STUCK_AFTER",
     "PIPELINE",
+    "PLAYBOOK_PLACE",
     "TERMS_FROZEN_IN",
     "TRANSITIONS",
     "BriefingPack",

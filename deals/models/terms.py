@@ -26,6 +26,24 @@ class TermStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
+# The term's place in its playbook (playbooks.TermPosition, the reverse one-to-one
+# `playbook_position`), named here so that this app never imports playbooks.
+PLAYBOOK_PLACE = (
+    "playbook_position__clause_type__department",
+    "playbook_position__position",
+    "playbook_position__approved_by",
+)
+
+
+class TermQuerySet(models.QuerySet["Term"]):
+    def for_page(self) -> TermQuerySet:
+        """As the deal page and the review page show them: department, revision count, and
+        place in the playbook, in the one query (playbooks' assessment then asks none)."""
+        return self.select_related("department", *PLAYBOOK_PLACE).annotate(
+            n_revisions=models.Count("revisions")
+        )
+
+
 class Term(models.Model):
     """One negotiated contract term, owned by a department, with its revisions."""
 
@@ -46,6 +64,8 @@ class Term(models.Model):
     )
     updated_at = models.DateTimeField(default=timezone.now)
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = TermQuerySet.as_manager()
 
     class Meta:
         ordering = ["category", "pk"]

@@ -4,8 +4,9 @@ deals and stakeholders apps importing this one:
     {% load playbooks %}{% deal_playbook deal terms request.user as playbook %}
     {% include "playbooks/_term_playbook.html" %}
 
-Three queries whatever the number of terms (one when there is no playbook), and one
-more for the reader's memberships when a deviation waits for an approver.
+One query whatever the number of terms (the versions with their positions) when the
+terms came with their places (Term.objects.for_page(), as on both pages), else two; and
+one more for the reader's memberships when a deviation waits for an approver.
 """
 
 from __future__ import annotations

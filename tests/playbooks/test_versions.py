@@ -10,9 +10,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from deals.models import Term
 from deals.services import deal_create
 from playbooks.models import DealPlaybook, Playbook, Position, TermPosition, Tier
-from playbooks.selectors import assess, pins, stale_playbooks
+from playbooks.selectors import assess, pins, positions_and_pins, stale_playbooks
 from playbooks.services import (
     deal_playbook_adopt,
     playbook_mark_reviewed,
@@ -103,6 +104,44 @@ def test_editing_a_playbook_makes_a_new_version_and_the_deal_keeps_its_own(
     deal_playbook_adopt(deal=deal, user=personas.owner, playbook=playbooks["legal"])
     assert pins(deal)[playbooks["legal"].pk].version.number == 3
     assert assess(deal, [term]).rows[0].found.label == "Within fallback 2"
+
+
+def summary(found: dict) -> dict:
+    return {k: (p.version.number, p.current.number, p.pinned) for k, p in found.items()}
+
+
+def test_the_assessment_reads_the_versions_with_their_positions_in_one_query(
+    personas, partnership, deal, playbooks, django_assert_num_queries
+):
+    pinned = new_deal(personas, partnership)  # pinned to version 1; `deal` is not
+    term = add_term(pinned, personas)
+    term_position_set(
+        term=term,
+        user=personas.owner,
+        clause_type=playbooks["cap"],
+        position=None,
+        value={**CAP, "multiple": "0.8"},
+    )
+    for _ in range(2):
+        playbook_revise(
+            position=Position.objects.filter(version__playbook=playbooks["legal"])
+            .order_by("version__number")
+            .last(),
+            user=personas.legal,
+            data={"wording": "Edited."},
+        )
+    for each in (pinned, deal):
+        positions, found = positions_and_pins(each)
+        assert summary(found) == summary(pins(each))
+        chosen = {p.version.pk for p in found.values()}
+        assert {p.version_id for p in positions} == chosen
+    assert summary(positions_and_pins(pinned)[1])[playbooks["legal"].pk] == (1, 3, True)
+    terms = list(Term.objects.filter(deal=pinned).for_page())
+    with django_assert_num_queries(1):  # the places came with the terms
+        row = assess(pinned, terms).rows[0]
+    assert row.found.label == "Within fallback 1" and row.place.clause_type.department.name
+    deal_playbook_adopt(deal=pinned, user=personas.owner, playbook=playbooks["legal"])
+    assert summary(positions_and_pins(pinned)[1]) == summary(pins(pinned))
 
 
 def test_a_version_effective_later_is_not_yet_current(personas, partnership, playbooks):

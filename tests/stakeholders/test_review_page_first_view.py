@@ -28,8 +28,8 @@ def test_a_decided_reviews_first_view_runs_a_fixed_number_of_queries(
     # With the request's SAVEPOINT/RELEASE (BEGIN/COMMIT there):
     # session, user, the review, its terms, the department's members, the next review,
     # metrics, the case with its years (one query), goals, the two navigation counts,
-    # concerns, other reviews, comments, history, and the deal's playbook versions (18;
-    # one more before the case came with its years).
+    # concerns, other reviews, comments, history, and the deal's playbook versions with
+    # their positions (18; one more before the case came with its years).
     with django_assert_max_num_queries(18):
         response = client.get(review.get_absolute_url())
     assert response.status_code == 200

@@ -337,7 +337,8 @@ def test_the_review_page_and_inbox_run_a_fixed_number_of_queries(
     client = client_for(personas.legal)
     client.get("/reviews/")
     url = legal_review(deal_in_review).get_absolute_url()
-    with django_assert_max_num_queries(17):  # 15 + the unread badge + the playbooks' versions
+    # 14 + the unread badge + the playbooks (their versions with their positions)
+    with django_assert_max_num_queries(16):
         assert client.get(url).status_code == 200
     with django_assert_max_num_queries(15):
         assert client.get("/reviews/").status_code == 200
@@ -350,7 +351,8 @@ def test_the_deal_page_stays_within_its_query_budget_with_terms_and_concerns(
 ):
     make_load(deal_in_review, personas, count)
     client = client_for(getattr(personas, who))
-    with django_assert_max_num_queries(23):  # +1 Reviews (N), +1 unread badge, +1 playbooks
+    # +1 Reviews (N), +1 unread badge, +1 playbooks (versions with positions)
+    with django_assert_max_num_queries(23):
         assert client.get(deal_in_review.get_absolute_url()).status_code == 200
 
 

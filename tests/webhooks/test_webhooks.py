@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
-from core.models import AuditEvent
+from core.models import AuditAction, AuditEvent
 from stakeholders.services import review_give_verdict
 from tests.factories import ReviewFactory, department
 from webhooks import delivery as attempts
@@ -183,6 +183,37 @@ def test_an_event_heard_twice_is_planned_once(endpoint, give_verdict):
     event = AuditEvent.objects.get(pk=int(delivery.msg_id.split("_")[1]))
     assert events.plan(event) == []
     assert WebhookDelivery.objects.count() == 1
+
+
+def audit_row(deal, action: AuditAction, object_id: int) -> AuditEvent:
+    return AuditEvent(
+        pk=10_001,
+        deal=deal,
+        action=action,
+        object_type="stakeholders.review",
+        object_id=str(object_id),
+        at=timezone.now(),
+    )
+
+
+def test_an_audit_row_that_makes_no_webhook_event_asks_no_query(
+    endpoint, deal, django_assert_num_queries
+):
+    with django_assert_num_queries(0):
+        assert events.plan(audit_row(deal, AuditAction.REVIEW_REQUESTED, 1)) == []
+
+
+def test_with_no_endpoint_listening_a_verdict_plans_nothing_in_one_query(
+    deal, django_assert_num_queries
+):
+    with django_assert_num_queries(1):  # the active endpoints; no savepoint
+        assert events.plan(audit_row(deal, AuditAction.VERDICT_GIVEN, 1)) == []
+
+
+def test_an_endpoint_that_hears_other_events_gets_no_delivery(endpoint, deal):
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(events=["deal.signed"])
+    assert events.plan(audit_row(deal, AuditAction.VERDICT_GIVEN, 1)) == []
+    assert not WebhookDelivery.objects.exists()
 
 
 def test_a_move_into_signed_is_two_events(endpoint, receiver, deal, personas):
