@@ -156,10 +156,11 @@ def blocking_deal_ids():
     return Concern.objects.filter(blocking=True, resolved_at__isnull=True).values("deal_id")
 
 
-def deal_table(deals: DealQuerySet) -> DealQuerySet:
-    return deals.select_related("partnership__partner", "sponsor", "owner").annotate(
-        is_blocked=blocking_concern_exists()
-    )
+def deal_table(deals: DealQuerySet, *, people: bool = True) -> DealQuerySet:
+    """The deals with what a table of them shows: the partner, held or not, and (`people`,
+    the CSV export) the sponsor and the owner."""
+    related = ("partnership__partner", "sponsor", "owner") if people else ("partnership__partner",)
+    return deals.select_related(*related).annotate(is_blocked=blocking_concern_exists())
 
 
 def review_counts(deals: DealQuerySet | list[int], due: tuple[dt.date, dt.date] | None = None):
