@@ -62,6 +62,23 @@ class Interval(models.Model):
             models.Index(fields=["kind", "department", "ended_at"], name="interval_dept_idx"),
             models.Index(fields=["deal", "kind"], name="interval_deal_idx"),
             models.Index(fields=["review", "ended_at"], name="interval_review_idx"),
+            # The page's percentiles (analytics.figures.history): the ended intervals in
+            # the order of its groups, with every column it reads, so that PostgreSQL
+            # walks this index alone instead of sorting the table.
+            models.Index(
+                fields=["kind", "stage", "department", "days"],
+                include=["deal", "business_days", "outcome", "round", "sla_days"],
+                condition=Q(ended_at__isnull=False),
+                name="interval_ended_idx",
+            ),
+            # The monthly trend (analytics.figures.monthly_trend): the ended intervals of
+            # a kind in the order they ended, read within the twelve months alone.
+            models.Index(
+                fields=["kind", "ended_at"],
+                include=["deal", "days", "business_days", "outcome", "sla_days"],
+                condition=Q(ended_at__isnull=False),
+                name="interval_ended_at_idx",
+            ),
         ]
         constraints = [
             # At most one open interval per deal and kind (stage, decision), per review.

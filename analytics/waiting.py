@@ -38,14 +38,18 @@ PARTNER_STAGES = (Stage.NEGOTIATION, Stage.APPROVED)
 
 def waiting_on():
     """The party each deal waits on, as an expression over deals (None: nobody)."""
-    # waiting_for_decision's rule, on the row itself rather than through a second deal.
+    # waiting_for_decision's rule, on the row itself rather than through a second deal;
+    # the deals rejected since their last decision are found in one pass over the
+    # rejected reviews, not looked up again for each deal.
     decided_since = Decision.objects.filter(
-        deal=OuterRef(OuterRef("pk")), decided_at__gte=OuterRef("decided_at")
+        deal=OuterRef("deal"), decided_at__gte=OuterRef("decided_at")
     )
-    rejected = Review.objects.filter(deal=OuterRef("pk"), status=ReviewStatus.REJECTED).exclude(
-        Exists(decided_since)
+    rejected = (
+        Review.objects.filter(status=ReviewStatus.REJECTED)
+        .exclude(Exists(decided_since))
+        .values("deal_id")
     )
-    sponsor = Q(decision_requested_at__isnull=False) | Exists(rejected)
+    sponsor = Q(decision_requested_at__isnull=False) | Q(pk__in=rejected)
     pending = Exists(Review.objects.filter(deal=OuterRef("pk"), status=ReviewStatus.PENDING))
     returned = Exists(
         Review.objects.filter(deal=OuterRef("pk"), status=ReviewStatus.CHANGES_REQUESTED)

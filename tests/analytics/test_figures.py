@@ -224,3 +224,17 @@ def test_the_monthly_trend_puts_each_review_interval_in_the_month_it_ended(perso
     assert trend[-1]["intervals"].value == 5
     assert trend[-1]["p50"].shown and trend[-1]["p50"].value == pytest.approx(6)
     assert all(month["intervals"].value == 0 for month in trend[:-1])
+
+
+def test_a_review_interval_ending_at_local_midnight_counts_in_the_month_it_opens(personas, deal):
+    # The trend compares each end with the months' first instants in the site's time
+    # zone: an end on the first instant is that month's, a second before the last's.
+    legal = department("legal")
+    first = timezone.localdate().replace(day=1)
+    midnight = timezone.make_aware(dt.datetime.combine(first, dt.time()))
+    for ended in (midnight, midnight - dt.timedelta(seconds=1)):
+        for days in (1, 2, 3, 4, 5):
+            interval(deal, days=days, kind=IntervalKind.REVIEW, department=legal, ended_at=ended)
+    trend = _figures(personas.executive)["trend"]
+    assert [month["intervals"].value for month in trend[-2:]] == [5, 5]
+    assert trend[-1]["month"] == first
