@@ -85,7 +85,7 @@ def _confidential(executives: list[User], *, now: dt.datetime) -> Confidential:
         f"sees_{e.pk}": Exists(Deal.objects.visible_to(e).filter(pk=OuterRef("pk")))
         for e in executives
     }
-    moves = _moves(now).filter(deal=OuterRef("pk"))
+    moves = _moves(now).filter(deal=OuterRef("pk"))  # of the current deal of the row
     moves_count = moves.order_by().values("deal").annotate(n=Count("pk")).values("n")
     found = Confidential(seen={e.pk: set() for e in executives}, stalled=set(), moves={})
     for pk, stalled, moved, *sees in (
@@ -110,10 +110,8 @@ def _confidential(executives: list[User], *, now: dt.datetime) -> Confidential:
 
 
 def _moves(now: dt.datetime):
-    """The stage changes of the week: what "Moved this week" lists."""
-    return StageChange.objects.filter(
-        at__gte=now - dt.timedelta(days=7), deal__archived_at__isnull=True, from_stage__gt=""
-    )
+    """The stage changes of the week: what "Moved this week" lists, of current deals."""
+    return StageChange.objects.filter(at__gte=now - dt.timedelta(days=7), from_stage__gt="")
 
 
 def _top_visible(
@@ -266,6 +264,7 @@ def executive_sections(users: list[User], *, now: dt.datetime) -> dict[int, dict
     )
     moved, moved_public = _top_visible(
         _moves(now)
+        .filter(deal__archived_at__isnull=True)
         .select_related("deal")
         # Narrow rows: the windows sort every move of the week.
         .only("deal__title", "from_stage", "to_stage", "at"),
