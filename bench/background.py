@@ -131,7 +131,7 @@ def bench_pack(deal, renders: int) -> tuple[float, float, int]:
 
 def bench_digests(counter: CountingServer) -> dict:
     from django.conf import settings
-    from django.db import connection
+    from django.db import connection, reset_queries
     from django.test.utils import CaptureQueriesContext
 
     from notifications.delivery import deliver
@@ -143,6 +143,8 @@ def bench_digests(counter: CountingServer) -> dict:
     planned = time.perf_counter() - started
     batches = []
     for batch in delivery_batches(ids):
+        # DEBUG keeps the last 9,000 statements: once full, a capture would see none.
+        reset_queries()
         with CaptureQueriesContext(connection) as queries:
             result = deliver(ids=batch)
         sql = [q["sql"].split(None, 1)[0].upper() for q in queries.captured_queries]

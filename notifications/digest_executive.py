@@ -9,14 +9,25 @@ are those of the deals they sponsor.
 from __future__ import annotations
 
 import datetime as dt
-import operator
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
-from functools import reduce
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
@@ -46,50 +57,94 @@ def _money(rows: Iterable[tuple[str, Decimal]], rates: Rates) -> Total:
     return total(rows, rates)
 
 
-def _visibility(executives: list[User], deal: str) -> dict[str, Exists]:
-    """One flag per executive: may they see this row's deal? The dashboard's rule,
-    Deal.objects.visible_to, asked for each executive inside the one query (a primary
-    key lookup per row). `deal` is the column that holds the deal's id."""
-    return {
-        f"sees_{e.pk}": Exists(Deal.objects.visible_to(e).filter(pk=OuterRef(deal)))
+@dataclass
+class Confidential:
+    """The confidential deals each executive of a batch may see, among those the section
+    can list (open, or moved this week), and what the lists count of each."""
+
+    seen: dict[int, set[int]]  # executive → deal ids
+    stalled: set[int]  # deal ids
+    moves: dict[int, int]  # deal id → stage changes this week
+
+    @property
+    def anyone(self) -> set[int]:
+        return set().union(*self.seen.values())
+
+
+def _confidential(executives: list[User], *, now: dt.datetime) -> Confidential:
+    """One query: the confidential deals someone in the batch may see, a flag per
+    executive, each flag the dashboard's rule (Deal.objects.visible_to) asked inside
+    the query.
+
+    Everyone sees every public deal: the public rows are read once for the whole batch
+    and only the confidential ones are told apart by executive. (A window per executive
+    over every row instead cost seconds for a batch of a hundred executives, mostly in
+    building the SQL.)
+    """
+    flags = {
+        f"sees_{e.pk}": Exists(Deal.objects.visible_to(e).filter(pk=OuterRef("pk")))
         for e in executives
     }
+    moves = _moves(now).filter(deal=OuterRef("pk"))  # of the current deal of the row
+    moves_count = moves.order_by().values("deal").annotate(n=Count("pk")).values("n")
+    found = Confidential(seen={e.pk: set() for e in executives}, stalled=set(), moves={})
+    for pk, stalled, moved, *sees in (
+        Deal.objects.current()
+        .filter(confidential=True)
+        .filter(Q(stage__in=OPEN_STAGES) | Exists(moves))
+        .annotate(
+            stalled=Exists(Deal.objects.stalled(now).filter(pk=OuterRef("pk"))),
+            moved=Subquery(moves_count),
+            **flags,
+        )
+        .values_list("pk", "stalled", "moved", *flags)
+        .order_by()
+    ):
+        for executive, flag in zip(executives, sees, strict=True):
+            if flag:
+                found.seen[executive.pk].add(pk)
+        if stalled:
+            found.stalled.add(pk)
+        found.moves[pk] = moved or 0
+    return found
 
 
-def _any(conditions: Iterable[Q]) -> Q:
-    return reduce(operator.or_, conditions)
+def _moves(now: dt.datetime):
+    """The stage changes of the week: what "Moved this week" lists, of current deals."""
+    return StageChange.objects.filter(at__gte=now - dt.timedelta(days=7), from_stage__gt="")
 
 
 def _top_visible(
-    queryset, *, deal: str, order: list, executives: list[User]
-) -> dict[int, tuple[list, int]]:
+    queryset, *, deal: str, confidential: str, order: list, seen: dict[int, set[int]]
+) -> tuple[dict[int, list], int]:
     """Each executive's first DIGEST_LIST_LIMIT rows among those they may see, and how
-    many they may see.
+    many public rows there are.
 
-    One query. Each executive's flag (see _visibility) partitions the rows: their first
-    rows and their count are the row numbers and the size of their "visible" partition,
-    which the windows compute. `deal` is the column that holds the deal's id.
+    One query, of the rows that may be first for someone: the first public rows, and
+    the rows of confidential deals someone in the batch sees that come before the last
+    of those (a running count of the public rows). In the query's order, an executive's
+    first rows are the first of the public ones and of their own confidential ones.
+    `deal` holds the row's deal id, `confidential` its flag.
     """
     limit = DIGEST_LIST_LIMIT
-    flags = _visibility(executives, deal)
-    windows = {}
-    for flag in flags:
-        windows[f"rn_{flag}"] = window(RowNumber(), [F(flag)], order)
-        windows[f"n_{flag}"] = window(Count("pk"), [F(flag)])
+    public = Sum(Case(When(**{confidential: False}, then=Value(1)), default=Value(0)))
     rows = list(
-        queryset.annotate(**flags)
-        .filter(_any(Q(**{flag: True}) for flag in flags))
-        .annotate(**windows)
-        .filter(_any(Q(**{flag: True, f"rn_{flag}__lte": limit}) for flag in flags))
+        queryset.filter(
+            Q(**{confidential: False}) | Q(**{f"{deal}__in": set().union(*seen.values())})
+        )
+        .annotate(
+            private=F(confidential),
+            public_until=Window(public, order_by=order),
+            public_count=Window(public),
+        )
+        .filter(Q(private=False, public_until__lte=limit) | Q(private=True, public_until__lt=limit))
         .order_by(*order)
     )
-    top = {}
-    for e in executives:
-        flag = f"sees_{e.pk}"
-        # Rows another executive's first ones brought along may lie past mine.
-        mine = [row for row in rows if getattr(row, flag) and getattr(row, f"rn_{flag}") <= limit]
-        top[e.pk] = (mine, getattr(mine[0], f"n_{flag}") if mine else 0)
-    return top
+    top = {
+        executive: [row for row in rows if not row.private or getattr(row, deal) in mine][:limit]
+        for executive, mine in seen.items()
+    }
+    return top, rows[0].public_count if rows else 0
 
 
 def _awaiting_decision(executives: list[int]) -> tuple[dict[int, list[Deal]], dict[int, int]]:
@@ -161,21 +216,21 @@ def _off_track(executives: list[int]) -> tuple[dict[int, list[OutcomeMetric]], d
     return off_track, count
 
 
-def _portfolio(executives: list[User], *, stall_cutoff: dt.datetime) -> dict[int, list[dict]]:
+def _portfolio(
+    executives: list[User], *, stall_cutoff: dt.datetime, seen: dict[int, set[int]]
+) -> dict[int, list[dict]]:
     """Open deals by stage and currency with their value and what the stalled ones cost,
     counted over what each executive sees on the dashboard: one grouped query. Public
-    deals share one group per stage and currency; a confidential one joins the groups of
-    the executives who see it."""
-    flags = _visibility(executives, "pk")
+    deals share one group per stage and currency; a confidential one seen by someone in
+    the batch is a group of its own, counted for those who see it."""
     stalled = Q(stage__in=ACTIVE_STAGES, stage_changed_at__lt=stall_cutoff)
     rows = list(
         Deal.objects.current()
         .filter(stage__in=OPEN_STAGES)
-        .annotate(**flags)
-        .filter(_any(Q(**{flag: True}) for flag in flags))
+        .filter(Q(confidential=False) | Q(pk__in=set().union(*seen.values())))
         # Who each deal waits on (analytics.waiting), for "Where time goes": no query more.
-        .annotate(party=waiting_on())
-        .values("stage", "currency", "party", *flags)
+        .annotate(party=waiting_on(), private=Case(When(confidential=True, then=F("pk"))))
+        .values("stage", "currency", "party", "private")
         .annotate(
             n=Count("pk"),
             total=Sum("contract_value"),
@@ -184,7 +239,10 @@ def _portfolio(executives: list[User], *, stall_cutoff: dt.datetime) -> dict[int
         )
         .order_by()
     )
-    return {e.pk: [row for row in rows if row[f"sees_{e.pk}"]] for e in executives}
+    return {
+        e.pk: [row for row in rows if row["private"] is None or row["private"] in seen[e.pk]]
+        for e in executives
+    }
 
 
 def executive_sections(users: list[User], *, now: dt.datetime) -> dict[int, dict]:
@@ -199,23 +257,28 @@ def executive_sections(users: list[User], *, now: dt.datetime) -> dict[int, dict
         return {}
     ids = [e.pk for e in executives]
     rates = rates_on(timezone.localdate(now))  # one query per batch with executives
-    stage_counts = _portfolio(executives, stall_cutoff=now - dt.timedelta(days=settings.STALL_DAYS))
-    moved = _top_visible(
-        StageChange.objects.filter(
-            at__gte=now - dt.timedelta(days=7), deal__archived_at__isnull=True, from_stage__gt=""
-        )
+    confidential = _confidential(executives, now=now)
+    seen = confidential.seen
+    stage_counts = _portfolio(
+        executives, stall_cutoff=now - dt.timedelta(days=settings.STALL_DAYS), seen=seen
+    )
+    moved, moved_public = _top_visible(
+        _moves(now)
+        .filter(deal__archived_at__isnull=True)
         .select_related("deal")
         # Narrow rows: the windows sort every move of the week.
         .only("deal__title", "from_stage", "to_stage", "at"),
         deal="deal_id",
+        confidential="deal__confidential",
         order=[F("at").desc(), F("pk").desc()],
-        executives=executives,
+        seen=seen,
     )
-    stalled = _top_visible(
+    stalled, stalled_public = _top_visible(
         Deal.objects.current().stalled(now),
         deal="pk",
+        confidential="confidential",
         order=[F("weekly_cost_of_delay").desc(), F("pk").asc()],
-        executives=executives,
+        seen=seen,
     )
     awaiting, awaiting_count = _awaiting_decision(ids)
     off_track, off_track_count = _off_track(ids)
@@ -231,8 +294,11 @@ def executive_sections(users: list[User], *, now: dt.datetime) -> dict[int, dict
             for stage in Stage
             if stage in OPEN_STAGES
         ]
-        my_moves, moved_count = moved[user.pk]
-        my_stalled, stalled_count = stalled[user.pk]
+        mine = seen[user.pk]
+        my_moves = moved[user.pk]
+        moved_count = moved_public + sum(confidential.moves[pk] for pk in mine)
+        my_stalled = stalled[user.pk]
+        stalled_count = stalled_public + len(mine & confidential.stalled)
         decisions = awaiting[user.pk]
         sections[user.pk] = {
             "portfolio": portfolio,

@@ -19,12 +19,25 @@ import datetime as dt
 from collections import defaultdict
 
 from django.conf import settings
-from django.db.models import Case, Count, F, Prefetch, Q, Sum, Value, When, Window
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    Sum,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.functions import RowNumber
+from django.template.loader import render_to_string
 
 from core.emails import absolute
 from deals.models import ACTIVE_STAGES, OPEN_STAGES, Deal
-from stakeholders.models import Membership, Review, User
+from stakeholders.models import Membership, Review, Role, User
 
 from .reminders import review_row
 
@@ -33,11 +46,14 @@ DIGEST_LIST_LIMIT = 10
 
 def readers(user_ids: list[int]) -> list[User]:
     """The active people among `user_ids`, with their settings, roles and departments."""
+    # A flag per role rather than a prefetch of the groups: one query fewer per batch.
+    in_group = User.groups.through.objects.filter(user=OuterRef("pk"))
+    roles = {f"in_{n}": Exists(in_group.filter(group__name=r)) for n, r in enumerate(Role)}
     users = list(
         User.objects.filter(pk__in=user_ids, is_active=True)
+        .annotate(**roles)
         .select_related("digest_preference")
         .prefetch_related(
-            "groups",
             Prefetch(
                 "memberships",
                 # With the department's clause playbook: the digest flags a stale one.
@@ -46,7 +62,7 @@ def readers(user_ids: list[int]) -> list[User]:
         )
     )
     for user in users:
-        user._role_names = {group.name for group in user.groups.all()}
+        user._role_names = {r.value for n, r in enumerate(Role) if getattr(user, f"in_{n}")}
     return users
 
 
@@ -87,6 +103,11 @@ def reviewer_sections(users: list[User], *, today: dt.date) -> dict[int, dict]:
         .select_related("deal__partnership__partner", "department", "reviewer")
         .order_by(*due)
     )
+    # Worded and rendered once per batch: a department's reviews are listed to each of
+    # its members, and an include per item per email was most of a digest's rendering.
+    rows_by_pk = {r.pk: review_row(r, today) for r in department_reviews}
+    for row in rows_by_pk.values():
+        row["html"] = render_to_string("emails/_review_item.html", {"row": row})
     sections = {}
     for user in users:
         mine = {m.department_id for m in user.memberships.all()}
@@ -111,12 +132,12 @@ def reviewer_sections(users: list[User], *, today: dt.date) -> dict[int, dict]:
                     "department": membership.department.name,
                     "count": rows[0].n_department if rows else 0,
                     "overdue": rows[0].late_department if rows else 0,
-                    "reviews": [review_row(r, today) for r in rows],
+                    "reviews": [rows_by_pk[r.pk] for r in rows],
                     "more": max(0, (rows[0].n_department if rows else 0) - len(rows)),
                 }
             )
         sections[user.pk] = {
-            "queue": [review_row(r, today) for r in queue[:limit]],
+            "queue": [rows_by_pk[r.pk] for r in queue[:limit]],
             "queue_count": sum(r.n_queue for r in partitions.values()),
             "overdue": sum(r.late_queue for r in partitions.values()),
             "departments": waiting,

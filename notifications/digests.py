@@ -112,6 +112,11 @@ def digest_contexts(user_ids: list[int], *, today: dt.date | None = None) -> dic
     owner = owner_sections(users, now=now)
     renewals = renewal_sections(users, today=today)
     playbooks = stale_playbook_sections(users)
+    links = {
+        "dashboard_url": absolute(reverse("dashboard")),
+        "inbox_url": absolute(reverse("review_inbox")),
+        "preview_url": absolute(reverse("digest_preview")),
+    }
     contexts = {}
     for user in users:
         preference = getattr(user, "digest_preference", None) or DigestPreference(user=user)
@@ -122,9 +127,7 @@ def digest_contexts(user_ids: list[int], *, today: dt.date | None = None) -> dic
             "week_start": today - dt.timedelta(days=today.weekday()),
             "subscribed": preference.subscribed,
             "weekday": Weekday(preference.weekday).label,
-            "dashboard_url": absolute(reverse("dashboard")),
-            "inbox_url": absolute(reverse("review_inbox")),
-            "preview_url": absolute(reverse("digest_preview")),
+            **links,
             "stall_days": settings.STALL_DAYS,
             "list_limit": DIGEST_LIST_LIMIT,
             "executive": executive.get(user.pk),
