@@ -1,9 +1,10 @@
 """The dashboard's pictures, as figures: each a fixed number of queries over a bounded
-set of rows (a time window an index serves, or a top N), converted into the reporting
-currency at the rates of the day (core.money).
+set of rows (the tallies of deals.models.tally, or a top N an index serves), converted
+into the reporting currency at the rates of the day (core.money).
 
-Every function takes `deals`, the viewer's visible current deals, so a deal the viewer
-may not see is in no picture and no count.
+Each figure counts only what the viewer may see: the non-confidential tallies (all of
+them for a superuser) and the confidential deals the viewer may see (`secret`, their
+ids: selectors.confidential_seen), read live.
 """
 
 from __future__ import annotations

@@ -169,7 +169,7 @@ def review_counts(deals: DealQuerySet | list[int], due: tuple[dt.date, dt.date] 
     reviews due outside it fall into one group per department). Each row counts pending
     and overdue reviews, and inside the window the reviews due, answered late and still
     waiting past their date. `deals` as a query is hashed once for all of them; as a
-    list of ids (a few), each deal's reviews are read from the index."""
+    list of ids (selectors.confidential_seen), each deal's reviews are read by index."""
     today = timezone.localdate()
     in_window = Q(due_on__gte=due[0], due_on__lt=due[1]) if due else Q(pk__in=[])
     is_pending = Q(status=ReviewStatus.PENDING)
@@ -210,9 +210,11 @@ def dashboard_tiles(
     reviews_due: tuple[dt.date, dt.date] | None = None,
     secret: list[int] | None = None,
 ) -> dict:
-    """The summary tiles: four queries whatever the number of deals (the grouped figures
-    from the tallies: deals.tallies). Money is totalled in the reporting currency at
-    `rates`; `rows` are the groups, for the value-by-stage chart."""
+    """The summary tiles, in a fixed number of queries whatever the number of deals: the
+    confidential deals one may see (unless `secret` gives them), the deals' and the
+    reviews' groups (a UNION each over the tallies and those deals: deals.tallies), the
+    departments, the costliest stalled deals. Money is totalled in the reporting currency
+    at `rates`; `rows` are the groups, for the value-by-stage chart."""
     rates = rates or rates_on()
     if secret is None and not user.is_superuser:
         secret = confidential_seen(user)
@@ -232,9 +234,9 @@ def dashboard_tiles(
             stalled_deals += row["stalled"]
             pipeline.append((row["currency"], row["total"]))
     stalled_total = total(stalled_cost, rates)
-    # Departments with their pending and overdue reviews on visible deals: the names, then
-    # one grouped query over the reviews (review_counts), which also counts the reviews due
-    # in `reviews_due` for the dashboard's heat map.
+    # Departments with their pending and overdue reviews on visible deals: one grouped
+    # query over the review tallies and the confidential deals' reviews (review_counts),
+    # which also counts the reviews due in `reviews_due` for the dashboard's heat map.
     confidential = review_counts(secret, reviews_due) if secret else None
     review_rows = tallies.review_rows(user, reviews_due, confidential)
     pending: dict[int, int] = {}
