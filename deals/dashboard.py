@@ -2,9 +2,9 @@
 set of rows (the tallies of deals.models.tally, or a top N an index serves), converted
 into the reporting currency at the rates of the day (core.money).
 
-Each figure counts only what the viewer may see: the non-confidential tallies (all of
-them for a superuser) and the confidential deals the viewer may see (`secret`, their
-ids: selectors.confidential_seen), read live.
+Each figure counts only what the viewer may see: the tallies they may see
+(TallyQuerySet.seen_by) and the confidential deals the tallies leave out (`secret`, their
+ids: selectors.confidential_read_live), read live.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from core.money import Rates, Total, rates_on, total
 from metrics.models import OutcomeMetric, expected_share
 
 from .models import Deal, DealQuerySet, MoveTally, Stage
-from .selectors import confidential_seen, dashboard_tiles, seen_current
+from .selectors import confidential_read_live, dashboard_tiles, seen_current
 
 WEEK = dt.timedelta(days=7)
 HEAT_WEEKS = 8
@@ -34,7 +34,7 @@ def dashboard_figures(user) -> dict:
     """The tiles and the pictures' figures for one person: a fixed number of queries."""
     rates = rates_on()
     weeks = heat_weeks()
-    secret = confidential_seen(user)
+    secret = confidential_read_live(user)
     tiles = dashboard_tiles(
         user,
         rates,
@@ -81,7 +81,7 @@ def value_by_stage(
     since = (timezone.now() - WEEK).astimezone(dt.UTC).date()
     tallied = MoveTally.objects.filter(day__gte=since)
     parts = [
-        (tallied if user.is_superuser else tallied.filter(confidential=False))
+        tallied.seen_by(user)
         # Both parts' columns are expressions, in the same order, for the UNION.
         .values(left=F("from_stage"), entered=F("to_stage"), in_currency=F("currency"))
         .annotate(value=Sum("value"))
@@ -278,7 +278,7 @@ def signed_by_month(user, secret: list[int] | None, rates: Rates) -> list[Month]
         first = (first - dt.timedelta(days=1)).replace(day=1)
     tallied = MoveTally.objects.filter(to_stage=Stage.SIGNED, day__gte=first)
     parts = [
-        (tallied if user.is_superuser else tallied.filter(confidential=False))
+        tallied.seen_by(user)
         # Both parts' columns are annotations, in the same order, for the UNION.
         .annotate(month=TruncMonth("day"), in_currency=F("currency"))
         .values("month", "in_currency")

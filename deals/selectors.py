@@ -47,26 +47,33 @@ def _viewer_annotations(user, via: str = "") -> dict:
     }
 
 
-def confidential_seen(user) -> list[int] | None:
-    """The current confidential deals this person may see, as ids: what a person's figures
-    add to the tallies of the other deals (deals.tallies). None for a superuser, who sees
-    every deal and whose figures are the tallies alone. One query over the confidential
-    deals only (a partial index)."""
+def confidential_read_live(user) -> list[int] | None:
+    """The current confidential deals this person sees through a reviewing department or
+    an invitation, as ids: what a person's figures add to the tallies, which count the
+    deals they sponsor or own (TallyQuerySet.seen_by). None for a superuser, who sees
+    every deal in the tallies. One query over the confidential deals only (a partial
+    index)."""
     if user.is_superuser:
         return None
     return list(
-        visible_deals(user).current().filter(confidential=True).values_list("pk", flat=True)
+        visible_deals(user)
+        .current()
+        .filter(confidential=True)
+        .exclude(sponsor=user)
+        .exclude(owner=user)
+        .values_list("pk", flat=True)
     )
 
 
 def seen_current(user, secret: list[int] | None) -> DealQuerySet:
-    """The current deals this person may see, once `secret` (confidential_seen) is known:
-    the same deals as visible_deals(user).current(), without asking per confidential
-    deal whether the person has a part in it."""
+    """The current deals this person may see, once `secret` (confidential_read_live) is
+    known: the same deals as visible_deals(user).current(), without asking per
+    confidential deal whether the person reviews it or is invited."""
     deals = Deal.objects.current()
     if secret is None:  # a superuser
         return deals
-    return deals.filter(Q(confidential=False) | Q(pk__any_of=secret))
+    seen = Q(confidential=False) | Q(sponsor=user) | Q(owner=user)
+    return deals.filter(seen | Q(pk__any_of=secret) if secret else seen)
 
 
 def get_deal_for_user(user, pk: int) -> Deal:
@@ -169,7 +176,7 @@ def review_counts(deals: DealQuerySet | list[int], due: tuple[dt.date, dt.date] 
     reviews due outside it fall into one group per department). Each row counts pending
     and overdue reviews, and inside the window the reviews due, answered late and still
     waiting past their date. `deals` as a query is hashed once for all of them; as a
-    list of ids (selectors.confidential_seen), each deal's reviews are read by index."""
+    list of ids (selectors.confidential_read_live), each deal's reviews are read by index."""
     today = timezone.localdate()
     in_window = Q(due_on__gte=due[0], due_on__lt=due[1]) if due else Q(pk__in=[])
     is_pending = Q(status=ReviewStatus.PENDING)
@@ -217,7 +224,7 @@ def dashboard_tiles(
     at `rates`; `rows` are the groups, for the value-by-stage chart."""
     rates = rates or rates_on()
     if secret is None and not user.is_superuser:
-        secret = confidential_seen(user)
+        secret = confidential_read_live(user)
     deals = seen_current(user, secret)
     stall_cutoff = timezone.now() - dt.timedelta(days=settings.STALL_DAYS)
     rows = tallies.deal_rows(user, deals, stall_cutoff, blocking_deal_ids(), secret)

@@ -1,9 +1,10 @@
 """The dashboard's grouped figures read from the tallies (deals.models.tally), so that
 their cost does not grow with the number of deals.
 
-A person's figures are the tallies of the non-confidential deals (of every deal, for a
-superuser, who sees them all) plus, read live, the confidential deals this person may
-see: one UNION ALL query for the deals, one for the reviews. What the tallies cannot
+A person's figures are the tallies they may see (TallyQuerySet.seen_by: the
+non-confidential deals and the confidential ones they sponsor or own; every deal for a
+superuser) plus, read live, the confidential deals they see through a reviewing
+department or an invitation: one UNION ALL query for the deals, one for the reviews. What the tallies cannot
 hold is read live from an index: the deals that entered their stage on the stall
 cutoff's own day (stalled or not by the hour), and the deals held by a blocking concern.
 """
@@ -50,15 +51,13 @@ def deal_rows(
     """Visible current deals grouped by (stage, currency): n, total, stalled, stalled_cost
     and blocked, as selectors.dashboard_tiles reads them. `deals` are the visible current
     deals, `blocking_ids` a subquery of the deals held by a blocking concern, `secret` the
-    confidential ones among them (selectors.confidential_seen). One query."""
-    everyone = user.is_superuser
+    confidential ones among them the tallies leave out (selectors.confidential_read_live).
+    One query."""
     cutoff_day = stall_cutoff.astimezone(dt.UTC).date()
     cutoff_day_start = dt.datetime.combine(cutoff_day, dt.time(), tzinfo=dt.UTC)
     stalled = Q(stage__in=ACTIVE_STAGES, stage_changed_at__lt=stall_cutoff)
     columns = ("stage", "currency")
-    tallied = (
-        StageTally.objects.all() if everyone else StageTally.objects.filter(confidential=False)
-    )
+    tallied = StageTally.objects.seen_by(user)
     in_tally = Q(stage__in=ACTIVE_STAGES, day__lt=cutoff_day)
     parts = [
         tallied.values(*columns).annotate(
@@ -69,7 +68,7 @@ def deal_rows(
             blocked=ZERO,
         ),
         # The tallied deals that entered their stage on the cutoff's day: stalled by the hour.
-        (deals if everyone else deals.filter(confidential=False))
+        (deals.exclude(pk__any_of=secret) if secret else deals)
         .filter(stalled, stage_changed_at__gte=cutoff_day_start)
         .values(*columns)
         .annotate(
@@ -104,14 +103,11 @@ def review_rows(user, due: tuple[dt.date, dt.date] | None, confidential) -> list
     """selectors.review_counts from the tallies: reviews pending or due in the window `due`,
     per department and due day (the day only inside the window), with the pending,
     overdue, due, late and waiting counts. `confidential` is review_counts' query over the
-    confidential deals this person may see (None for a superuser). One query."""
-    everyone = user.is_superuser
+    confidential deals the tallies leave out (None for a superuser). One query."""
     today = timezone.localdate()
     in_window = Q(due_on__gte=due[0], due_on__lt=due[1]) if due else Q(pk__in=[])
     waiting = Q(answered=False, due_on__lt=today)
-    tallied = (
-        ReviewTally.objects.all() if everyone else ReviewTally.objects.filter(confidential=False)
-    )
+    tallied = ReviewTally.objects.seen_by(user)
     parts = [
         tallied.filter(Q(still_pending=True) | in_window)
         .annotate(

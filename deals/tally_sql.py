@@ -3,7 +3,7 @@ the recount from scratch, and the compaction.
 
 Each tally row is written by one INSERT … SELECT, the same for a trigger (+1 for what a
 row now counts as, -1 for what it counted as) and for the recount, so the two cannot
-disagree. Migration 0013_tallies installs the triggers; `manage.py deals_tallies` recounts
+disagree. Migration 0014 installs the triggers; `manage.py deals_tallies` recounts
 or compacts. Days are UTC days (PostgreSQL's connections run in UTC; SQLite stores UTC).
 """
 
@@ -30,12 +30,25 @@ SQLITE = Dialect("sqlite", "0")
 DIALECTS = {"postgresql": PG, "sqlite": SQLITE}
 
 
+KEYED = "sponsor_id, owner_id"
+
+
+def keyed(d: str) -> str:
+    """The sponsor and owner columns of a tally row for the deal `d`: set only when the
+    deal is confidential (deals.models.tally.ConfidentialKey)."""
+    return ", ".join(
+        f"CASE WHEN {d}.confidential THEN {d}.{column} END" for column in KEYED.split(", ")
+    )
+
+
 def deal_row(sql: Dialect, r: str, sign: str, source: str = "") -> str:
     """What the deal `r` counts as: one current deal of its stage, currency,
-    confidentiality and day in the stage, with its value and weekly cost of delay."""
+    confidentiality (and sponsor and owner, if confidential) and day in the stage, with
+    its value and weekly cost of delay."""
     return (
-        "INSERT INTO deals_stagetally (stage, currency, confidential, day, deals, value, cost) "
-        f"SELECT {r}.stage, {r}.currency, {r}.confidential, {sql.day(r + '.stage_changed_at')}, "
+        f"INSERT INTO deals_stagetally (stage, currency, confidential, {KEYED}, day, deals, "
+        f"value, cost) SELECT {r}.stage, {r}.currency, {r}.confidential, {keyed(r)}, "
+        f"{sql.day(r + '.stage_changed_at')}, "
         f"{sign}1, {sign}{r}.contract_value, {sign}{r}.weekly_cost_of_delay {source} "
         f"WHERE {r}.archived_at IS NULL"
     )
@@ -43,11 +56,13 @@ def deal_row(sql: Dialect, r: str, sign: str, source: str = "") -> str:
 
 def review_row(sql: Dialect, r: str, d: str, sign: str, source: str, join: str) -> str:
     """What the review `r` of the deal `d` counts as: its department, the deal's
-    confidentiality, its due date, pending or not, answered or not, answered late or not."""
+    confidentiality (sponsor and owner), its due date, pending or not, answered or not,
+    answered late or not."""
     late = f"COALESCE({sql.day(r + '.decided_at')} > {r}.due_on, {sql.false})"
     return (
-        "INSERT INTO deals_reviewtally (department_id, confidential, due_on, still_pending, "
-        f"answered, answered_late, reviews) SELECT {r}.department_id, {d}.confidential, "
+        f"INSERT INTO deals_reviewtally (department_id, confidential, {KEYED}, due_on, "
+        "still_pending, answered, answered_late, reviews) "
+        f"SELECT {r}.department_id, {d}.confidential, {keyed(d)}, "
         f"{r}.due_on, {r}.status = 'pending', {r}.decided_at IS NOT NULL, {late}, {sign}1 "
         f"{source} WHERE {d}.archived_at IS NULL AND {join}"
     )
@@ -57,9 +72,9 @@ def move_row(sql: Dialect, m: str, d: str, sign: str, source: str, join: str) ->
     """What the stage change `m` of the deal `d` counts as: a move on its day, between its
     stages, of the deal's current value in its currency."""
     return (
-        "INSERT INTO deals_movetally (day, from_stage, to_stage, currency, confidential, moves, "
-        f"value) SELECT {sql.day(m + '.at')}, {m}.from_stage, {m}.to_stage, {d}.currency, "
-        f"{d}.confidential, {sign}1, {sign}{d}.contract_value {source} "
+        "INSERT INTO deals_movetally (day, from_stage, to_stage, currency, confidential, "
+        f"{KEYED}, moves, value) SELECT {sql.day(m + '.at')}, {m}.from_stage, {m}.to_stage, "
+        f"{d}.currency, {d}.confidential, {keyed(d)}, {sign}1, {sign}{d}.contract_value {source} "
         f"WHERE {d}.archived_at IS NULL AND {join}"
     )
 
@@ -72,6 +87,8 @@ DEAL_COLUMNS = (
     "contract_value",
     "weekly_cost_of_delay",
     "archived_at",
+    "sponsor_id",
+    "owner_id",
 )
 REVIEW_COLUMNS = ("deal_id", "department_id", "due_on", "status", "decided_at")
 MOVE_COLUMNS = ("deal_id", "from_stage", "to_stage", "at")
@@ -83,10 +100,15 @@ def _changed(columns, distinct: str) -> str:
 
 def _deal_statements(sql: Dialect, distinct: str) -> tuple[list[str], str, list[str], str]:
     """For a changed deal: its reviews and its moves, counted again under the old and the
-    new deal, and when each must be (its confidentiality or currentness changed; for the
-    moves, also its value or currency)."""
+    new deal, and when each must be (its confidentiality, sponsor, owner or currentness
+    changed; for the moves, also its value or currency)."""
     current = f"(OLD.archived_at IS NULL) {distinct} (NEW.archived_at IS NULL)"
-    reviews_move = f"OLD.confidential {distinct} NEW.confidential OR {current}"
+    reviews_move = " OR ".join(
+        [
+            *(f"OLD.{c} {distinct} NEW.{c}" for c in ("confidential", "sponsor_id", "owner_id")),
+            current,
+        ]
+    )
     moves_move = (
         f"{reviews_move} OR OLD.contract_value {distinct} NEW.contract_value "
         f"OR OLD.currency {distinct} NEW.currency"

@@ -2,7 +2,7 @@
 dashboard's counts and sums read a few hundred summary rows instead of every deal.
 
 The database keeps them, not our code: triggers on deals_deal, stakeholders_review and
-deals_stagechange (deals.tally_sql, installed by migration 0013_tallies, for PostgreSQL
+deals_stagechange (deals.tally_sql, installed by migration 0014, for PostgreSQL
 and SQLite) add one row of +1 (and its sums) for what a row now counts as, and one of -1
 for what it counted as before, in the same transaction as the change. So every path is
 counted — services, the admin, `.update()`, COPY, factories in tests — and nothing is
@@ -11,16 +11,42 @@ read then written, so concurrent changes never wait on one another or deadlock.
 per key.
 
 Only current deals count (not archived), and each row says whether its deal is
-confidential: a person's figures are the non-confidential tallies plus, read live, the
-few confidential deals they may see (deals.tallies).
+confidential and, for a confidential deal only, who sponsors and who owns it: a person's
+figures are the rows of non-confidential deals and of the confidential deals they sponsor
+or own (`seen_by`), plus, read live, the few confidential deals they see through a
+reviewing department or an invitation (deals.tallies).
 """
 
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Q
 
 
-class StageTally(models.Model):
+class TallyQuerySet(models.QuerySet):
+    def seen_by(self, user) -> TallyQuerySet:
+        """The rows counting deals this person may see without asking per deal: every
+        row for a superuser; else the non-confidential deals' rows and the confidential
+        deals' this person sponsors or owns (the rest: selectors.confidential_read_live)."""
+        if user.is_superuser:
+            return self.all()
+        return self.filter(Q(confidential=False) | Q(sponsor_id=user.pk) | Q(owner_id=user.pk))
+
+
+class ConfidentialKey(models.Model):
+    """Who sponsors and who owns the deal counted, for a confidential deal only (null
+    for the others, so that their rows stay few): what `seen_by` selects on."""
+
+    sponsor_id = models.BigIntegerField(null=True)
+    owner_id = models.BigIntegerField(null=True)
+
+    objects = TallyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+class StageTally(ConfidentialKey):
     """Current deals by stage, currency, confidentiality and the UTC day they entered
     their stage (the day lets stalled deals be counted: those that entered before a
     cutoff)."""
@@ -33,14 +59,14 @@ class StageTally(models.Model):
     value = models.DecimalField(max_digits=20, decimal_places=2)
     cost = models.DecimalField(max_digits=20, decimal_places=2)
 
-    KEY = ("stage", "currency", "confidential", "day")
+    KEY = ("stage", "currency", "confidential", "day", "sponsor_id", "owner_id")
     SUMS = ("deals", "value", "cost")
 
     class Meta:
         db_table = "deals_stagetally"
 
 
-class ReviewTally(models.Model):
+class ReviewTally(ConfidentialKey):
     """Reviews of current deals by department, confidentiality, due date and where they
     stand: pending or not, answered or not, answered after the due day (UTC) or not."""
 
@@ -52,14 +78,23 @@ class ReviewTally(models.Model):
     answered_late = models.BooleanField()
     reviews = models.IntegerField()
 
-    KEY = ("department_id", "confidential", "due_on", "still_pending", "answered", "answered_late")
+    KEY = (
+        "department_id",
+        "confidential",
+        "due_on",
+        "still_pending",
+        "answered",
+        "answered_late",
+        "sponsor_id",
+        "owner_id",
+    )
     SUMS = ("reviews",)
 
     class Meta:
         db_table = "deals_reviewtally"
 
 
-class MoveTally(models.Model):
+class MoveTally(ConfidentialKey):
     """Stage changes of current deals by UTC day, the stages moved between, and the deal's
     currency and confidentiality, with the deal's current contract value (as the
     dashboard shows value, not the value at the time of the move)."""
@@ -72,7 +107,7 @@ class MoveTally(models.Model):
     moves = models.IntegerField()
     value = models.DecimalField(max_digits=20, decimal_places=2)
 
-    KEY = ("day", "from_stage", "to_stage", "currency", "confidential")
+    KEY = ("day", "from_stage", "to_stage", "currency", "confidential", "sponsor_id", "owner_id")
     SUMS = ("moves", "value")
 
     class Meta:
