@@ -22,7 +22,14 @@ from django.http import Http404
 from django.utils import timezone
 
 from core.money import Rates, rates_on, total
-from stakeholders.models import Concern, Department, Membership, Review, ReviewStatus
+from stakeholders.models import (
+    Concern,
+    Department,
+    Membership,
+    Review,
+    ReviewStatus,
+    WorkingSession,
+)
 
 from . import tallies
 from .models import (
@@ -55,12 +62,18 @@ def confidential_read_live(user) -> list[int] | None:
     index)."""
     if user.is_superuser:
         return None
+    # Asked once, not per deal (PostgreSQL gates the scan on it): does this person
+    # belong to a department or to a working session at all? An executive usually not.
+    may_see_some = Exists(Membership.objects.filter(user=user)) | Exists(
+        WorkingSession.invitees.through.objects.filter(user=user)
+    )
     return list(
         visible_deals(user)
         .current()
-        .filter(confidential=True)
+        .filter(may_see_some, confidential=True)
         .exclude(sponsor=user)
         .exclude(owner=user)
+        .order_by()
         .values_list("pk", flat=True)
     )
 
@@ -160,7 +173,9 @@ def blocking_concern_exists() -> Exists:
 
 def blocking_deal_ids():
     """The deals held by an open blocking concern, as a subquery of their ids."""
-    return Concern.objects.filter(blocking=True, resolved_at__isnull=True).values("deal_id")
+    return (
+        Concern.objects.filter(blocking=True, resolved_at__isnull=True).values("deal_id").order_by()
+    )
 
 
 def deal_table(deals: DealQuerySet, *, people: bool = True) -> DealQuerySet:

@@ -79,7 +79,7 @@ def deal_rows(
             blocked=ZERO,
         ),
         # Held by a blocking concern: few, found from the open blocking concerns.
-        deals.filter(stage__in=OPEN_STAGES, pk__in=blocking_ids)
+        deals.filter(stage__in=OPEN_STAGES, pk__any_of=blocking_ids)
         .values(*columns)
         .annotate(n=ZERO, total=NO_MONEY, stalled=ZERO, stalled_cost=NO_MONEY, blocked=Count("pk")),
     ]
