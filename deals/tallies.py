@@ -4,9 +4,9 @@ their cost does not grow with the number of deals.
 A person's figures are the tallies they may see (TallyQuerySet.seen_by: the
 non-confidential deals and the confidential ones they sponsor or own; every deal for a
 superuser) plus, read live, the confidential deals they see through a reviewing
-department or an invitation: one UNION ALL query for the deals, one for the reviews. What the tallies cannot
-hold is read live from an index: the deals that entered their stage on the stall
-cutoff's own day (stalled or not by the hour), and the deals held by a blocking concern.
+department or an invitation: one UNION ALL query for the deals, one for the reviews.
+What the tallies cannot hold is read live from an index: the deals that entered their
+stage on the stall cutoff's own day (stalled or not by the hour).
 """
 
 from __future__ import annotations
@@ -29,7 +29,15 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from .models import ACTIVE_STAGES, OPEN_STAGES, Deal, DealQuerySet, ReviewTally, StageTally
+from .models import (
+    ACTIVE_STAGES,
+    OPEN_STAGES,
+    BlockTally,
+    Deal,
+    DealQuerySet,
+    ReviewTally,
+    StageTally,
+)
 
 ZERO = Value(0, output_field=IntegerField())
 NO_MONEY = Value(Decimal("0"), output_field=DecimalField(max_digits=20, decimal_places=2))
@@ -78,12 +86,16 @@ def deal_rows(
             stalled_cost=_money(Sum("weekly_cost_of_delay")),
             blocked=ZERO,
         ),
-        # Held by a blocking concern: few, found from the open blocking concerns.
-        deals.filter(stage__in=OPEN_STAGES, pk__any_of=blocking_ids)
+        # Held by a blocking concern (a deal once, however many concerns hold it).
+        BlockTally.objects.seen_by(user)
+        .filter(stage__in=OPEN_STAGES)
         .values(*columns)
-        .annotate(n=ZERO, total=NO_MONEY, stalled=ZERO, stalled_cost=NO_MONEY, blocked=Count("pk")),
+        .annotate(
+            n=ZERO, total=NO_MONEY, stalled=ZERO, stalled_cost=NO_MONEY, blocked=_int(Sum("deals"))
+        ),
     ]
     if secret:
+        held = Q(stage__in=OPEN_STAGES, pk__in=blocking_ids)
         parts.append(
             Deal.objects.filter(pk__any_of=secret)
             .values(*columns)
@@ -92,7 +104,7 @@ def deal_rows(
                 total=_money(Sum("contract_value")),
                 stalled=Count("pk", filter=stalled),
                 stalled_cost=_money(Sum("weekly_cost_of_delay", filter=stalled)),
-                blocked=ZERO,
+                blocked=Count("pk", filter=held),
             )
         )
     first, *rest = (part.order_by() for part in parts)

@@ -3,7 +3,8 @@ the recount from scratch, and the compaction.
 
 Each tally row is written by one INSERT … SELECT, the same for a trigger (+1 for what a
 row now counts as, -1 for what it counted as) and for the recount, so the two cannot
-disagree. Migration 0014 installs the triggers; `manage.py deals_tallies` recounts
+disagree (a concern's trigger, which counts a deal held or no longer held, compares
+the deal with and without that concern: concern_row). Migration 0014 installs the triggers; `manage.py deals_tallies` recounts
 or compacts. Days are UTC days (PostgreSQL's connections run in UTC; SQLite stores UTC).
 """
 
@@ -79,6 +80,44 @@ def move_row(sql: Dialect, m: str, d: str, sign: str, source: str, join: str) ->
     )
 
 
+def held(d: str, besides: str | None = None) -> str:
+    """Whether the deal `d` has an open blocking concern (as this statement sees them),
+    leaving out the concern `besides` if given."""
+    other = f" AND c.id <> {besides}.id" if besides else ""
+    return (
+        "EXISTS (SELECT 1 FROM stakeholders_concern c WHERE c.deal_id = "
+        f"{d}.id AND c.blocking AND c.resolved_at IS NULL{other})"
+    )
+
+
+def block_row(sql: Dialect, d: str, sign: str, source: str = "") -> str:
+    """What the deal `d` counts as among the held deals: one of its stage, currency and
+    confidentiality (sponsor and owner), if current and held by a blocking concern."""
+    return (
+        f"INSERT INTO deals_blocktally (stage, currency, confidential, {KEYED}, deals) "
+        f"SELECT {d}.stage, {d}.currency, {d}.confidential, {keyed(d)}, {sign}1 {source} "
+        f"WHERE {d}.archived_at IS NULL AND {held(d)}"
+    )
+
+
+def concern_row(sql: Dialect, deal_id: str, me: str, old: str | None) -> str:
+    """After a concern `me` changed (`old`: what it was, None when inserted): +1 for the
+    deal `deal_id` if it is held now and was not before, -1 if it was and is not now.
+    Before = another open blocking concern of the deal, or the old row was one."""
+    was_open = (
+        f"({old}.deal_id = d.id AND {old}.blocking AND {old}.resolved_at IS NULL)"
+        if old
+        else sql.false
+    )
+    before, after = f"({held('d', besides=me)} OR {was_open})", f"({held('d')})"
+    return (
+        f"INSERT INTO deals_blocktally (stage, currency, confidential, {KEYED}, deals) "
+        f"SELECT d.stage, d.currency, d.confidential, {keyed('d')}, "
+        f"CASE WHEN {after} THEN 1 ELSE -1 END FROM deals_deal d "
+        f"WHERE d.id = {deal_id} AND d.archived_at IS NULL AND {before} <> {after}"
+    )
+
+
 DEAL_COLUMNS = (
     "stage",
     "currency",
@@ -91,6 +130,7 @@ DEAL_COLUMNS = (
     "owner_id",
 )
 REVIEW_COLUMNS = ("deal_id", "department_id", "due_on", "status", "decided_at")
+CONCERN_COLUMNS = ("deal_id", "blocking", "resolved_at")
 MOVE_COLUMNS = ("deal_id", "from_stage", "to_stage", "at")
 
 
@@ -139,8 +179,10 @@ def _pg() -> list[str]:
     move_old, move_new = _under(sql, move_row)
     functions = {
         "deals_tally_deal": f"""
-          IF TG_OP <> 'INSERT' THEN {deal_row(sql, "OLD", "-")}; END IF;
-          IF TG_OP <> 'DELETE' THEN {deal_row(sql, "NEW", "")}; END IF;
+          IF TG_OP <> 'INSERT' THEN {deal_row(sql, "OLD", "-")}; {block_row(sql, "OLD", "-")};
+          END IF;
+          IF TG_OP <> 'DELETE' THEN {deal_row(sql, "NEW", "")}; {block_row(sql, "NEW", "")};
+          END IF;
           IF TG_OP = 'UPDATE' AND ({reviews_move}) THEN {reviews[0]}; {reviews[1]}; END IF;
           IF TG_OP = 'UPDATE' AND ({moves_move}) THEN {moves[0]}; {moves[1]}; END IF;""",
         "deals_tally_review": f"""
@@ -149,6 +191,24 @@ def _pg() -> list[str]:
         "deals_tally_move": f"""
           IF TG_OP <> 'INSERT' THEN {move_old}; END IF;
           IF TG_OP <> 'DELETE' THEN {move_new}; END IF;""",
+        # One concern's change at a time per deal: its deal row is locked first (as the
+        # deal's writers lock it), so two concerns opened at once on a held-free deal
+        # cannot both count it, and each statement after the lock sees the other's.
+        "deals_tally_concern": f"""
+          IF TG_OP = 'INSERT' THEN
+            PERFORM 1 FROM deals_deal WHERE id = NEW.deal_id FOR NO KEY UPDATE;
+            {concern_row(sql, "NEW.deal_id", "NEW", None)};
+          ELSIF TG_OP = 'DELETE' THEN
+            PERFORM 1 FROM deals_deal WHERE id = OLD.deal_id FOR NO KEY UPDATE;
+            {concern_row(sql, "OLD.deal_id", "OLD", "OLD")};
+          ELSE
+            PERFORM 1 FROM deals_deal WHERE id IN (OLD.deal_id, NEW.deal_id)
+              ORDER BY id FOR NO KEY UPDATE;
+            {concern_row(sql, "NEW.deal_id", "NEW", "OLD")};
+            IF OLD.deal_id <> NEW.deal_id THEN
+              {concern_row(sql, "OLD.deal_id", "NEW", "OLD")};
+            END IF;
+          END IF;""",
     }
     statements = [
         f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ "
@@ -159,6 +219,7 @@ def _pg() -> list[str]:
         ("deals_deal", "deals_tally_deal", DEAL_COLUMNS),
         ("stakeholders_review", "deals_tally_review", REVIEW_COLUMNS),
         ("deals_stagechange", "deals_tally_move", MOVE_COLUMNS),
+        ("stakeholders_concern", "deals_tally_concern", CONCERN_COLUMNS),
     ):
         statements += [
             f"CREATE TRIGGER {function}_row AFTER INSERT OR DELETE ON {table} "
@@ -177,12 +238,20 @@ def _sqlite() -> list[str]:
     deal_change = [
         deal_row(sql, "OLD", "-"),
         deal_row(sql, "NEW", ""),
+        block_row(sql, "OLD", "-"),
+        block_row(sql, "NEW", ""),
         *(f"{s} AND ({reviews_move})" for s in reviews),
         *(f"{s} AND ({moves_move})" for s in moves),
     ]
     triggers = {
-        ("deal_insert", "INSERT ON deals_deal"): [deal_row(sql, "NEW", "")],
-        ("deal_delete", "DELETE ON deals_deal"): [deal_row(sql, "OLD", "-")],
+        ("deal_insert", "INSERT ON deals_deal"): [
+            deal_row(sql, "NEW", ""),
+            block_row(sql, "NEW", ""),
+        ],
+        ("deal_delete", "DELETE ON deals_deal"): [
+            deal_row(sql, "OLD", "-"),
+            block_row(sql, "OLD", "-"),
+        ],
         ("deal_change", f"UPDATE ON deals_deal WHEN {_changed(DEAL_COLUMNS, 'IS NOT')}"): (
             deal_change
         ),
@@ -198,6 +267,20 @@ def _sqlite() -> list[str]:
             "move_change",
             f"UPDATE ON deals_stagechange WHEN {_changed(MOVE_COLUMNS, 'IS NOT')}",
         ): [move_old, move_new],
+        # SQLite has one writer at a time: no lock needed.
+        ("concern_insert", "INSERT ON stakeholders_concern"): [
+            concern_row(sql, "NEW.deal_id", "NEW", None)
+        ],
+        ("concern_delete", "DELETE ON stakeholders_concern"): [
+            concern_row(sql, "OLD.deal_id", "OLD", "OLD")
+        ],
+        (
+            "concern_change",
+            f"UPDATE ON stakeholders_concern WHEN {_changed(CONCERN_COLUMNS, 'IS NOT')}",
+        ): [
+            concern_row(sql, "NEW.deal_id", "NEW", "OLD"),
+            concern_row(sql, "OLD.deal_id", "NEW", "OLD") + " AND OLD.deal_id <> NEW.deal_id",
+        ],
     }
     return [
         f"CREATE TRIGGER deals_tally_{name} AFTER {event} BEGIN "
@@ -209,7 +292,7 @@ def _sqlite() -> list[str]:
 
 SQLITE_TRIGGERS = [
     f"deals_tally_{kind}_{event}"
-    for kind in ("deal", "review", "move")
+    for kind in ("deal", "review", "move", "concern")
     for event in ("insert", "delete", "change")
 ]
 
@@ -225,7 +308,12 @@ def install_triggers(schema_editor) -> None:
 
 def drop_triggers(schema_editor) -> None:
     if schema_editor.connection.vendor == "postgresql":
-        for function in ("deals_tally_deal", "deals_tally_review", "deals_tally_move"):
+        for function in (
+            "deals_tally_deal",
+            "deals_tally_review",
+            "deals_tally_move",
+            "deals_tally_concern",
+        ):
             schema_editor.execute(f"DROP FUNCTION IF EXISTS {function}() CASCADE")
     else:
         for name in SQLITE_TRIGGERS:
@@ -242,11 +330,18 @@ def rebuild(using_connection=None) -> None:
     with transaction.atomic(using=conn.alias), conn.cursor() as cursor:
         if sql is PG:
             cursor.execute(
-                "LOCK TABLE deals_stagetally, deals_reviewtally, deals_movetally IN EXCLUSIVE MODE"
+                "LOCK TABLE deals_stagetally, deals_reviewtally, deals_movetally, "
+                "deals_blocktally IN EXCLUSIVE MODE"
             )
-        for table in ("deals_stagetally", "deals_reviewtally", "deals_movetally"):
+        for table in (
+            "deals_stagetally",
+            "deals_reviewtally",
+            "deals_movetally",
+            "deals_blocktally",
+        ):
             cursor.execute(f"DELETE FROM {table}")
         cursor.execute(deal_row(sql, "d", "", "FROM deals_deal d"))
+        cursor.execute(block_row(sql, "d", "", "FROM deals_deal d"))
         cursor.execute(
             review_row(
                 sql, "r", "d", "", "FROM stakeholders_review r, deals_deal d", "d.id = r.deal_id"

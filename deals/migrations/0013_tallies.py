@@ -10,8 +10,8 @@ from deals import tally_sql
 
 
 def install(apps, schema_editor):
-    # Nothing now: deals.tally_sql's triggers name columns that 0014 adds, and 0014
-    # installs them and counts the tallies (it did both here before 0014 existed).
+    # Nothing now: deals.tally_sql's triggers name tables and columns that 0014 adds;
+    # 0014 installs them and counts the tallies (done here before 0014 existed).
     pass
 
 

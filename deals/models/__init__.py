@@ -27,7 +27,7 @@ from .files import (
     briefing_path,
     contract_path,
 )
-from .tally import MoveTally, ReviewTally, StageTally
+from .tally import BlockTally, MoveTally, ReviewTally, StageTally
 from .terms import (
     PLAYBOOK_PLACE,
     Decision,
@@ -47,6 +47,7 @@ __all__ = [
     "PLAYBOOK_PLACE",
     "TERMS_FROZEN_IN",
     "TRANSITIONS",
+    "BlockTally",
     "BriefingPack",
     "MoveTally",
     "ReviewTally",

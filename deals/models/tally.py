@@ -1,12 +1,15 @@
-"""Running tallies of the deals, their reviews and their stage changes, so that the
-dashboard's counts and sums read a few hundred summary rows instead of every deal.
+"""Running tallies of the deals, their reviews, their stage changes and the deals held by
+a blocking concern, so that the dashboard's counts and sums read a few hundred summary
+rows instead of every deal.
 
-The database keeps them, not our code: triggers on deals_deal, stakeholders_review and
-deals_stagechange (deals.tally_sql, installed by migration 0014, for PostgreSQL
-and SQLite) add one row of +1 (and its sums) for what a row now counts as, and one of -1
-for what it counted as before, in the same transaction as the change. So every path is
-counted — services, the admin, `.update()`, COPY, factories in tests — and nothing is
-read then written, so concurrent changes never wait on one another or deadlock.
+The database keeps them, not our code: triggers on deals_deal, stakeholders_review,
+deals_stagechange and stakeholders_concern (deals.tally_sql, installed by migration 0014,
+for PostgreSQL and SQLite) add one row of +1 (and its sums) for what a row now counts as,
+and one of -1 for what it counted as before, in the same transaction as the change. So
+every path is counted — services, the admin, `.update()`, COPY, factories in tests — and
+nothing is read then written, so concurrent changes never wait on one another or
+deadlock. (Except a concern's trigger: whether a deal was held before depends on its
+other concerns, so it locks the deal's row first, as the deal's writers do.)
 `tally_sql.compact()` (the beat task, and after bulk seeding) folds the rows into one
 per key.
 
@@ -119,4 +122,23 @@ class MoveTally(ConfidentialKey):
         ]
 
 
-TALLIES = (StageTally, ReviewTally, MoveTally)
+class BlockTally(ConfidentialKey):
+    """Current deals held by at least one open blocking concern, by stage and currency
+    (and confidentiality): the "held by blocking concerns" tile without joining the
+    concerns to every deal. The concerns' trigger counts a deal when its first open
+    blocking concern appears and uncounts it when its last one goes; the deals' trigger
+    moves a held deal's count when the deal changes."""
+
+    stage = models.CharField(max_length=20)
+    currency = models.CharField(max_length=3)
+    confidential = models.BooleanField()
+    deals = models.IntegerField()
+
+    KEY = ("stage", "currency", "confidential", "sponsor_id", "owner_id")
+    SUMS = ("deals",)
+
+    class Meta:
+        db_table = "deals_blocktally"
+
+
+TALLIES = (StageTally, ReviewTally, MoveTally, BlockTally)

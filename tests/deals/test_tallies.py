@@ -16,12 +16,26 @@ from django.utils import timezone
 from core.money import rates_on
 from deals import services, tally_sql
 from deals.dashboard import WEEK, heat_weeks, value_by_stage
-from deals.models import ACTIVE_STAGES, OPEN_STAGES, Deal, Stage, StageChange, StageTally
+from deals.models import (
+    ACTIVE_STAGES,
+    OPEN_STAGES,
+    BlockTally,
+    Deal,
+    Stage,
+    StageChange,
+    StageTally,
+)
 from deals.models.tally import TALLIES
 from deals.selectors import dashboard_tiles
 from deals.tasks import compact_tallies
-from stakeholders.models import Review, ReviewStatus
-from tests.factories import DealFactory, PartnershipFactory, ReviewFactory, department
+from stakeholders.models import Concern, Review, ReviewStatus
+from tests.factories import (
+    ConcernFactory,
+    DealFactory,
+    PartnershipFactory,
+    ReviewFactory,
+    department,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -71,6 +85,18 @@ def a_desk(partnership, personas):
 
 def test_every_kind_of_change_leaves_the_tallies_as_a_recount_would(partnership, personas):
     deals = a_desk(partnership, personas)
+    # Concerns: a deal is held once however many blocking concerns it has, until the
+    # last is resolved, made non-blocking, moved to another deal or deleted.
+    first = ConcernFactory(deal=deals[1], blocking=True)
+    second = ConcernFactory(deal=deals[1], blocking=True)
+    ConcernFactory(deal=deals[2], blocking=True)  # the confidential deal
+    mild = ConcernFactory(deal=deals[0])
+    Concern.objects.filter(pk=first.pk).update(resolved_at=timezone.now())
+    Concern.objects.filter(pk=mild.pk).update(blocking=True)
+    Concern.objects.filter(pk=mild.pk).update(deal=deals[1])
+    Concern.objects.filter(pk=second.pk).update(deal=deals[0])
+    Concern.objects.filter(pk=mild.pk).delete()
+    assert sum(n for (n,) in folded(BlockTally).values()) == 2  # deals[0] and deals[2]
     review = Review.objects.filter(deal=deals[1]).first()
     # A verdict, late; a reassignment; a new due date; a reset.
     Review.objects.filter(pk=review.pk).update(
@@ -130,6 +156,8 @@ def test_a_persons_figures_are_what_they_may_see_counted_one_by_one(partnership,
     a_desk(partnership, personas)
     hidden = a_desk(PartnershipFactory(), personas)  # other sponsor: its confidential one is hidden
     Deal.objects.filter(pk=hidden[1].pk).update(confidential=True)
+    for deal in (hidden[1], hidden[2], hidden[0]):  # two seen by Legal only, one by all
+        ConcernFactory(deal=deal, blocking=True)
     Deal.objects.filter(pk=hidden[0].pk).update(
         stage_changed_at=timezone.now() - dt.timedelta(days=settings.STALL_DAYS, hours=1)
     )
@@ -153,6 +181,9 @@ def test_a_persons_figures_are_what_they_may_see_counted_one_by_one(partnership,
         assert {s["stage"]: s["count"] for s in tiles["by_stage"] if s["count"]} == {
             stage: n for stage in Stage if (n := sum(d.stage == stage for d in visible))
         }
+        assert tiles["blocked_deals"] == sum(
+            d.stage in OPEN_STAGES and d.concerns.filter(blocking=True).exists() for d in visible
+        )
         reviews = Review.objects.filter(deal__in=visible, status=ReviewStatus.PENDING)
         assert tiles["pending_reviews"] == reviews.count()
         if person == personas.executive:  # the other desk's confidential deal is hidden

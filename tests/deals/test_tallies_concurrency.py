@@ -3,14 +3,17 @@ at the same moment, with a compaction running between them, neither wait on one 
 for long, deadlock, nor lose or double a count."""
 
 import threading
+import time
 
 import pytest
-from django.db import connection, connections
+from django.db import connection, connections, transaction
+from django.utils import timezone
 
 from deals import services, tally_sql
 from deals.models import Deal, Stage
+from stakeholders.models import Concern
 from tests.deals.test_tallies import tallies
-from tests.factories import DealFactory
+from tests.factories import ConcernFactory, DealFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -51,8 +54,54 @@ def test_concurrent_moves_and_a_compaction_lose_and_double_nothing(personas, par
     assert not errors
     assert Deal.objects.filter(stage=Stage.BUSINESS_CASE).count() == len(deals)
     kept = tallies()
-    stages, _, moves = kept
+    stages, _, moves, _ = kept
     assert sum(n for (stage, *_), (n, *_) in stages.items() if stage == Stage.BUSINESS_CASE) == 8
     assert moves
+    tally_sql.rebuild()
+    assert tallies() == kept
+
+
+def test_concerns_opened_and_resolved_at_once_hold_a_deal_once(personas, partnership):
+    """Six blocking concerns opened on one deal at the same moment count it once; all
+    resolved at the same moment, it is counted no more. Each trigger locks the deal's
+    row first, so none of them decides on a stale view of the others."""
+    deal = DealFactory(partnership=partnership, stage=Stage.REVIEW)
+
+    def held() -> int:
+        return sum(n for (stage, *_), (n,) in tallies()[3].items() if stage == Stage.REVIEW)
+
+    def at_once(jobs) -> None:
+        barrier = threading.Barrier(len(jobs))
+        errors: list[Exception] = []
+
+        def run(job):
+            try:
+                barrier.wait()
+                with transaction.atomic():
+                    job()
+                    time.sleep(0.05)  # hold the transaction open: the others must wait
+            except Exception as error:  # reported below: a thread's failure fails the test
+                errors.append(error)
+            finally:
+                connections.close_all()
+
+        threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert not errors
+
+    at_once([lambda: ConcernFactory(deal=deal, blocking=True) for _ in range(6)])
+    assert Concern.objects.filter(deal=deal).count() == 6
+    assert held() == 1
+    at_once(
+        [
+            lambda pk=pk: Concern.objects.filter(pk=pk).update(resolved_at=timezone.now())
+            for pk in Concern.objects.filter(deal=deal).values_list("pk", flat=True)
+        ]
+    )
+    assert held() == 0
+    kept = tallies()
     tally_sql.rebuild()
     assert tallies() == kept
