@@ -4,7 +4,6 @@ import pytest
 from django.db import connection
 
 from deals.models import Deal, StageChange
-from stakeholders.models import Concern
 from tests.factories import DealFactory
 
 pytestmark = pytest.mark.django_db
@@ -23,16 +22,3 @@ def test_any_of_finds_what_in_finds_with_one_parameter(partnership):
     moves = StageChange.objects.filter(deal_id__any_of=wanted)
     assert {m.deal_id for m in moves} == {deals[0].pk, deals[2].pk}
     assert not Deal.objects.filter(pk__any_of=[]).exists()
-
-
-def test_any_of_a_subquery_finds_what_in_finds(partnership, personas):
-    deals = [DealFactory(partnership=partnership) for _ in range(4)]
-    for deal in deals[:3]:
-        Concern.objects.create(
-            deal=deal, title="t", detail="d", blocking=deal != deals[1], raised_by=personas.legal
-        )
-    blocking = Concern.objects.filter(blocking=True).values("deal_id").order_by()
-    query = Deal.objects.filter(pk__any_of=blocking)
-    sql, _ = query.query.get_compiler(connection=connection).as_sql()
-    assert ("= ANY(ARRAY(SELECT" if connection.vendor == "postgresql" else "IN (SELECT") in sql
-    assert set(query) == set(Deal.objects.filter(pk__in=blocking)) == {deals[0], deals[2]}
