@@ -851,7 +851,11 @@ def test_a_docx_that_inflates_past_the_limit_is_refused_before_it_is_unpacked(tm
     assert "the limit is 50 MB" in str(error.value)
 
 
-def test_a_three_hundred_page_contract_is_read_well_under_the_time_limit():
+def test_a_three_hundred_page_contract_is_read_in_time_that_grows_with_its_length():
+    """Not a stopwatch (that is the bench's job, and the cores are shared): reading ten
+    times the text takes about ten times the CPU, not a hundred (no pattern that
+    backtracks over the whole text), and a 300-page contract stays far below a second
+    (~0.1-0.2 s measured on these machines)."""
     page = (
         "12.3 Confidentiality. Each party shall hold the Confidential Information of the other in "
         "confidence for a period of five (5) years after termination, subject to the securities laws "
@@ -859,20 +863,30 @@ def test_a_three_hundred_page_contract_is_read_well_under_the_time_limit():
         "If a party fails to cure a breach within sixty (60) days after written notice, the other party "
         "may terminate this Agreement.\nSource: ACME CORP, 10-K, 3/15/2017\nPage 7 of 300\n\n"
     )
-    text = (
-        'This Agreement is entered into as of March 1, 2019 (the "Effective Date").\n\n'
-        + page * 1700  # about 300 pages of 2,500 characters
-        + CASES[0][0]
-    )
+
+    def contract(pages: int) -> str:
+        return (
+            'This Agreement is entered into as of March 1, 2019 (the "Effective Date").\n\n'
+            + page * pages
+            + CASES[0][0]
+        )
+
+    def cpu_seconds(text: str):
+        timings = []
+        for _ in range(3):  # CPU time, the least of three: the wall clock is not ours
+            started = time.process_time()
+            facts = extract(text)
+            timings.append(time.process_time() - started)
+        return min(timings), facts
+
+    text = contract(1700)  # about 300 pages of 2,500 characters
     assert len(text) > 750_000
-    timings = []
-    for _ in range(3):  # CPU time: the two cores are shared, the wall clock is not ours
-        started = time.process_time()
-        facts = extract(text)
-        timings.append(time.process_time() - started)
+    short, _ = cpu_seconds(contract(170))
+    long, facts = cpu_seconds(text)
     assert facts.notice_days == 60 and facts.governing_law == "New York"
     assert facts.effective_date == D(2019, 3, 1)
-    assert min(timings) < 0.2, timings
+    assert long < 25 * short + 0.05, (short, long)
+    assert long < 2.0, long
 
 
 def test_a_docx_with_word_markup_and_entities_is_read(tmp_path):

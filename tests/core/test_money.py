@@ -133,3 +133,13 @@ def test_an_unknown_reporting_currency_is_a_configuration_error(settings):
     assert [e.id for e in check_reporting_currency()] == ["core.E001"]
     settings.REPORTING_CURRENCY = "USD"
     assert check_reporting_currency() == []
+
+
+def test_the_money_filter_escapes_the_currency_and_marks_negative_amounts():
+    from core.templatetags.money import money
+
+    assert money(Decimal("-1500"), "EUR") == (
+        '<span class="money money--negative">\u22121,500\u00a0EUR</span>'
+    )
+    assert money(Decimal("2"), "<b>") == '<span class="money">2\u00a0&lt;b&gt;</span>'
+    assert money(None) == "—" and money(7) == '<span class="money">7</span>'
