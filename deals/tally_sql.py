@@ -3,9 +3,10 @@ the recount from scratch, and the compaction.
 
 Each tally row is written by one INSERT … SELECT, the same for a trigger (+1 for what a
 row now counts as, -1 for what it counted as) and for the recount, so the two cannot
-disagree (a concern's trigger, which counts a deal held or no longer held, compares
-the deal with and without that concern: concern_row). Migration 0014 installs the triggers; `manage.py deals_tallies` recounts
-or compacts. Days are UTC days (PostgreSQL's connections run in UTC; SQLite stores UTC).
+disagree (a concern's trigger, which counts a deal held or no longer held, compares the
+deal with and without that concern: concern_row). Migration 0014 installs the triggers;
+`manage.py deals_tallies` recounts or compacts. Days are UTC days (PostgreSQL's
+connections run in UTC; SQLite stores UTC).
 """
 
 from __future__ import annotations
