@@ -24,34 +24,43 @@ def postgres_only():
         pytest.skip("concurrent writers are tested on PostgreSQL (CI runs it there)")
 
 
-def test_concurrent_moves_and_a_compaction_lose_and_double_nothing(personas, partnership):
-    deals = [
-        DealFactory(partnership=partnership, stage=Stage.INTAKE, currency="EUR") for _ in range(8)
-    ]
-    barrier = threading.Barrier(len(deals) + 1)
+def at_once(jobs, hold: float = 0.0) -> None:
+    """Each job in its own thread and connection, all started together; each in a
+    transaction held open `hold` seconds after its work, so that the others must wait on
+    it. A job's exception fails the caller."""
+    barrier = threading.Barrier(len(jobs))
     errors: list[Exception] = []
 
     def run(job):
         try:
             barrier.wait()
-            job()
+            with transaction.atomic():
+                job()
+                time.sleep(hold)
         except Exception as error:  # reported below: a thread's failure must fail the test
             errors.append(error)
         finally:
             connections.close_all()
 
-    jobs = [
-        lambda deal=deal: services.deal_advance(
-            deal=Deal.objects.get(pk=deal.pk), user=personas.executive, to_stage=Stage.BUSINESS_CASE
-        )
-        for deal in deals
-    ] + [tally_sql.compact]
     threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
     assert not errors
+
+
+def test_concurrent_moves_and_a_compaction_lose_and_double_nothing(personas, partnership):
+    deals = [
+        DealFactory(partnership=partnership, stage=Stage.INTAKE, currency="EUR") for _ in range(8)
+    ]
+    jobs = [
+        lambda deal=deal: services.deal_advance(
+            deal=Deal.objects.get(pk=deal.pk), user=personas.executive, to_stage=Stage.BUSINESS_CASE
+        )
+        for deal in deals
+    ] + [tally_sql.compact]
+    at_once(jobs)
     assert Deal.objects.filter(stage=Stage.BUSINESS_CASE).count() == len(deals)
     kept = tallies()
     stages, _, moves, _ = kept
@@ -70,36 +79,15 @@ def test_concerns_opened_and_resolved_at_once_hold_a_deal_once(personas, partner
     def held() -> int:
         return sum(n for (stage, *_), (n,) in tallies()[3].items() if stage == Stage.REVIEW)
 
-    def at_once(jobs) -> None:
-        barrier = threading.Barrier(len(jobs))
-        errors: list[Exception] = []
-
-        def run(job):
-            try:
-                barrier.wait()
-                with transaction.atomic():
-                    job()
-                    time.sleep(0.05)  # hold the transaction open: the others must wait
-            except Exception as error:  # reported below: a thread's failure fails the test
-                errors.append(error)
-            finally:
-                connections.close_all()
-
-        threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
-        assert not errors
-
-    at_once([lambda: ConcernFactory(deal=deal, blocking=True) for _ in range(6)])
+    at_once([lambda: ConcernFactory(deal=deal, blocking=True) for _ in range(6)], hold=0.05)
     assert Concern.objects.filter(deal=deal).count() == 6
     assert held() == 1
     at_once(
         [
             lambda pk=pk: Concern.objects.filter(pk=pk).update(resolved_at=timezone.now())
             for pk in Concern.objects.filter(deal=deal).values_list("pk", flat=True)
-        ]
+        ],
+        hold=0.05,
     )
     assert held() == 0
     kept = tallies()
