@@ -11,7 +11,6 @@ import datetime as dt
 from django.core.paginator import Page, Paginator
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, QueryDict
-from django.utils import timezone
 
 from deals.models import ACTIVE_STAGES, Stage, TermCategory, TermRevision
 from stakeholders.models import Review, ReviewStatus
@@ -34,9 +33,9 @@ def _month(raw: str) -> tuple[dt.datetime, dt.datetime]:
     # once moved to UTC (0001-01 east of Greenwich).
     if not dt.MINYEAR < first.year < dt.MAXYEAR:
         raise Http404("No such month.")
-    start = timezone.make_aware(first)
+    # UTC months, as the trend counts them (analytics.tally).
     following = (first + dt.timedelta(days=32)).replace(day=1)
-    return start, timezone.make_aware(following)
+    return first.replace(tzinfo=dt.UTC), following.replace(tzinfo=dt.UTC)
 
 
 def behind(user, form: AnalyticsFilterForm, params: QueryDict) -> tuple[str, Q]:

@@ -16,18 +16,19 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Case, Count, F, IntegerField, Min, Q, Sum, Value, When
+from django.db.models import Count, F, Min, Q, Sum
 from django.utils import timezone
 
 from core.money import Rates, Total, rates_on, total
 from deals.models import ACTIVE_STAGES, PIPELINE, Deal, TermCategory, TermRevision
 from stakeholders.models import Department, Review, ReviewStatus
 
+from . import tally
 from .days import business_days, calendar_days
 from .filters import AnalyticsFilterForm
-from .models import REASSIGNED, Interval, IntervalKind
-from .selectors import departments_for, scoped, scoped_by_id
-from .stats import Figure, grouped, share
+from .models import Interval, IntervalKind, IntervalTally
+from .selectors import departments_for, hidden_deals, scoped, scoped_by_id
+from .stats import Figure, share
 from .waiting import PARTIES, waiting_on
 
 # The stages a deal spends time in on its way; Live is the end, on hold is left out.
@@ -105,29 +106,44 @@ def _now(rows: list[dict], rates: Rates, unit: str, now: dt.datetime) -> Now:
     )
 
 
-def history(intervals, *, unit: str) -> dict:
-    """The ended intervals: percentiles and counts per (kind, stage, department), one
-    query. Every group is read, the funnel's stages and the person's departments are
-    picked from them: a narrower WHERE would make PostgreSQL sort instead of walking
-    interval_ended_idx in its order."""
-    column = "business_days" if unit == "business" else "days"
-    verdict = Q(outcome__in=VERDICTS)
-    return grouped(
-        intervals.filter(ended_at__isnull=False),
-        ["kind", "stage", "department_id"],
-        {
-            "p50": (column, 0.5),
-            "p75": (column, 0.75),
-            "p90": (column, 0.9),
-            "cal": ("days", 0.5),  # the same sort as p50 when counting calendar days
-        },
-        counts={
-            "verdicts": verdict,
-            "within": verdict & Q(business_days__lte=F("sla_days")),
-            "returned": Q(outcome=ReviewStatus.CHANGES_REQUESTED),
-            "rereviews": Q(round__gt=1),
-            "reassigned": Q(outcome=REASSIGNED),
-        },
+def past(user, form: AnalyticsFilterForm, *, unit: str, since: dt.date) -> tuple[dict, dict]:
+    """What the ended intervals say: percentiles and counts per (kind, stage, department)
+    over all time, and of the reviews per UTC month from `since`. From the interval
+    tally (analytics.tally) less the intervals of the deals this person may not read, or,
+    with filters, from the matching intervals grouped live into the same buckets. Four
+    queries, or two with filters."""
+    units = [unit, "calendar"] if unit == "business" else ["calendar"]
+    if form.deal_q():
+        signed = [(1, tally.live_rows(scoped_by_id(Interval.objects.all(), user, form, "deal__")))]
+        months = list(signed)
+    else:
+        # The hidden deals are few: by id, each one's intervals come from the (deal,
+        # kind) index.
+        hidden = list(hidden_deals(user).values_list("pk", flat=True))
+        unread = (-1, tally.live_rows(Interval.objects.filter(deal_id__any_of=hidden)))
+        history_by = ("kind", "stage", "department_id")
+        signed = [(1, tally.tally_rows(IntervalTally.objects.all(), history_by, units)), unread]
+        reviews = IntervalTally.objects.filter(kind=IntervalKind.REVIEW, month__gte=since)
+        months = [(1, tally.tally_rows(reviews, ("kind", "month"), [unit])), unread]
+    trend = [
+        (sign, [r for r in rows if r["kind"] == IntervalKind.REVIEW and r["month"] >= since])
+        for sign, rows in months
+    ]
+    return (
+        tally.fold(
+            signed,
+            ("kind", "stage", "department_id"),
+            units,
+            {"p50": (unit, 0.5), "p75": (unit, 0.75), "p90": (unit, 0.9), "cal": ("calendar", 0.5)},
+            ("verdicts", "within", "returned", "rereviews", "reassigned"),
+        ),
+        tally.fold(
+            trend,
+            ("month",),
+            [unit],
+            {"p50": (unit, 0.5), "p90": (unit, 0.9)},
+            ("verdicts", "within"),
+        ),
     )
 
 
@@ -307,41 +323,11 @@ def months_back(today: dt.date, count: int) -> list[dt.date]:
     return months[::-1]
 
 
-def _midnight(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time()))
-
-
-def monthly_trend(intervals, *, unit: str, today: dt.date) -> list[dict]:
-    """Review turnaround per month the intervals ended in, the last twelve months."""
-    column = "business_days" if unit == "business" else "days"
-    months = months_back(today, TREND_MONTHS)
-    starts = [_midnight(month) for month in months]
-    end = _midnight((months[-1] + dt.timedelta(days=32)).replace(day=1))
-    # Each interval's month as its index in `months`, by comparing with the months'
-    # first instants: the same months as TruncMonth in the current time zone, without
-    # converting every row's timestamp to local time (a large part of the statement's cost).
-    month = Case(
-        *(
-            When(ended_at__gte=start, then=Value(i))
-            for i, start in reversed(list(enumerate(starts)))
-        ),
-        output_field=IntegerField(),
-    )
-    verdict = Q(outcome__in=VERDICTS)
-    found = grouped(
-        intervals.filter(
-            kind=IntervalKind.REVIEW, ended_at__gte=starts[0], ended_at__lt=end
-        ).annotate(month=month),
-        ["month"],
-        {"p50": (column, 0.5), "p90": (column, 0.9)},
-        counts={
-            "verdicts": verdict,
-            "within": verdict & Q(business_days__lte=F("sla_days")),
-        },
-    )
+def monthly_trend(found: dict, months: list[dt.date]) -> list[dict]:
+    """Review turnaround per UTC month the intervals ended in (`found`: past's)."""
     result = []
-    for index, month in enumerate(months):
-        group = found.get((index,))  # groups are keyed by a tuple of the `by` values
+    for month in months:
+        group = found.get((month,))  # groups are keyed by a tuple of the `by` values
         n = group.n if group else 0
         result.append(
             {
@@ -362,15 +348,15 @@ def where_time_goes(user, form: AnalyticsFilterForm) -> dict:
     unit = form.values["days"]
     now = timezone.now()
     rates = rates_on(timezone.localdate(now))
-    intervals = scoped_by_id(Interval.objects.all(), user, form, via="deal__")
     deals = scoped(Deal.objects.all(), user, form)
     departments = departments_for(user)
     ids = [d.pk for d in departments]
-    past = history(intervals, unit=unit)
+    months = months_back(timezone.localdate(now), TREND_MONTHS)
+    history, by_month = past(user, form, unit=unit, since=months[0])
     now_rows = deals_now(deals)
-    stages = stage_funnel(past, now_rows, unit=unit, rates=rates, now=now)
+    stages = stage_funnel(history, now_rows, unit=unit, rates=rates, now=now)
     turnaround = department_turnaround(
-        past,
+        history,
         pending_reviews(scoped(Review.objects.all(), user, form, via="deal__"), ids),
         departments,
         unit=unit,
@@ -384,7 +370,7 @@ def where_time_goes(user, form: AnalyticsFilterForm) -> dict:
         "waiting": waiting_now(now_rows, rates),
         "bottlenecks": bottlenecks(stages, turnaround),
         "categories": term_categories(user, form),
-        "trend": monthly_trend(intervals, unit=unit, today=timezone.localdate(now)),
+        "trend": monthly_trend(by_month, months),
         "has_data": any(row.left or row.now.count.value for row in stages)
         or any(row.intervals or row.now.count.value for row in turnaround),
     }

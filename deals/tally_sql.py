@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.db import connection, transaction
 
 
@@ -353,19 +354,24 @@ def rebuild(using_connection=None) -> None:
                 sql, "m", "d", "", "FROM deals_stagechange m, deals_deal d", "d.id = m.deal_id"
             )
         )
-    compact(conn)
+    from .models.tally import TALLIES
+
+    compact(conn, models=TALLIES)
 
 
-def compact(using_connection=None) -> int:
+def tallies() -> list:
+    """Every tally model (those with a KEY and SUMS): the dashboard's, analytics'."""
+    return [m for m in apps.get_models() if hasattr(m, "KEY") and hasattr(m, "SUMS")]
+
+
+def compact(using_connection=None, models=None) -> int:
     """Fold each tally into one row per key (rows summing to nothing go). Returns the
     rows left. Safe beside writers: on PostgreSQL one statement deletes and re-inserts
     what its snapshot saw, so a row committed meanwhile is neither lost nor counted
     twice; SQLite has one writer at a time."""
-    from .models.tally import TALLIES
-
     conn = using_connection or connection
     left = 0
-    for model in TALLIES:
+    for model in models or tallies():
         table = model._meta.db_table
         key = ", ".join(model.KEY)
         sums = ", ".join(f"SUM({name})" for name in model.SUMS)

@@ -1,0 +1,157 @@
+"""The interval tally (analytics.tally): the trigger keeps it equal to a recount through
+every kind of change, a person's figures from it (less the deals they may not read)
+equal the same figures grouped live from what they may read, and its percentiles are
+within half a per cent of the exact ones."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+import pytest
+from django.db.models import Sum
+from django.utils import timezone
+
+from analytics import tally
+from analytics.backfill import backfill
+from analytics.figures import past
+from analytics.filters import AnalyticsFilterForm
+from analytics.models import Interval, IntervalKind, IntervalTally
+from analytics.selectors import scoped_by_id
+from analytics.stats import percentile
+from deals import tally_sql
+from deals.models import Stage
+from stakeholders.models import ReviewStatus
+from tests.analytics.helpers import interval
+from tests.analytics.test_intervals import _life_of_a_deal
+from tests.factories import DealFactory, ReviewFactory, department
+
+pytestmark = pytest.mark.django_db
+
+SINCE = dt.date(2000, 1, 1)
+
+
+def _tallied() -> dict:
+    rows = (
+        IntervalTally.objects.values(*IntervalTally.KEY)
+        .annotate(**{name: Sum(name) for name in IntervalTally.SUMS})
+        .order_by()
+    )
+    return {
+        tuple(row[k] for k in IntervalTally.KEY): tuple(row[s] for s in IntervalTally.SUMS)
+        for row in rows
+        if any(row[s] for s in IntervalTally.SUMS)
+    }
+
+
+def _agrees_with_a_recount() -> dict:
+    kept = _tallied()
+    assert tally_sql.compact(models=[IntervalTally]) >= 0
+    assert _tallied() == kept  # folding changes nothing
+    tally.rebuild()
+    assert _tallied() == kept
+    return kept
+
+
+def test_the_tally_follows_every_change_to_the_intervals(personas, deal):
+    legal = department("legal")
+    assert _agrees_with_a_recount() == {}
+    first = interval(deal, days=3, stage=Stage.INTAKE)
+    review = interval(
+        deal, days=0.5, kind=IntervalKind.REVIEW, department=legal, outcome=ReviewStatus.APPROVED
+    )
+    counted = _agrees_with_a_recount()
+    assert sum(sums[0] for sums in counted.values()) == 4  # two intervals, two units each
+    # An open interval counts nothing until it ends.
+    open_one = Interval.objects.create(
+        kind=IntervalKind.STAGE,
+        deal=deal,
+        stage=Stage.BUSINESS_CASE,
+        started_at=timezone.now() - dt.timedelta(days=2),
+        opened_by=99_000_001,
+    )
+    assert _agrees_with_a_recount() == counted
+    open_one.ended_at = timezone.now()
+    open_one.days = open_one.business_days = 2
+    open_one.save()
+    _agrees_with_a_recount()
+    # A verdict changed, a length corrected, a round added, a department moved.
+    Interval.objects.filter(pk=review.pk).update(
+        outcome=ReviewStatus.CHANGES_REQUESTED, days=9, round=2, department=department("it")
+    )
+    _agrees_with_a_recount()
+    first.delete()
+    _agrees_with_a_recount()
+    deal.delete()  # its intervals go with it
+    assert _agrees_with_a_recount() == {}
+
+
+def test_the_intervals_of_the_services_and_of_the_backfill_are_tallied(personas, deal_in_review):
+    _life_of_a_deal(personas, deal_in_review)
+    counted = _agrees_with_a_recount()
+    ended = Interval.objects.filter(ended_at__isnull=False).count()
+    assert sum(sums[0] for sums in counted.values()) == 2 * ended > 0
+    backfill()  # rewrites the intervals from the audit trail
+    assert _agrees_with_a_recount() == counted
+
+
+def _live_past(user, form, unit):
+    """The figures grouped live from what `user` may read: no tally."""
+    rows = tally.live_rows(scoped_by_id(Interval.objects.all(), user, form, "deal__"))
+    units = [unit, "calendar"] if unit == "business" else ["calendar"]
+    return tally.fold(
+        [(1, rows)],
+        ("kind", "stage", "department_id"),
+        units,
+        {"p50": (unit, 0.5), "p75": (unit, 0.75), "p90": (unit, 0.9), "cal": ("calendar", 0.5)},
+        ("verdicts", "within", "returned", "rereviews", "reassigned"),
+    )
+
+
+def test_a_person_s_figures_from_the_tally_equal_those_of_what_they_may_read(
+    personas, partnership
+):
+    deals = [
+        DealFactory(partnership=partnership),
+        DealFactory(partnership=partnership, owner=personas.owner, confidential=True),
+        DealFactory(partnership=partnership, confidential=True),
+        DealFactory(partnership=partnership, confidential=True),
+        DealFactory(partnership=partnership, archived_at=timezone.now()),
+    ]
+    ReviewFactory(deal=deals[2], department=department("legal"))
+    rng = random.Random(20)
+    for deal in deals:
+        for _ in range(6):
+            interval(deal, days=rng.uniform(0.01, 40), stage=Stage.INTAKE)
+            interval(
+                deal,
+                days=rng.uniform(0.01, 12),
+                business_days=rng.uniform(0.01, 9),
+                kind=IntervalKind.REVIEW,
+                department=department("it"),
+                outcome=rng.choice([ReviewStatus.APPROVED, ReviewStatus.REJECTED, "reassigned"]),
+            )
+    for unit in ("calendar", "business"):
+        form = AnalyticsFilterForm({"days": unit})
+        for who, user in personas.all().items():
+            history, _ = past(user, form, unit=unit, since=SINCE)
+            expected = _live_past(user, form, unit)
+            assert history.keys() == expected.keys(), who
+            for key, group in history.items():
+                assert (group.n, group.counts) == (expected[key].n, expected[key].counts), who
+                for name, value in group.values.items():
+                    assert value == pytest.approx(expected[key].values[name], rel=1e-9), who
+
+
+def test_percentiles_from_the_buckets_are_within_half_a_per_cent():
+    rng = random.Random(7)
+    for size in (1, 2, 5, 40, 1000):
+        lengths = sorted(rng.lognormvariate(1.5, 1.5) for _ in range(size))
+        counts: dict[int, int] = {}
+        for length in lengths:
+            bucket = tally.bucket_index(length)
+            counts[bucket] = counts.get(bucket, 0) + 1
+        for fraction in (0.5, 0.75, 0.9):
+            exact = percentile(lengths, fraction)
+            assert tally.Histogram(counts).percentile(fraction) == pytest.approx(exact, rel=0.005)
+    assert tally.Histogram({}).percentile(0.5) is None
