@@ -108,9 +108,7 @@ def _live_past(user, form, unit):
     )
 
 
-def test_a_person_s_figures_from_the_tally_equal_those_of_what_they_may_read(
-    personas, partnership
-):
+def test_a_person_s_figures_from_the_tally_equal_those_of_what_they_may_read(personas, partnership):
     deals = [
         DealFactory(partnership=partnership),
         DealFactory(partnership=partnership, owner=personas.owner, confidential=True),
