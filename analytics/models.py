@@ -145,3 +145,21 @@ class IntervalTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.intervals:+} {self.kind} {self.stage or self.department_id} {self.month}"
+
+
+class TermTally(models.Model):
+    """Term revisions per term category, of every deal: terms (first revisions), later
+    revisions, and revisions that re-opened a verdict. Kept by triggers on
+    deals_termrevision and deals_term (analytics.tally), read less the deals a person
+    may not read, as IntervalTally."""
+
+    category = models.CharField(max_length=20)
+    terms = models.IntegerField()
+    revisions = models.IntegerField()
+    resets = models.IntegerField()
+
+    KEY = ("category",)
+    SUMS = ("terms", "revisions", "resets")
+
+    def __str__(self) -> str:
+        return f"{self.terms:+} terms of {self.category}"

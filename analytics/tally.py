@@ -37,7 +37,7 @@ from django.db.models.functions import Cast, Ceil, Greatest, Ln, TruncMonth
 
 from deals import tally_sql
 
-from .models import REASSIGNED, IntervalTally
+from .models import REASSIGNED, IntervalTally, TermTally
 from .stats import Group
 
 GAMMA = 1.01
@@ -95,6 +95,33 @@ def interval_row(vendor: str, r: str, unit: str, sign: str, source: str = "") ->
     )
 
 
+def _revision_counts(r: str, sign: str, total: bool = False) -> str:
+    wrap = (lambda flag: f"{sign}SUM({flag})") if total else (lambda flag: f"{sign}{flag}")
+    return ", ".join(
+        wrap(_flag(condition))
+        for condition in (f"{r}.number = 1", f"{r}.number > 1", f"{r}.reopened_review")
+    )
+
+
+def revision_row(r: str, sign: str, source: str = "") -> str:
+    """What the term revision `r` counts as: a term (its first revision), a later
+    revision, a reset, under its term's category."""
+    return (
+        "INSERT INTO analytics_termtally (category, terms, revisions, resets) "
+        f"SELECT t.category, {_revision_counts(r, sign)} {source or 'FROM deals_term t'} "
+        f"WHERE t.id = {r}.term_id"
+    )
+
+
+def term_row(t: str, sign: str) -> str:
+    """What the term `t`'s revisions count as, under its category (a term re-filed)."""
+    return (
+        "INSERT INTO analytics_termtally (category, terms, revisions, resets) "
+        f"SELECT {t}.category, {_revision_counts('r', sign, total=True)} "
+        f"FROM deals_termrevision r WHERE r.term_id = {t}.id GROUP BY r.term_id"
+    )
+
+
 CHANGED = (
     "kind",
     "stage",
@@ -112,61 +139,95 @@ def _statements(vendor: str, side: str, sign: str) -> list[str]:
     return [interval_row(vendor, side, unit, sign) for unit in UNITS]
 
 
+def _triggers(vendor: str) -> list[tuple[str, str, tuple[str, ...], list[str], list[str], bool]]:
+    """(name, table, the columns whose change re-counts a row, the -1 statements, the +1
+    statements, whether inserts and deletes count too)."""
+    return [
+        (
+            "interval",
+            "analytics_interval",
+            CHANGED,
+            _statements(vendor, "OLD", "-"),
+            _statements(vendor, "NEW", ""),
+            True,
+        ),
+        (
+            "revision",
+            "deals_termrevision",
+            ("term_id", "number", "reopened_review"),
+            [revision_row("OLD", "-")],
+            [revision_row("NEW", "")],
+            True,
+        ),
+        # A term re-filed under another category: its revisions move. (A term's revisions
+        # are deleted before it, and a new term has none yet.)
+        ("term", "deals_term", ("category",), [term_row("OLD", "-")], [term_row("NEW", "")], False),
+    ]
+
+
 def install_triggers(schema_editor) -> None:
     vendor = schema_editor.connection.vendor
-    old, new = _statements(vendor, "OLD", "-"), _statements(vendor, "NEW", "")
-    if vendor == "postgresql":
-        changed = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in CHANGED)
-        body = (
-            f"IF TG_OP <> 'INSERT' THEN {'; '.join(old)}; END IF; "
-            f"IF TG_OP <> 'DELETE' THEN {'; '.join(new)}; END IF;"
-        )
-        statements = [
-            "CREATE OR REPLACE FUNCTION analytics_tally_interval() RETURNS trigger "
-            f"LANGUAGE plpgsql AS $$ BEGIN {body} RETURN NULL; END $$",
-            "CREATE TRIGGER analytics_tally_interval_row AFTER INSERT OR DELETE ON "
-            "analytics_interval FOR EACH ROW EXECUTE FUNCTION analytics_tally_interval()",
-            "CREATE TRIGGER analytics_tally_interval_change AFTER UPDATE ON analytics_interval "
-            f"FOR EACH ROW WHEN ({changed}) EXECUTE FUNCTION analytics_tally_interval()",
-        ]
-    elif vendor == "sqlite":
-        changed = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in CHANGED)
-        triggers = {
-            "insert": ("INSERT ON analytics_interval", new),
-            "delete": ("DELETE ON analytics_interval", old),
-            "change": (f"UPDATE ON analytics_interval WHEN {changed}", old + new),
-        }
-        statements = [
-            f"CREATE TRIGGER analytics_tally_interval_{name} AFTER {event} BEGIN "
+    if vendor not in ("postgresql", "sqlite"):
+        raise NotImplementedError(f"No analytics tally triggers for {vendor}")
+    statements = []
+    for name, table, columns, old, new, rows in _triggers(vendor):
+        function = f"analytics_tally_{name}"
+        if vendor == "postgresql":
+            changed = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in columns)
+            body = (
+                f"IF TG_OP <> 'INSERT' THEN {'; '.join(old)}; END IF; "
+                f"IF TG_OP <> 'DELETE' THEN {'; '.join(new)}; END IF;"
+            )
+            statements += [
+                f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger "
+                f"LANGUAGE plpgsql AS $$ BEGIN {body} RETURN NULL; END $$",
+                f"CREATE TRIGGER {function}_change AFTER UPDATE ON {table} "
+                f"FOR EACH ROW WHEN ({changed}) EXECUTE FUNCTION {function}()",
+            ]
+            if rows:
+                statements.append(
+                    f"CREATE TRIGGER {function}_row AFTER INSERT OR DELETE ON {table} "
+                    f"FOR EACH ROW EXECUTE FUNCTION {function}()"
+                )
+            continue
+        changed = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in columns)
+        events = {"change": (f"UPDATE ON {table} WHEN {changed}", old + new)}
+        if rows:
+            events |= {"insert": (f"INSERT ON {table}", new), "delete": (f"DELETE ON {table}", old)}
+        statements += [
+            f"CREATE TRIGGER {function}_{event} AFTER {when} BEGIN "
             + " ".join(f"{s};" for s in body)
             + " END"
-            for name, (event, body) in triggers.items()
+            for event, (when, body) in events.items()
         ]
-    else:
-        raise NotImplementedError(f"No interval tally triggers for {vendor}")
     for statement in statements:
         schema_editor.execute(statement)
 
 
 def drop_triggers(schema_editor) -> None:
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("DROP FUNCTION IF EXISTS analytics_tally_interval() CASCADE")
-    else:
-        for name in ("insert", "delete", "change"):
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS analytics_tally_interval_{name}")
+    for name in ("interval", "revision", "term"):
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(f"DROP FUNCTION IF EXISTS analytics_tally_{name}() CASCADE")
+        else:
+            for event in ("insert", "delete", "change"):
+                schema_editor.execute(f"DROP TRIGGER IF EXISTS analytics_tally_{name}_{event}")
 
 
 def rebuild(using_connection=None) -> None:
-    """Recount the tally from the intervals with the trigger's own statements. On
-    PostgreSQL the tally is locked first: writers wait until the recount commits."""
+    """Recount the tallies from the intervals and the term revisions with the triggers'
+    own statements. On PostgreSQL the tallies are locked first: writers wait until the
+    recount commits."""
     conn = using_connection or connection
     with transaction.atomic(using=conn.alias), conn.cursor() as cursor:
         if conn.vendor == "postgresql":
             cursor.execute("LOCK TABLE analytics_intervaltally IN EXCLUSIVE MODE")
+            cursor.execute("LOCK TABLE analytics_termtally IN EXCLUSIVE MODE")
         cursor.execute("DELETE FROM analytics_intervaltally")
+        cursor.execute("DELETE FROM analytics_termtally")
         for unit in UNITS:
             cursor.execute(interval_row(conn.vendor, "i", unit, "", "FROM analytics_interval i"))
-    tally_sql.compact(conn, models=[IntervalTally])
+        cursor.execute(revision_row("r", "", "FROM deals_termrevision r, deals_term t"))
+    tally_sql.compact(conn, models=[IntervalTally, TermTally])
 
 
 # Reading: histograms per group, then percentiles as percentile_cont gives them.

@@ -14,42 +14,43 @@ from django.utils import timezone
 
 from analytics import tally
 from analytics.backfill import backfill
-from analytics.figures import past
+from analytics.figures import past, term_categories
 from analytics.filters import AnalyticsFilterForm
-from analytics.models import Interval, IntervalKind, IntervalTally
-from analytics.selectors import scoped_by_id
+from analytics.models import Interval, IntervalKind, IntervalTally, TermTally
+from analytics.selectors import hidden_deals, scoped_by_id
 from analytics.stats import percentile
 from deals import tally_sql
-from deals.models import Stage
+from deals.models import Stage, Term, TermRevision
+from deals.services import term_create, term_revise
 from stakeholders.models import ReviewStatus
 from tests.analytics.helpers import interval
 from tests.analytics.test_intervals import _life_of_a_deal
-from tests.factories import DealFactory, ReviewFactory, department
+from tests.factories import DealFactory, ReviewFactory, TermFactory, department
 
 pytestmark = pytest.mark.django_db
 
 SINCE = dt.date(2000, 1, 1)
 
 
-def _tallied() -> dict:
+def _tallied(model=IntervalTally) -> dict:
     rows = (
-        IntervalTally.objects.values(*IntervalTally.KEY)
-        .annotate(**{name: Sum(name) for name in IntervalTally.SUMS})
+        model.objects.values(*model.KEY)
+        .annotate(**{name: Sum(name) for name in model.SUMS})
         .order_by()
     )
     return {
-        tuple(row[k] for k in IntervalTally.KEY): tuple(row[s] for s in IntervalTally.SUMS)
+        tuple(row[k] for k in model.KEY): tuple(row[s] for s in model.SUMS)
         for row in rows
-        if any(row[s] for s in IntervalTally.SUMS)
+        if any(row[s] for s in model.SUMS)
     }
 
 
-def _agrees_with_a_recount() -> dict:
-    kept = _tallied()
-    assert tally_sql.compact(models=[IntervalTally]) >= 0
-    assert _tallied() == kept  # folding changes nothing
+def _agrees_with_a_recount(model=IntervalTally) -> dict:
+    kept = _tallied(model)
+    assert tally_sql.compact(models=[model]) >= 0
+    assert _tallied(model) == kept  # folding changes nothing
     tally.rebuild()
-    assert _tallied() == kept
+    assert _tallied(model) == kept
     return kept
 
 
@@ -132,7 +133,8 @@ def test_a_person_s_figures_from_the_tally_equal_those_of_what_they_may_read(per
     for unit in ("calendar", "business"):
         form = AnalyticsFilterForm({"days": unit})
         for who, user in personas.all().items():
-            history, _ = past(user, form, unit=unit, since=SINCE)
+            hidden = list(hidden_deals(user).values_list("pk", flat=True))
+            history, _ = past(user, form, hidden, unit=unit, since=SINCE)
             expected = _live_past(user, form, unit)
             assert history.keys() == expected.keys(), who
             for key, group in history.items():
@@ -153,3 +155,62 @@ def test_percentiles_from_the_buckets_are_within_half_a_per_cent():
             exact = percentile(lengths, fraction)
             assert tally.Histogram(counts).percentile(fraction) == pytest.approx(exact, rel=0.005)
     assert tally.Histogram({}).percentile(0.5) is None
+
+
+def test_the_term_tally_follows_revisions_re_filed_terms_and_deleted_deals(personas, deal):
+    legal = department("legal")
+    data = {
+        "category": "liability_cap",
+        "title": "Cap",
+        "wording": "Twice the fee.",
+        "department": legal,
+    }
+    term = term_create(deal=deal, user=personas.owner, data=data)
+    other = term_create(deal=deal, user=personas.owner, data=data | {"category": "data_protection"})
+    assert _agrees_with_a_recount(TermTally) == {
+        ("liability_cap",): (1, 0, 0),
+        ("data_protection",): (1, 0, 0),
+    }
+    term_revise(
+        term=term,
+        user=personas.owner,
+        wording="Three times the fee.",
+        expected_version=term.version,
+    )
+    assert _agrees_with_a_recount(TermTally)[("liability_cap",)][:2] == (1, 1)
+    Term.objects.filter(pk=term.pk).update(category="termination")  # re-filed
+    assert ("liability_cap",) not in _agrees_with_a_recount(TermTally)
+    TermRevision.objects.filter(term=other).update(reopened_review=True)
+    assert _agrees_with_a_recount(TermTally)[("data_protection",)] == (1, 0, 1)
+    other.delete()
+    assert ("data_protection",) not in _agrees_with_a_recount(TermTally)
+    deal.delete()
+    assert _agrees_with_a_recount(TermTally) == {}
+
+
+def test_a_person_s_term_categories_from_the_tally_equal_those_of_what_they_may_read(
+    personas, partnership
+):
+    deals = [
+        DealFactory(partnership=partnership),
+        DealFactory(partnership=partnership, owner=personas.owner, confidential=True),
+        DealFactory(partnership=partnership, confidential=True),
+        DealFactory(partnership=partnership, archived_at=timezone.now()),
+    ]
+    ReviewFactory(deal=deals[2], department=department("legal"))
+    for n, deal in enumerate(deals):
+        for category in ("liability_cap", "termination")[: n % 2 + 1]:
+            term = TermFactory(deal=deal, category=category)  # with its revision 1
+            for number in range(2, n + 3):
+                TermRevision.objects.create(
+                    term=term, number=number, round=1, new_wording="x", reopened_review=number == 3
+                )
+    for who, user in personas.all().items():
+        hidden = list(hidden_deals(user).values_list("pk", flat=True))
+        tallied = term_categories(user, AnalyticsFilterForm(None), hidden)
+        readable = TermRevision.objects.exclude(term__deal_id__in=hidden)
+        for row in tallied:
+            mine = readable.filter(term__category=row["category"])
+            assert row["terms"].value == mine.filter(number=1).count(), who
+            assert row["revisions"].value == mine.filter(number__gt=1).count(), who
+            assert row["resets"].value == mine.filter(reopened_review=True).count(), who
