@@ -26,7 +26,7 @@ from stakeholders.models import Department, Review, ReviewStatus
 from . import tally
 from .days import business_days, calendar_days
 from .filters import AnalyticsFilterForm
-from .models import Interval, IntervalKind, IntervalTally, TermTally
+from .models import Interval, IntervalKind, IntervalTally, PendingTally, TermTally
 from .selectors import departments_for, hidden_deals, scoped, scoped_by_id
 from .stats import Figure, share
 from .waiting import PARTIES, waiting_on
@@ -181,17 +181,35 @@ def stage_funnel(
     return rows
 
 
-def pending_reviews(reviews, department_ids: list[int]) -> list[dict]:
-    """Pending reviews (of `reviews`, already scoped) of open deals being worked, per
-    department and currency. One query."""
-    return list(
-        reviews.filter(
-            status=ReviewStatus.PENDING,
-            department_id__in=department_ids,
-            deal__stage__in=ACTIVE_STAGES,
-        )
-        .values("department_id", currency=F("deal__currency"))
-        .annotate(n=Count("pk"), cost=Sum("deal__weekly_cost_of_delay"))
+def pending_reviews(user, form, department_ids: list[int], hidden: list[int]) -> list[dict]:
+    """Pending reviews of open deals being worked, per department and currency, with the
+    deals' weekly cost of delay: from the pending tally less the `hidden` deals' reviews,
+    or, with filters, counted live. One query."""
+    mine = Q(status=ReviewStatus.PENDING, department_id__in=department_ids)
+    if form.deal_q():
+        reviews = scoped(Review.objects.filter(mine), user, form, via="deal__")
+        return list(_pending_counts(reviews.filter(deal__stage__in=ACTIVE_STAGES)))
+    tallied = (
+        PendingTally.objects.filter(stage__in=ACTIVE_STAGES, department_id__in=department_ids)
+        .values("department_id", "currency")
+        .annotate(n=Sum("reviews"), cost=Sum("cost"))
+        .order_by()
+    )
+    unread = Review.objects.filter(mine, deal_id__any_of=hidden, deal__stage__in=ACTIVE_STAGES)
+    merged: dict[tuple, dict] = {}
+    for row in tallied.union(_pending_counts(unread, sign=-1), all=True):
+        key = (row["department_id"], row["currency"])
+        found = merged.setdefault(key, {**row, "n": 0, "cost": 0})
+        found["n"] += row["n"]
+        found["cost"] += row["cost"] or 0
+    return [row for row in merged.values() if row["n"]]
+
+
+def _pending_counts(reviews, sign: int = 1):
+    return (
+        reviews.values("department_id", currency=F("deal__currency"))
+        # COUNT(*): the pending reviews' partial index alone can answer (review_pending).
+        .annotate(n=Count("*") * sign, cost=Sum("deal__weekly_cost_of_delay") * sign)
         .order_by()
     )
 
@@ -381,7 +399,7 @@ def where_time_goes(user, form: AnalyticsFilterForm) -> dict:
     stages = stage_funnel(history, now_rows, unit=unit, rates=rates, now=now)
     turnaround = department_turnaround(
         history,
-        pending_reviews(scoped(Review.objects.all(), user, form, via="deal__"), ids),
+        pending_reviews(user, form, ids, hidden),
         departments,
         unit=unit,
         rates=rates,

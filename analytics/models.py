@@ -112,7 +112,7 @@ class IntervalTally(models.Model):
     thousand summary rows instead of every interval (analytics.tally).
 
     A row counts intervals of one kind, stage and department that ended in one UTC month
-    with a length (in one `unit`: calendar or business days) in one bucket: bucket i
+    (reviews only: the trend is theirs) with a length (in one `unit`: calendar or business days) in one bucket: bucket i
     holds the lengths in (GAMMA^(i-1), GAMMA^i], so a percentile read from the buckets
     is within half a per cent of the exact one. Every deal's intervals are counted,
     archived and confidential ones too: a person's figures are these rows minus the
@@ -126,7 +126,7 @@ class IntervalTally(models.Model):
     kind = models.CharField(max_length=10)
     stage = models.CharField(max_length=20)
     department_id = models.BigIntegerField(null=True)
-    month = models.DateField()
+    month = models.DateField(null=True)  # reviews only
     bucket = models.IntegerField()
     intervals = models.IntegerField()
     verdicts = models.IntegerField()
@@ -163,3 +163,21 @@ class TermTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.terms:+} terms of {self.category}"
+
+
+class PendingTally(models.Model):
+    """Pending reviews per department and their deal's stage and currency, with the deals'
+    weekly cost of delay: of every deal, kept by triggers on stakeholders_review and
+    deals_deal (analytics.tally), read less the deals a person may not read."""
+
+    department_id = models.BigIntegerField()
+    stage = models.CharField(max_length=20)
+    currency = models.CharField(max_length=3)
+    reviews = models.IntegerField()
+    cost = models.DecimalField(max_digits=20, decimal_places=2)
+
+    KEY = ("department_id", "stage", "currency")
+    SUMS = ("reviews", "cost")
+
+    def __str__(self) -> str:
+        return f"{self.reviews:+} pending in department {self.department_id}"

@@ -37,9 +37,10 @@ from django.db.models.functions import Cast, Ceil, Greatest, Ln, TruncMonth
 
 from deals import tally_sql
 
-from .models import REASSIGNED, IntervalTally, TermTally
-from .stats import Group
+from .models import REASSIGNED, IntervalTally, PendingTally, TermTally
+from .stats import Group, interpolate
 
+TALLIES = [IntervalTally, TermTally, PendingTally]
 GAMMA = 1.01
 LN_GAMMA = math.log(GAMMA)
 # Shorter waits (under a minute and a half) share the first bucket.
@@ -76,6 +77,8 @@ def interval_row(vendor: str, r: str, unit: str, sign: str, source: str = "") ->
     else:
         month = f"date({r}.ended_at, 'start of month')"
         greatest = "MAX"
+    # Only the reviews' trend is by month: the stays' and decisions' rows stay few.
+    month = f"CASE WHEN {r}.kind = 'review' THEN {month} END"
     bucket = f"CAST(CEIL(LN({greatest}({column}, {FLOOR!r})) / {LN_GAMMA!r}) AS INTEGER)"
     verdict = f"{r}.outcome IN ({', '.join(repr(o) for o in VERDICT_OUTCOMES)})"
     counts = [
@@ -122,6 +125,24 @@ def term_row(t: str, sign: str) -> str:
     )
 
 
+def pending_row(r: str, d: str, sign: str, source: str) -> str:
+    """What the review `r` of the deal `d` counts as: if pending, one of its department
+    on a deal of the deal's stage and currency, with the deal's weekly cost of delay."""
+    return (
+        "INSERT INTO analytics_pendingtally (department_id, stage, currency, reviews, cost) "
+        f"SELECT {r}.department_id, {d}.stage, {d}.currency, {sign}1, "
+        f"{sign}{d}.weekly_cost_of_delay {source} AND {r}.status = 'pending'"
+    )
+
+
+def _review_pending(side: str, sign: str) -> str:
+    return pending_row(side, "d", sign, f"FROM deals_deal d WHERE d.id = {side}.deal_id")
+
+
+def _deal_pending(side: str, sign: str) -> str:
+    return pending_row("r", side, sign, f"FROM stakeholders_review r WHERE r.deal_id = {side}.id")
+
+
 CHANGED = (
     "kind",
     "stage",
@@ -162,6 +183,24 @@ def _triggers(vendor: str) -> list[tuple[str, str, tuple[str, ...], list[str], l
         # A term re-filed under another category: its revisions move. (A term's revisions
         # are deleted before it, and a new term has none yet.)
         ("term", "deals_term", ("category",), [term_row("OLD", "-")], [term_row("NEW", "")], False),
+        (
+            "review",
+            "stakeholders_review",
+            ("deal_id", "department_id", "status"),
+            [_review_pending("OLD", "-")],
+            [_review_pending("NEW", "")],
+            True,
+        ),
+        # A deal's pending reviews move with its stage, currency and cost. (A new deal
+        # has no reviews; a deal's reviews are deleted before it.)
+        (
+            "deal",
+            "deals_deal",
+            ("stage", "currency", "weekly_cost_of_delay"),
+            [_deal_pending("OLD", "-")],
+            [_deal_pending("NEW", "")],
+            False,
+        ),
     ]
 
 
@@ -205,7 +244,7 @@ def install_triggers(schema_editor) -> None:
 
 
 def drop_triggers(schema_editor) -> None:
-    for name in ("interval", "revision", "term"):
+    for name in ("interval", "revision", "term", "review", "deal"):
         if schema_editor.connection.vendor == "postgresql":
             schema_editor.execute(f"DROP FUNCTION IF EXISTS analytics_tally_{name}() CASCADE")
         else:
@@ -214,20 +253,27 @@ def drop_triggers(schema_editor) -> None:
 
 
 def rebuild(using_connection=None) -> None:
-    """Recount the tallies from the intervals and the term revisions with the triggers'
-    own statements. On PostgreSQL the tallies are locked first: writers wait until the
+    """Recount the tallies from the intervals, the term revisions and the reviews with
+    the triggers' own statements. On PostgreSQL the tallies are locked first: writers wait until the
     recount commits."""
     conn = using_connection or connection
     with transaction.atomic(using=conn.alias), conn.cursor() as cursor:
         if conn.vendor == "postgresql":
             cursor.execute("LOCK TABLE analytics_intervaltally IN EXCLUSIVE MODE")
-            cursor.execute("LOCK TABLE analytics_termtally IN EXCLUSIVE MODE")
-        cursor.execute("DELETE FROM analytics_intervaltally")
-        cursor.execute("DELETE FROM analytics_termtally")
+            cursor.execute(
+                "LOCK TABLE analytics_termtally, analytics_pendingtally IN EXCLUSIVE MODE"
+            )
+        for model in TALLIES:
+            cursor.execute(f"DELETE FROM {model._meta.db_table}")
         for unit in UNITS:
             cursor.execute(interval_row(conn.vendor, "i", unit, "", "FROM analytics_interval i"))
         cursor.execute(revision_row("r", "", "FROM deals_termrevision r, deals_term t"))
-    tally_sql.compact(conn, models=[IntervalTally, TermTally])
+        cursor.execute(
+            pending_row(
+                "r", "d", "", "FROM stakeholders_review r, deals_deal d WHERE d.id = r.deal_id"
+            )
+        )
+    tally_sql.compact(conn, models=TALLIES)
 
 
 # Reading: histograms per group, then percentiles as percentile_cont gives them.
@@ -244,15 +290,11 @@ class Histogram:
     counts: dict[int, int]
 
     def percentile(self, fraction: float) -> float | None:
-        """percentile_cont over the buckets' values: linear between the closest ranks."""
+        """percentile_cont over the buckets' values (stats.interpolate)."""
         ordered = sorted((b, n) for b, n in self.counts.items() if n > 0)
-        total = sum(n for _, n in ordered)
-        if not total:
-            return None
-        position = fraction * (total - 1)
-        low = int(position)
-        low_value, high_value = self._at(ordered, low), self._at(ordered, min(low + 1, total - 1))
-        return low_value + (high_value - low_value) * (position - low)
+        return interpolate(
+            lambda rank: self._at(ordered, rank), sum(n for _, n in ordered), fraction
+        )
 
     @staticmethod
     def _at(ordered: list[tuple[int, int]], rank: int) -> float:

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
 
@@ -35,16 +36,21 @@ SORTS = {
 }
 
 
-def sponsors_queryset():
-    """Executives and anyone sponsoring a deal.
+# The deals' distinct sponsors, found by skipping through the sponsor index: one probe per
+# sponsor instead of a read of every deal (a "loose index scan", PostgreSQL and SQLite).
+SPONSOR_IDS = (
+    "WITH RECURSIVE s(id) AS (SELECT MIN(sponsor_id) FROM deals_deal UNION ALL "
+    "SELECT (SELECT MIN(sponsor_id) FROM deals_deal WHERE sponsor_id > s.id) FROM s "
+    "WHERE s.id IS NOT NULL) SELECT id FROM s WHERE id IS NOT NULL"
+)
 
-    IN (subquery) lets PostgreSQL hash the few sponsor ids in one pass over the
-    deals, where a join or a correlated EXISTS scans them once per person.
-    """
+
+def sponsors_queryset():
+    """Executives and anyone sponsoring a deal."""
     executives = User.groups.through.objects.filter(group__name=Role.EXECUTIVE).values(
         User.groups.field.m2m_field_name()
     )
-    return User.objects.filter(Q(pk__in=executives) | Q(pk__in=Deal.objects.values("sponsor_id")))
+    return User.objects.filter(Q(pk__in=executives) | Q(pk__in=RawSQL(SPONSOR_IDS, [])))
 
 
 DEFAULT_SORT = "-cost"

@@ -226,24 +226,24 @@ class Review(models.Model):
             models.Index(fields=["status", "department"]),
             # The inbox: one department's open reviews, soonest due first.
             models.Index(fields=["department", "status", "due_on"], name="review_inbox_idx"),
-            # The open inbox's first page: open reviews in due order, read until 25 of
-            # my departments' are found (the condition matches ReviewQuerySet.open()).
+            # The open inbox's first page: open reviews in due order (ReviewQuerySet.open()).
             models.Index(
                 fields=["due_on", "id", "department"],
                 condition=Q(status__in=["pending", "changes_requested"]),
                 name="review_open_due_idx",
             ),
-            # The dashboard's review counts (selectors.review_counts): the reviews due in
-            # the heat map's eight weeks, OR-ed in a bitmap with the pending ones of the
-            # (status, department) index once the window is a small part of the history.
+            # The dashboard's review counts: the heat map's weeks (selectors.review_counts).
             models.Index(fields=["due_on", "department"], name="dashboard_review_due_idx"),
-            # The dashboard's "waiting for your decision": each sponsored deal's rejections
-            # looked up from an index of rejected reviews alone.
+            # "Waiting for your decision": each sponsored deal's rejections, from this alone.
             models.Index(
                 fields=["deal"],
                 include=["decided_at"],
                 condition=Q(status="rejected"),
                 name="dashboard_review_rejected_idx",
+            ),
+            # Who waits on whom (analytics.waiting) and the pending reviews per department.
+            models.Index(
+                fields=["deal", "department"], condition=Q(status="pending"), name="review_pending"
             ),
         ]
 

@@ -14,15 +14,15 @@ from django.utils import timezone
 
 from analytics import tally
 from analytics.backfill import backfill
-from analytics.figures import past, term_categories
+from analytics.figures import past, pending_reviews, term_categories
 from analytics.filters import AnalyticsFilterForm
-from analytics.models import Interval, IntervalKind, IntervalTally, TermTally
+from analytics.models import Interval, IntervalKind, IntervalTally, PendingTally, TermTally
 from analytics.selectors import hidden_deals, scoped_by_id
 from analytics.stats import percentile
 from deals import tally_sql
-from deals.models import Stage, Term, TermRevision
+from deals.models import ACTIVE_STAGES, Deal, Stage, Term, TermRevision
 from deals.services import term_create, term_revise
-from stakeholders.models import ReviewStatus
+from stakeholders.models import Department, Review, ReviewStatus
 from tests.analytics.helpers import interval
 from tests.analytics.test_intervals import _life_of_a_deal
 from tests.factories import DealFactory, ReviewFactory, TermFactory, department
@@ -214,3 +214,63 @@ def test_a_person_s_term_categories_from_the_tally_equal_those_of_what_they_may_
             assert row["terms"].value == mine.filter(number=1).count(), who
             assert row["revisions"].value == mine.filter(number__gt=1).count(), who
             assert row["resets"].value == mine.filter(reopened_review=True).count(), who
+
+
+def test_the_pending_tally_follows_verdicts_departments_and_the_deal_s_stage_currency_cost(
+    personas, partnership
+):
+    deal = DealFactory(partnership=partnership, stage=Stage.REVIEW, weekly_cost_of_delay=100)
+    legal = ReviewFactory(deal=deal, department=department("legal"))
+    ReviewFactory(deal=deal, department=department("it"))
+    assert _agrees_with_a_recount(PendingTally) == {
+        (department("legal").pk, Stage.REVIEW, deal.currency): (1, 100),
+        (department("it").pk, Stage.REVIEW, deal.currency): (1, 100),
+    }
+    Review.objects.filter(pk=legal.pk).update(status=ReviewStatus.APPROVED)
+    _agrees_with_a_recount(PendingTally)
+    Review.objects.filter(pk=legal.pk).update(
+        status=ReviewStatus.PENDING, department=department("procurement")
+    )
+    _agrees_with_a_recount(PendingTally)
+    Deal.objects.filter(pk=deal.pk).update(
+        stage=Stage.NEGOTIATION, currency="USD", weekly_cost_of_delay=250
+    )
+    counted = _agrees_with_a_recount(PendingTally)
+    assert {key[1:] for key in counted} == {(Stage.NEGOTIATION, "USD")}
+    assert set(counted.values()) == {(1, 250)}
+    legal.delete()
+    _agrees_with_a_recount(PendingTally)
+    Deal.objects.get(pk=deal.pk).delete()
+    assert _agrees_with_a_recount(PendingTally) == {}
+
+
+def test_a_person_s_pending_reviews_from_the_tally_equal_those_of_what_they_may_read(
+    personas, partnership
+):
+    deals = [
+        DealFactory(partnership=partnership, stage=Stage.REVIEW, weekly_cost_of_delay=10),
+        DealFactory(
+            partnership=partnership, stage=Stage.REVIEW, owner=personas.owner, confidential=True
+        ),
+        DealFactory(partnership=partnership, stage=Stage.NEGOTIATION, confidential=True),
+        DealFactory(partnership=partnership, stage=Stage.REVIEW, archived_at=timezone.now()),
+        DealFactory(partnership=partnership, stage=Stage.SIGNED),  # not being worked
+    ]
+    for deal in deals:
+        for slug in ("legal", "it", "procurement"):
+            ReviewFactory(deal=deal, department=department(slug))
+    ids = [d.pk for d in Department.objects.all()]
+    for who, user in personas.all().items():
+        hidden = list(hidden_deals(user).values_list("pk", flat=True))
+        tallied = pending_reviews(user, AnalyticsFilterForm(None), ids, hidden)
+        readable = Review.objects.filter(
+            status=ReviewStatus.PENDING, deal__stage__in=ACTIVE_STAGES
+        ).exclude(deal_id__in=hidden)
+        expected = {}
+        for review in readable.select_related("deal"):
+            key = (review.department_id, review.deal.currency)
+            n, cost = expected.get(key, (0, 0))
+            expected[key] = (n + 1, cost + review.deal.weekly_cost_of_delay)
+        assert {(r["department_id"], r["currency"]): (r["n"], r["cost"]) for r in tallied} == (
+            expected
+        ), who
