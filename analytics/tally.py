@@ -16,7 +16,6 @@ filters, the matching intervals grouped live. Months are UTC months.
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from collections import defaultdict
 from dataclasses import dataclass
@@ -27,13 +26,14 @@ from django.db.models import (
     DateField,
     F,
     FloatField,
+    Func,
     IntegerField,
     Q,
     QuerySet,
     Sum,
     Value,
 )
-from django.db.models.functions import Cast, Ceil, Greatest, Ln, TruncMonth
+from django.db.models.functions import Cast, Ceil, Greatest, Ln
 
 from deals import tally_sql
 
@@ -310,17 +310,18 @@ SUM_FIELDS = IntervalTally.SUMS
 
 
 def live_rows(intervals: QuerySet) -> list[dict]:
-    """The ended `intervals` as tally rows, in one query: grouped by kind, stage,
-    department, UTC month and both lengths' buckets, then one row per unit."""
+    """The ended `intervals` grouped as the tally groups them, in one query: by kind,
+    stage, department, UTC month and the lengths' buckets in both units (`calendar`,
+    `business`: fold reads a unit's bucket from the row's own column)."""
     verdict = Q(outcome__in=VERDICT_OUTCOMES)
-    grouped = (
+    return list(
         intervals.filter(ended_at__isnull=False, days__isnull=False, business_days__isnull=False)
         .annotate(
-            k_month=month_of_end(),
+            month=MonthOfEnd("ended_at"),
             k_calendar=bucket_of("days"),
             k_business=bucket_of("business_days"),
         )
-        .values("kind", "stage", "department_id", "k_month", "k_calendar", "k_business")
+        .values("kind", "stage", "department_id", "month", "k_calendar", "k_business")
         .annotate(
             intervals=Count("*"),
             verdicts=Count("pk", filter=verdict),
@@ -331,11 +332,6 @@ def live_rows(intervals: QuerySet) -> list[dict]:
         )
         .order_by()
     )
-    return [
-        {**row, "month": _plain(row["k_month"]), "unit": unit, "bucket": row[f"k_{unit}"]}
-        for row in grouped
-        for unit in UNITS
-    ]
 
 
 def tally_rows(tallied: QuerySet, by: tuple[str, ...], units: list[str]) -> list[dict]:
@@ -359,16 +355,22 @@ def fold(
     (-1): the percentiles (`percentiles` names a unit and a fraction) from the summed
     buckets, the counts from the first unit's rows."""
     histograms: dict = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))
-    totals: dict = defaultdict(lambda: defaultdict(int))
+    totals: dict = defaultdict(lambda: dict.fromkeys(SUM_FIELDS, 0))
+    first = units[0]
     for sign, rows in signed:
         for row in rows:
-            if row["unit"] not in units:
-                continue
-            key = tuple(_plain(row[name]) for name in by)
-            histograms[key][row["unit"]][row["bucket"]] += sign * row["intervals"]
-            if row["unit"] == units[0]:
-                for name in SUM_FIELDS:
-                    totals[key][name] += sign * row[name]
+            key = tuple([row[name] for name in by])
+            # A tally row is of one unit; a live row has both units' buckets.
+            unit = row.get("unit")
+            buckets = ((unit, row["bucket"]),) if unit else ((u, row[f"k_{u}"]) for u in units)
+            for unit, bucket in buckets:
+                if unit not in units:
+                    continue
+                histograms[key][unit][bucket] += sign * row["intervals"]
+                if unit == first:
+                    sums = totals[key]
+                    for name in SUM_FIELDS:
+                        sums[name] += sign * row[name]
     result = {}
     for key, by_unit in histograms.items():
         n = totals[key]["intervals"]
@@ -385,11 +387,21 @@ def fold(
     return result
 
 
-def _plain(value):
-    """A month as a date on both databases (TruncMonth may give a datetime)."""
-    return value.date() if isinstance(value, dt.datetime) else value
+class MonthOfEnd(Func):
+    """The first day of the UTC month of a timestamp, as the trigger computes it (a date,
+    with no conversion of each row to the current time zone)."""
 
+    output_field = DateField()
 
-def month_of_end():
-    """The UTC month an interval ended in, as the tally keeps it."""
-    return TruncMonth("ended_at", tzinfo=dt.UTC, output_field=DateField())
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(
+            compiler,
+            connection,
+            template="date_trunc('month', %(expressions)s AT TIME ZONE 'UTC')::date",
+            **extra,
+        )
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(
+            compiler, connection, template="date(%(expressions)s, 'start of month')", **extra
+        )
