@@ -16,6 +16,7 @@ filters, the matching intervals grouped live. Months are UTC months.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections import defaultdict
 from dataclasses import dataclass
@@ -309,12 +310,31 @@ class Histogram:
 SUM_FIELDS = IntervalTally.SUMS
 
 
+def _fetch(queryset: QuerySet) -> list[dict]:
+    """A values() queryset's rows, fetched without Django's per-value converters: the
+    columns here are integers, text and dates, which the drivers give as they are (but
+    SQLite's dates, ISO text: `_date`). A thousand rows cost a third as much."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [column[0] for column in cursor.description]
+        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    if rows and "month" in names and isinstance(rows[0]["month"], str):
+        for row in rows:
+            row["month"] = _date(row["month"])
+    return rows
+
+
+def _date(text: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(text) if text else None
+
+
 def live_rows(intervals: QuerySet) -> list[dict]:
     """The ended `intervals` grouped as the tally groups them, in one query: by kind,
     stage, department, UTC month and the lengths' buckets in both units (`calendar`,
     `business`: fold reads a unit's bucket from the row's own column)."""
     verdict = Q(outcome__in=VERDICT_OUTCOMES)
-    return list(
+    return _fetch(
         intervals.filter(ended_at__isnull=False, days__isnull=False, business_days__isnull=False)
         .annotate(
             month=MonthOfEnd("ended_at"),
@@ -336,7 +356,7 @@ def live_rows(intervals: QuerySet) -> list[dict]:
 
 def tally_rows(tallied: QuerySet, by: tuple[str, ...], units: list[str]) -> list[dict]:
     """The tally's rows of `units`, summed per `by` and bucket: one query."""
-    return list(
+    return _fetch(
         tallied.filter(unit__in=units)
         .values("unit", *by, "bucket")
         .annotate(**{name: Sum(name) for name in SUM_FIELDS})
