@@ -17,17 +17,14 @@ from django.db.models import (
     Q,
     Subquery,
     Sum,
-    Window,
     prefetch_related_objects,
 )
-from django.db.models.functions import RowNumber
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from core.money import rates_on, total
 from deals.models import Deal, Stage
 from deals.selectors import get_deal_for_user, visible_deals
-from partnerships.models import PartnershipGoal, StrategicGoal
+from partnerships.models import PartnershipGoal
 from stakeholders.models import Membership
 
 from . import charts, rules
@@ -400,92 +397,3 @@ def broken_assumptions(user, *, exclude_deal: Deal | None = None, limit: int = 5
     if exclude_deal is not None:
         rows = rows.exclude(business_case__deal=exclude_deal)
     return list(rows.select_related("business_case__deal").order_by("-outcome_at", "-pk")[:limit])
-
-
-# Strategic goals
-
-
-GOAL_TOP_DEALS = 5
-
-
-def goals_overview(user) -> list[dict]:
-    """Active goals with their partnerships, value and top deals: four queries."""
-    goals = list(
-        StrategicGoal.objects.filter(active=True)
-        .select_related("owner")
-        .prefetch_related(
-            Prefetch(
-                "partnership_links",
-                queryset=PartnershipGoal.objects.select_related("partnership__partner"),
-            )
-        )
-    )
-    # Abandoned deals carry no value any more.
-    deals = (
-        visible_deals(user)
-        .exclude(stage=Stage.ABANDONED)
-        .filter(partnership__goal_links__goal__active=True)
-    )
-    value: dict[int, dict] = defaultdict(lambda: {"deals": 0, "money": []})
-    for row in (
-        deals.values("partnership__goal_links__goal", "currency")
-        .annotate(
-            n=Count("pk"),
-            annual=Sum("expected_annual_value"),
-            weekly=Sum("weekly_cost_of_delay"),
-        )
-        .order_by("currency")
-    ):
-        entry = value[row["partnership__goal_links__goal"]]
-        entry["deals"] += row["n"]
-        entry["money"].append(
-            {"currency": row["currency"], "annual": row["annual"], "weekly": row["weekly"]}
-        )
-    top: dict[int, list[Deal]] = defaultdict(list)
-    ranked = (
-        deals.select_related("partnership__partner")
-        .annotate(
-            goal_id=F("partnership__goal_links__goal"),
-            fit_score=F("partnership__goal_links__fit_score"),
-            rank=Window(
-                RowNumber(),
-                partition_by=[F("partnership__goal_links__goal")],
-                order_by=[F("weekly_cost_of_delay").desc(), F("pk").asc()],
-            ),
-        )
-        .filter(rank__lte=GOAL_TOP_DEALS)
-        .order_by("goal_id", "rank")
-    )
-    for deal in ranked:
-        top[deal.goal_id].append(deal)
-    return [
-        {
-            "goal": goal,
-            "links": list(goal.partnership_links.all()),
-            "deals": value[goal.pk]["deals"],
-            "money": value[goal.pk]["money"],
-            "top": top.get(goal.pk, []),
-        }
-        for goal in goals
-    ]
-
-
-def goal_deals(user, goal: StrategicGoal):
-    """The deals serving one goal, best fit and most value first, for a paginator."""
-    return (
-        visible_deals(user)
-        .filter(partnership__goal_links__goal=goal)
-        .select_related("partnership__partner")
-        .annotate(
-            fit_score=F("partnership__goal_links__fit_score"),
-            rationale=F("partnership__goal_links__rationale"),
-        )
-        .order_by("-fit_score", "-weekly_cost_of_delay", "pk")
-    )
-
-
-def get_goal(pk: int) -> StrategicGoal:
-    goal = StrategicGoal.objects.filter(pk=pk).select_related("owner").first()
-    if goal is None:
-        raise Http404("No such goal.")
-    return goal

@@ -16,7 +16,7 @@ from core.parsing import ascii_int
 from deals.models import Deal
 from deals.selectors import get_deal_for_user
 
-from . import business_case, charts, rules, selectors, services
+from . import business_case, charts, rules, selectors, services, strategic
 from .forms import (
     AssessForm,
     AssumptionFormSet,
@@ -448,14 +448,14 @@ def journey_stage_delete(request: HttpRequest, stage_id: int) -> HttpResponse:
 def goals(request: HttpRequest) -> HttpResponse:
     # A summary over every visible deal: cached per person until the data changes.
     overview = freshness.cached(
-        "goals-overview", request.user, lambda: selectors.goals_overview(request.user)
+        "goals-overview", request.user, lambda: strategic.goals_overview(request.user)
     )
     return render(request, "metrics/goals.html", {"goals": overview})
 
 
 def goal_detail(request: HttpRequest, goal_id: int) -> HttpResponse:
-    goal = selectors.get_goal(goal_id)
-    page = Paginator(selectors.goal_deals(request.user, goal), 25).get_page(request.GET.get("page"))
+    goal = strategic.get_goal(goal_id)
+    page = Paginator(strategic.goal_deals(request.user, goal), 25).get_page(request.GET.get("page"))
     links = goal.partnership_links.select_related("partnership__partner")
     return render(request, "metrics/goal_detail.html", {"goal": goal, "page": page, "links": links})
 
