@@ -27,7 +27,7 @@ from . import tally
 from .days import business_days, calendar_days
 from .filters import AnalyticsFilterForm
 from .models import Interval, IntervalKind, IntervalTally, PendingTally, TermTally
-from .selectors import departments_for, hidden_deals, scoped, scoped_by_id
+from .selectors import departments_for, hidden_ids, scoped, scoped_by_id
 from .stats import Figure, share
 from .waiting import PARTIES, waiting_on
 
@@ -393,7 +393,7 @@ def where_time_goes(user, form: AnalyticsFilterForm) -> dict:
     months = months_back(timezone.localdate(now), TREND_MONTHS)
     # The deals whose intervals and revisions this person may not read: few, by id, so
     # that each one's rows come from its index (one query).
-    hidden = list(hidden_deals(user).values_list("pk", flat=True))
+    hidden = hidden_ids(user)
     history, by_month = past(user, form, hidden, unit=unit, since=months[0])
     now_rows = deals_now(deals)
     stages = stage_funnel(history, now_rows, unit=unit, rates=rates, now=now)

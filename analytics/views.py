@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 
 from . import figures, rules
 from .charts import trend_chart
@@ -26,6 +27,8 @@ def where_time_goes(request: HttpRequest) -> HttpResponse:
         unit_label=UNITS[context["unit"]],
         chart=trend_chart(context["trend"], UNITS[context["unit"]]),
         filtered=bool(form.deal_q()),
+        # Reversed once: the figures link to it from every row.
+        deals_url=reverse("analytics_deals"),
     )
     template = "analytics/where_time_goes.html"
     if request.htmx:  # the filters change every figure: the body is swapped, not the page

@@ -226,6 +226,10 @@ class Deal(models.Model):
                 condition=Q(confidential=True, archived_at__isnull=True),
                 name="deal_confidential_idx",
             ),
+            # The archived deals, alone: what analytics takes away from its tallies.
+            models.Index(
+                fields=["id"], condition=Q(archived_at__isnull=False), name="deal_archived_idx"
+            ),
             # "Waiting for your decision": a sponsor's deals in the order listed, so the
             # first twenty are found without checking every deal they sponsor.
             models.Index(

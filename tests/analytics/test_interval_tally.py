@@ -17,7 +17,7 @@ from analytics.backfill import backfill
 from analytics.figures import past, pending_reviews, term_categories
 from analytics.filters import AnalyticsFilterForm
 from analytics.models import Interval, IntervalKind, IntervalTally, PendingTally, TermTally
-from analytics.selectors import hidden_deals, scoped_by_id
+from analytics.selectors import hidden_deals, hidden_ids, scoped_by_id
 from analytics.stats import percentile
 from deals import tally_sql
 from deals.models import ACTIVE_STAGES, Deal, Stage, Term, TermRevision
@@ -134,6 +134,7 @@ def test_a_person_s_figures_from_the_tally_equal_those_of_what_they_may_read(per
         form = AnalyticsFilterForm({"days": unit})
         for who, user in personas.all().items():
             hidden = list(hidden_deals(user).values_list("pk", flat=True))
+            assert sorted(hidden_ids(user)) == sorted(hidden), who  # the indexed reading
             history, _ = past(user, form, hidden, unit=unit, since=SINCE)
             expected = _live_past(user, form, unit)
             assert history.keys() == expected.keys(), who
