@@ -33,12 +33,6 @@ from .waiting import PARTIES, waiting_on
 
 # The stages a deal spends time in on its way; Live is the end, on hold is left out.
 FUNNEL = PIPELINE[:-1]
-VERDICTS = [
-    ReviewStatus.APPROVED,
-    ReviewStatus.APPROVED_WITH_CONDITIONS,
-    ReviewStatus.CHANGES_REQUESTED,
-    ReviewStatus.REJECTED,
-]
 TREND_MONTHS = 12
 
 

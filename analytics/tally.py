@@ -37,6 +37,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Ceil, Greatest, Ln
 
 from deals import tally_sql
+from stakeholders.models import ReviewStatus
 
 from .models import REASSIGNED, IntervalTally, PendingTally, TermTally
 from .stats import Group, interpolate
@@ -47,8 +48,17 @@ LN_GAMMA = math.log(GAMMA)
 # Shorter waits (under a minute and a half) share the first bucket.
 FLOOR = 0.001
 UNITS = {"calendar": "days", "business": "business_days"}
-VERDICT_OUTCOMES = ("approved", "approved_with_conditions", "changes_requested", "rejected")
-CHANGES_REQUESTED = "changes_requested"
+# How a review interval ends with a verdict (the review's status then).
+VERDICT_OUTCOMES = tuple(
+    status.value
+    for status in (
+        ReviewStatus.APPROVED,
+        ReviewStatus.APPROVED_WITH_CONDITIONS,
+        ReviewStatus.CHANGES_REQUESTED,
+        ReviewStatus.REJECTED,
+    )
+)
+CHANGES_REQUESTED = ReviewStatus.CHANGES_REQUESTED.value
 
 
 def bucket_index(length: float) -> int:
