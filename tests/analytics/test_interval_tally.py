@@ -6,9 +6,11 @@ within half a per cent of the exact ones."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import random
 
 import pytest
+from django.core.management import call_command
 from django.db.models import Sum
 from django.utils import timezone
 
@@ -275,3 +277,16 @@ def test_a_person_s_pending_reviews_from_the_tally_equal_those_of_what_they_may_
         assert {(r["department_id"], r["currency"]): (r["n"], r["cost"]) for r in tallied} == (
             expected
         ), who
+
+
+def test_the_backfill_command_recounts_the_tallies_on_request(personas, deal):
+    interval(deal, days=4, stage=Stage.INTAKE)
+    TermFactory(deal=deal)
+    kept = {model: _tallied(model) for model in tally.TALLIES}
+    for model in tally.TALLIES:
+        model.objects.all().delete()  # as after restoring a backup without them
+    out = io.StringIO()
+    call_command("analytics_backfill", tallies=True, stdout=out)
+    assert "Tallies recounted." in out.getvalue()
+    assert {model: _tallied(model) for model in tally.TALLIES} == kept
+    assert kept[IntervalTally] and kept[TermTally]
