@@ -374,6 +374,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "deals.tasks.compact_tallies",
         "schedule": crontab(minute="*"),
     },
+    # The review emails' decision links, a day past their 72 hours (stakeholders).
+    "purge-email-decision-tokens": {
+        "task": "stakeholders.tasks.purge_email_decision_tokens",
+        "schedule": crontab(minute=17, hour=3),
+    },
     # Notifications whose task was lost (broker flushed, claim expired) go out here.
     "unsent-notifications": {
         "task": "notifications.tasks.deliver_unsent_notifications",

@@ -147,6 +147,17 @@ def token_open(signed: str, *, user, now: dt.datetime | None = None) -> EmailDec
     return token
 
 
+def tokens_purge(now: dt.datetime | None = None) -> int:
+    """Delete the links a day past their lifetime (the beat task, daily). Their signature
+    has expired with them, so such a link is refused as expired before any lookup: the
+    rows only kept hashes nobody can use. Returns how many went."""
+    now = now or timezone.now()
+    deleted, _ = EmailDecisionToken.objects.filter(
+        expires_at__lt=now - dt.timedelta(days=1)
+    ).delete()
+    return deleted
+
+
 def terms_changed_since(token: EmailDecisionToken) -> list[Term]:
     """The department's terms whose wording changed after the email was composed (or
     that were added since): what the page says changed, with the new wording."""

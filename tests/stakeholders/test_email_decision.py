@@ -287,3 +287,24 @@ def test_a_web_verdict_records_its_channel(personas, legal_review, client_for):
     )
     assert response.status_code == 302
     assert Review.objects.get(pk=legal_review.pk).verdict_channel == "web"
+
+
+def test_links_a_day_past_their_lifetime_are_purged_and_the_rest_kept(personas, legal_review):
+    from stakeholders.tasks import purge_email_decision_tokens
+
+    link_for(personas.legal, legal_review)
+    link_for(personas.it, legal_review)
+    live = link_for(personas.procurement, legal_review)
+    now = timezone.now()
+    EmailDecisionToken.objects.filter(user=personas.legal).update(
+        expires_at=now - dt.timedelta(days=1, minutes=1)
+    )
+    EmailDecisionToken.objects.filter(user=personas.it).update(
+        expires_at=now - dt.timedelta(hours=23)  # expired, but within the day's margin
+    )
+    assert purge_email_decision_tokens.apply().get() == 1
+    assert set(EmailDecisionToken.objects.values_list("user", flat=True)) == {
+        personas.it.pk,
+        personas.procurement.pk,
+    }
+    assert Client().get(live).status_code == 200  # a live link still opens
