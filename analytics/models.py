@@ -112,9 +112,9 @@ class IntervalTally(models.Model):
     thousand summary rows instead of every interval (analytics.tally).
 
     A row counts intervals of one kind, stage and department that ended in one UTC month
-    (reviews only: the trend is theirs) with a length (in one `unit`: calendar or business days) in one bucket: bucket i
-    holds the lengths in (GAMMA^(i-1), GAMMA^i], so a percentile read from the buckets
-    is within half a per cent of the exact one. Every deal's intervals are counted,
+    (reviews only: the trend is theirs) with a length (in one `unit`: calendar or
+    business days) in one bucket: bucket i holds the lengths in (GAMMA^(i-1), GAMMA^i],
+    so a percentile read from the buckets is within half a per cent of the exact one. Every deal's intervals are counted,
     archived and confidential ones too: a person's figures are these rows minus the
     intervals of the deals they may not read, which are few and read live.
 

@@ -49,7 +49,7 @@ def _tallied(model=IntervalTally) -> dict:
 
 def _agrees_with_a_recount(model=IntervalTally) -> dict:
     kept = _tallied(model)
-    assert tally_sql.compact(models=[model]) >= 0
+    tally_sql.compact(models=[model])
     assert _tallied(model) == kept  # folding changes nothing
     tally.rebuild()
     assert _tallied(model) == kept

@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from deals.forms import DealFilterForm
 from deals.models import Stage
 from partnerships.models import PartnerKind
 from stakeholders.models import ReviewStatus
@@ -14,6 +15,7 @@ from tests.factories import (
     PartnerFactory,
     PartnershipFactory,
     ReviewFactory,
+    UserFactory,
     department,
 )
 
@@ -104,6 +106,18 @@ def test_the_deal_table_filters_by_sponsor(client_for, personas, portfolio):
     other = DealFactory(title="Someone else's deal")
     response = client_for(personas.executive).get("/", {"sponsor": other.sponsor.pk})
     assert titles(response) == ["Someone else's deal"]
+
+
+def test_the_sponsor_filter_lists_executives_and_every_deal_s_sponsor(personas, partnership):
+    # deals.forms.SPONSOR_IDS skips through the sponsor index: each sponsor once.
+    former = UserFactory(email="former-sponsor@example.test")  # no longer an executive
+    for _ in range(3):
+        DealFactory(partnership=partnership, sponsor=former)
+    DealFactory(partnership=partnership, sponsor=personas.executive)
+    choices = list(DealFilterForm({}).fields["sponsor"].queryset.order_by("pk"))
+    assert former in choices and personas.executive in choices
+    assert personas.legal not in choices and personas.owner not in choices
+    assert len(choices) == len(set(choices))
 
 
 def test_the_deal_table_sorts_both_ways(client_for, personas, portfolio):
