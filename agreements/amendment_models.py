@@ -15,8 +15,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
+
+from core.links import object_url
 
 
 class AmendmentStatus(models.TextChoices):
@@ -102,7 +103,7 @@ class Amendment(models.Model):
         return f"{self.label}: {self.title}"
 
     def get_absolute_url(self) -> str:
-        return reverse("amendment_detail", args=[self.pk])
+        return object_url("amendment_detail", self.pk)
 
     @property
     def label(self) -> str:

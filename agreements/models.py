@@ -10,8 +10,9 @@ from django.core.files.storage import FileSystemStorage
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
+
+from core.links import object_url
 
 from . import dates
 
@@ -170,7 +171,7 @@ class Agreement(models.Model):
         return f"Agreement for {self.deal}"
 
     def get_absolute_url(self) -> str:
-        return reverse("agreement_detail", args=[self.pk])
+        return object_url("agreement_detail", self.pk)
 
     def clean(self) -> None:
         errors = {}
@@ -456,7 +457,7 @@ class Occurrence(models.Model):
         return f"{self.obligation} due {self.due_on}"
 
     def get_absolute_url(self) -> str:
-        return reverse("occurrence_detail", args=[self.pk])
+        return object_url("occurrence_detail", self.pk)
 
     @property
     def is_open(self) -> bool:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -140,7 +139,7 @@ def bubble_chart(bubbles: Sequence[Bubble], currency: str, stalled: int) -> Safe
             f"{format_short(b.cost)} {currency} a week, contract "
             f"{format_short(b.value) if b.value is not None else 'value unknown'} {currency}"
         )
-        url = reverse("deal_detail", args=[b.deal.pk])
+        url = b.deal.get_absolute_url()
         parts.append(
             f'<a class="chart-link" href="{url}" aria-label="{escape(name)}">'
             f'<circle class="chart-bubble" cx="{x(b.days)}" cy="{y(float(b.cost))}" '

@@ -194,16 +194,12 @@ def heat_weeks() -> list[dt.date]:
 def review_heat_map(weeks: list[dt.date], rows: list[dict], departments: list[dict]) -> HeatMap:
     """Reviews of visible deals due in the eight `weeks`, by department and week of the due
     date. `rows` are the tiles' review groups (selectors.review_counts: one GROUP BY with
-    the pending counts, per department and due day inside the window); the days are
-    summed into weeks here, which costs less than truncating every review in SQL."""
+    the pending counts, per department and week, tallies.due_week, inside the window)."""
     cells: dict[tuple[int, dt.date], HeatCell] = {}
     for row in rows:
         if row["day"] is None:
             continue  # pending, due outside the window
-        day = row["day"]
-        cell = cells.setdefault(
-            (row["department_pk"], day - dt.timedelta(days=day.weekday())), HeatCell()
-        )
+        cell = cells.setdefault((row["department_pk"], row["day"]), HeatCell())
         cell.due += row["due"]
         cell.late += row["late"]
         cell.overdue += row["waiting"]

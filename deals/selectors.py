@@ -8,15 +8,12 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import (
     BooleanField,
-    Case,
     Count,
-    DateField,
     Exists,
     ExpressionWrapper,
     F,
     OuterRef,
     Q,
-    When,
 )
 from django.http import Http404
 from django.utils import timezone
@@ -187,8 +184,8 @@ def deal_table(deals: DealQuerySet, *, people: bool = True) -> DealQuerySet:
 
 def review_counts(deals: DealQuerySet | list[int], due: tuple[dt.date, dt.date] | None = None):
     """Reviews of `deals` that are pending, or due in the window `due` (from, before), in
-    one GROUP BY: per department and due day (the day only inside the window, so pending
-    reviews due outside it fall into one group per department). Each row counts pending
+    one GROUP BY: per department and week of the due date (tallies.due_week: only inside
+    the window, so pending reviews due outside it fall into one group per department). Each row counts pending
     and overdue reviews, and inside the window the reviews due, answered late and still
     waiting past their date. `deals` as a query is hashed once for all of them; as a
     list of ids (selectors.confidential_read_live), each deal's reviews are read by index."""
@@ -208,7 +205,7 @@ def review_counts(deals: DealQuerySet | list[int], due: tuple[dt.date, dt.date] 
         )
         .annotate(
             department_pk=F("department_id"),
-            day=Case(When(in_window, then=F("due_on")), default=None, output_field=DateField()),
+            day=tallies.due_week(due),
         )
         .values("department_pk", "day")
         .annotate(

@@ -26,7 +26,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce, TruncWeek
 from django.utils import timezone
 
 from .models import (
@@ -111,9 +111,21 @@ def deal_rows(
     return _merge(first.union(*rest, all=True), columns)
 
 
+def due_week(due: tuple[dt.date, dt.date] | None) -> Case:
+    """The Monday of a review's week of the due date inside the window `due`, else null:
+    the heat map's weeks, grouped in SQL so that a department's reviews come back as a
+    row a week, not one per due day."""
+    in_window = Q(due_on__gte=due[0], due_on__lt=due[1]) if due else Q(pk__in=[])
+    return Case(
+        When(in_window, then=Cast(TruncWeek("due_on"), DateField())),
+        default=None,
+        output_field=DateField(),
+    )
+
+
 def review_rows(user, due: tuple[dt.date, dt.date] | None, confidential) -> list[dict]:
     """selectors.review_counts from the tallies: reviews pending or due in the window `due`,
-    per department and due day (the day only inside the window), with the pending,
+    per department and week of the due date (only inside the window), with the pending,
     overdue, due, late and waiting counts. `confidential` is review_counts' query over the
     confidential deals the tallies leave out (None for a superuser). One query."""
     today = timezone.localdate()
@@ -124,7 +136,7 @@ def review_rows(user, due: tuple[dt.date, dt.date] | None, confidential) -> list
         tallied.filter(Q(still_pending=True) | in_window)
         .annotate(
             department_pk=F("department_id"),
-            day=Case(When(in_window, then=F("due_on")), default=None, output_field=DateField()),
+            day=due_week(due),
         )
         .values("department_pk", "day")
         .annotate(

@@ -399,3 +399,37 @@ def compact(using_connection=None, models=None) -> int:
             cursor.execute(f"SELECT COUNT(*) FROM {table}")
             left += cursor.fetchone()[0]
     return left
+
+
+# How many times the pages its rows need (some twenty a page, at least one) a tally may
+# hold before it is reclaimed: one left by a bulk load holds a few rows on thousands of
+# empty pages, which every read that scans it still reads.
+BLOATED_PAGES = 4
+
+
+def reclaim(using_connection=None, models=None) -> list[str]:
+    """PostgreSQL, outside a transaction: VACUUM the tallies that hold far more pages
+    than rows, so that the pages compact() emptied are given back. Returns their tables.
+
+    Autovacuum does not: it finds few dead rows on a big table and skips the index pass,
+    and a table whose dead rows are still indexed is never truncated. compact() writes
+    the folded rows where free space was recorded, so after a bulk load the second
+    compact() and reclaim() (the beat task's next minute) leave a table of a few pages.
+    """
+    conn = using_connection or connection
+    if conn.vendor != "postgresql" or conn.in_atomic_block:
+        return []
+    done = []
+    with conn.cursor() as cursor:
+        for model in models or tallies():
+            table = model._meta.db_table
+            cursor.execute(
+                f"SELECT pg_relation_size(%s) / current_setting('block_size')::int, "
+                f"(SELECT COUNT(*) FROM {table})",
+                [table],
+            )
+            pages, rows = cursor.fetchone()
+            if pages > BLOATED_PAGES * (rows // 20 + 1):
+                cursor.execute(f"VACUUM (INDEX_CLEANUP ON) {table}")
+                done.append(table)
+    return done

@@ -37,5 +37,8 @@ def render_briefing_pack(self, pack_id: int) -> bool:
 @shared_task
 def compact_tallies() -> int:
     """Fold the dashboard's tallies into one row per key (deals.tally_sql.compact): the
-    triggers add rows with every change; reading stays a few hundred rows."""
-    return tally_sql.compact()
+    triggers add rows with every change; reading stays a few hundred rows. Then give
+    back the pages a bulk change left empty (tally_sql.reclaim)."""
+    left = tally_sql.compact()
+    tally_sql.reclaim()
+    return left

@@ -10,8 +10,9 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils import timezone
+
+from core.links import object_url
 
 from . import finance
 
@@ -111,7 +112,7 @@ class OutcomeMetric(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("metric_detail", args=[self.pk])
+        return object_url("metric_detail", self.pk)
 
     def expected_on(self, on: dt.date) -> Decimal:
         """The value the straight line from baseline to target promises on a date."""

@@ -3,8 +3,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
+
+from core.links import object_url
 
 
 class PartnerKind(models.TextChoices):
@@ -42,7 +43,7 @@ class Partner(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("partner_detail", args=[self.pk])
+        return object_url("partner_detail", self.pk)
 
 
 class StrategicGoal(models.Model):
@@ -87,7 +88,7 @@ class Partnership(models.Model):
         return f"{self.partner}: {self.title}"
 
     def get_absolute_url(self) -> str:
-        return reverse("partnership_detail", args=[self.pk])
+        return object_url("partnership_detail", self.pk)
 
 
 class PartnershipGoal(models.Model):

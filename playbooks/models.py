@@ -8,8 +8,9 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
+
+from core.links import object_url
 
 
 class ClauseKind(models.TextChoices):
@@ -67,7 +68,7 @@ class Playbook(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("playbook_detail", args=[self.pk])
+        return object_url("playbook_detail", self.pk)
 
 
 class PlaybookVersion(models.Model):
@@ -177,7 +178,7 @@ class Position(models.Model):
         return True
 
     def get_edit_url(self) -> str:
-        return reverse("position_edit", args=[self.pk])
+        return object_url("position_edit", self.pk)
 
 
 class DealPlaybook(models.Model):

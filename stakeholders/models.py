@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from core.answers import Operator, matches
 from core.answers import said as condition_said
+from core.links import object_url
 from core.timezones import default_time_zone, validate_time_zone, zone
 
 
@@ -275,9 +276,7 @@ class Review(models.Model):
         return self.status in APPROVALS
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
-        return reverse("review_detail", args=[self.pk])
+        return object_url("review_detail", self.pk)
 
 
 class RuleCondition(models.TextChoices):
@@ -423,9 +422,7 @@ class Concern(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
-        return reverse("concern_detail", args=[self.pk])
+        return object_url("concern_detail", self.pk)
 
     @property
     def is_open(self) -> bool:
@@ -482,9 +479,7 @@ class WorkingSession(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
-        return reverse("session_detail", args=[self.pk])
+        return object_url("session_detail", self.pk)
 
     @property
     def ends_at(self) -> dt.datetime:

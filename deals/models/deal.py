@@ -9,9 +9,9 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 
+from core.links import object_url
 from core.models import Currency  # the desk's currencies live with the exchange rates
 
 
@@ -249,7 +249,7 @@ class Deal(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("deal_detail", args=[self.pk])
+        return object_url("deal_detail", self.pk)
 
     @property
     def stage_label(self) -> str:

@@ -7,8 +7,9 @@ import datetime as dt
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
+
+from core.links import object_url
 
 
 class PrivateStorage(FileSystemStorage):
@@ -64,7 +65,7 @@ class ContractDocument(models.Model):
         }[self.kind]
 
     def get_absolute_url(self) -> str:
-        return reverse("document_download", args=[self.pk])
+        return object_url("document_download", self.pk)
 
 
 class PackStatus(models.TextChoices):
@@ -110,7 +111,7 @@ class BriefingPack(models.Model):
         return f"Briefing pack {self.pk} for {self.deal_id}"
 
     def get_absolute_url(self) -> str:
-        return reverse("briefing_download", args=[self.pk])
+        return object_url("briefing_download", self.pk)
 
     @property
     def is_working(self) -> bool:

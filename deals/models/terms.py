@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
+
+from core.links import object_url
 
 
 class TermCategory(models.TextChoices):
@@ -75,7 +76,7 @@ class Term(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("term_detail", args=[self.pk])
+        return object_url("term_detail", self.pk)
 
 
 class TermRevision(models.Model):
