@@ -9,17 +9,17 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.http import Http404, QueryDict
 
 from deals.models import ACTIVE_STAGES, Stage, TermCategory, TermRevision
+from deals.waiting import PARTIES
 from stakeholders.models import Review, ReviewStatus
 
 from .figures import FUNNEL
 from .filters import AnalyticsFilterForm
 from .models import Interval, IntervalKind
 from .selectors import departments_for, visible_deals
-from .waiting import PARTIES, waiting_on
 
 PER_PAGE = 25
 
@@ -88,7 +88,7 @@ def deals_page(user, form: AnalyticsFilterForm, params: QueryDict) -> tuple[str,
     title, condition = behind(user, form, params)
     deals = visible_deals(user, form)
     if "waiting" in params:
-        deals = deals.annotate(party=waiting_on())
+        deals = deals.annotate(party=F("waiting_on"))
     deals = (
         deals.filter(condition)
         .select_related("partnership__partner")

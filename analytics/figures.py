@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from core.money import Rates, Total, rates_on, total
 from deals.models import ACTIVE_STAGES, PIPELINE, Deal, TermCategory, TermRevision
+from deals.waiting import PARTIES
 from stakeholders.models import Department, Review, ReviewStatus
 
 from . import tally
@@ -29,7 +30,6 @@ from .filters import AnalyticsFilterForm
 from .models import Interval, IntervalKind, IntervalTally, PendingTally, TermTally
 from .selectors import departments_for, hidden_ids, scoped, scoped_by_id
 from .stats import Figure, share
-from .waiting import PARTIES, waiting_on
 
 # The stages a deal spends time in on its way; Live is the end, on hold is left out.
 FUNNEL = PIPELINE[:-1]
@@ -145,7 +145,7 @@ def deals_now(deals) -> list[dict]:
     many, the oldest stay, the weekly cost of delay. One query."""
     return list(
         deals.filter(stage__in=FUNNEL)
-        .annotate(party=waiting_on())
+        .annotate(party=F("waiting_on"))
         .values("stage", "party", "currency")
         .annotate(n=Count("pk"), oldest=Min("stage_changed_at"), cost=Sum("weekly_cost_of_delay"))
         .order_by()
@@ -237,7 +237,7 @@ def department_turnaround(
 
 
 def waiting_now(now_rows: list[dict], rates: Rates) -> list[dict]:
-    """Open deals being worked by the party they wait on (analytics.waiting)."""
+    """Open deals being worked by the party they wait on (deals.waiting)."""
     result = []
     for party, label in PARTIES.items():
         rows = [row for row in now_rows if row["party"] == party]

@@ -33,7 +33,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from analytics.figures import waiting_now
-from analytics.waiting import waiting_on
 from core.emails import absolute
 from core.money import Rates, Total, rates_on, total
 from deals.models import ACTIVE_STAGES, OPEN_STAGES, Deal, Stage, StageChange
@@ -228,8 +227,8 @@ def _portfolio(
         Deal.objects.current()
         .filter(stage__in=OPEN_STAGES)
         .filter(Q(confidential=False) | Q(pk__in=set().union(*seen.values())))
-        # Who each deal waits on (analytics.waiting), for "Where time goes": no query more.
-        .annotate(party=waiting_on(), private=Case(When(confidential=True, then=F("pk"))))
+        # Who each deal waits on (deals.waiting), for "Where time goes": no query more.
+        .annotate(party=F("waiting_on"), private=Case(When(confidential=True, then=F("pk"))))
         .values("stage", "currency", "party", "private")
         .annotate(
             n=Count("pk"),

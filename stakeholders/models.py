@@ -242,7 +242,7 @@ class Review(models.Model):
                 condition=Q(status="rejected"),
                 name="dashboard_review_rejected_idx",
             ),
-            # Who waits on whom (analytics.waiting) and the pending reviews per department.
+            # Who waits on whom (deals.waiting) and the pending reviews per department.
             models.Index(
                 fields=["deal", "department"], condition=Q(status="pending"), name="review_pending"
             ),

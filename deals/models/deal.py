@@ -205,6 +205,9 @@ class Deal(models.Model):
     weekly_cost_of_delay = models.DecimalField(
         max_digits=14, decimal_places=2, default=Decimal("0"), editable=False
     )
+    # Who the deal waits on now (deals.waiting: sponsor, department, owner, partner or
+    # nobody), kept by the database's triggers in the transaction of every change.
+    waiting_on = models.CharField(max_length=10, null=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -1,4 +1,5 @@
-"""Fold or recount the dashboard's tallies (deals.tally_sql)."""
+"""Fold or recount the dashboard's tallies (deals.tally_sql) and who each deal waits on
+(deals.waiting)."""
 
 from __future__ import annotations
 
@@ -6,13 +7,14 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from deals import tally_sql
+from deals import tally_sql, waiting
 
 
 class Command(BaseCommand):
     help = (
         "Fold the dashboard's tallies into one row per key; with --rebuild, recount them "
-        "from the deals, reviews and stage changes first (after restoring a backup, say)."
+        "from the deals, reviews and stage changes first, and who each deal waits on "
+        "(after restoring a backup, say)."
     )
 
     def add_arguments(self, parser) -> None:
@@ -22,6 +24,7 @@ class Command(BaseCommand):
         started = time.perf_counter()
         if rebuild:
             tally_sql.rebuild()
+            waiting.recount()
         rows = tally_sql.compact()
         self.stdout.write(
             f"{'Recounted' if rebuild else 'Folded'} the tallies: {rows} rows "
