@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.db.models import Q
 
+from core.fields import BoundedModelChoiceField
 from partnerships.models import PartnerKind
 from stakeholders.models import Role, User
 
@@ -37,7 +38,7 @@ class AnalyticsFilterForm(forms.Form):
         required=False,
         choices=[("", "Any value")] + [(k, v[0]) for k, v in VALUE_BANDS.items()],
     )
-    sponsor = forms.ModelChoiceField(
+    sponsor = BoundedModelChoiceField(
         label="Sponsor",
         required=False,
         empty_label="Any sponsor",

@@ -59,6 +59,8 @@ def confidential_read_live(user) -> list[int] | None:
     index)."""
     if user.is_superuser:
         return None
+    if not getattr(user, "in_department", True) and not getattr(user, "invited", True):
+        return []  # read with the user (stakeholders.backends): no department, no session
     # Asked once, not per deal (PostgreSQL gates the scan on it): does this person
     # belong to a department or to a working session at all? An executive usually not.
     may_see_some = Exists(Membership.objects.filter(user=user)) | Exists(
@@ -128,7 +130,12 @@ def awaiting_decision(user) -> list[Deal]:
     return list(
         waiting_for_decision()
         .filter(sponsor=user)
-        .select_related("partnership__partner", "decision_requested_by")
+        .select_related("decision_requested_by")
+        .listed(
+            "decision_requested_at",
+            "decision_request_note",
+            *(f"decision_requested_by__{name}" for name in ("first_name", "last_name", "email")),
+        )
         .order_by("decision_requested_at", "pk")[:20]
     )
 
@@ -288,7 +295,7 @@ def dashboard_tiles(
         "stalled_by_cost": list(
             deals.stalled()
             .filter(weekly_cost_of_delay__gt=0)
-            .select_related("partnership__partner")
+            .listed()
             .order_by("-weekly_cost_of_delay", "pk")[:stalled_shown]
         )
         if stalled_total

@@ -114,7 +114,7 @@ def dashboard_export(request: HttpRequest) -> StreamingHttpResponse:
 
 def _dashboard_body(request: HttpRequest, *, table_only: bool) -> str:
     form = DealFilterForm(request.GET)  # bound even when empty: the defaults are the filters
-    deals = form.filter(deal_table(visible_deals(request.user), people=False))
+    deals = form.filter(deal_table(visible_deals(request.user), people=False).listed())
     paginator = Paginator(deals, settings.DEALS_PER_PAGE)
     filtered = (
         any(request.GET.get(k) for k in ("q", "stage", "kind", "sponsor", "archived", "blocked"))
