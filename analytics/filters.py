@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.db.models import Q
 
-from core.fields import BoundedModelChoiceField
+from core.fields import BoundedModelChoiceField, PlainSelect
 from partnerships.models import PartnerKind
 from stakeholders.models import Role, User
 
@@ -31,23 +31,32 @@ UNITS = {"calendar": "calendar days", "business": "business days"}
 
 class AnalyticsFilterForm(forms.Form):
     partner_kind = forms.ChoiceField(
-        label="Partner kind", required=False, choices=[("", "Any kind"), *PartnerKind.choices]
+        label="Partner kind",
+        required=False,
+        choices=[("", "Any kind"), *PartnerKind.choices],
+        widget=PlainSelect,
     )
     value_band = forms.ChoiceField(
         label="Contract value",
         required=False,
         choices=[("", "Any value")] + [(k, v[0]) for k, v in VALUE_BANDS.items()],
+        widget=PlainSelect,
     )
     sponsor = BoundedModelChoiceField(
         label="Sponsor",
         required=False,
         empty_label="Any sponsor",
+        widget=PlainSelect,
         queryset=User.objects.filter(groups__name=Role.EXECUTIVE, is_active=True).order_by(
             "first_name", "last_name", "email"
         ),
     )
     days = forms.ChoiceField(
-        label="Count in", required=False, choices=list(UNITS.items()), initial="calendar"
+        label="Count in",
+        required=False,
+        choices=list(UNITS.items()),
+        initial="calendar",
+        widget=PlainSelect,
     )
 
     def clean_days(self) -> str:

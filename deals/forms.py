@@ -8,7 +8,7 @@ from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
 
-from core.fields import BoundedModelChoiceField, bounded_formfield
+from core.fields import BoundedModelChoiceField, PlainSelect, bounded_formfield
 from core.parsing import ascii_int
 from partnerships.models import PartnerKind, Partnership
 from stakeholders.models import Role
@@ -66,16 +66,26 @@ class DealFilterForm(forms.Form):
     """The dashboard table's filters. Without any, the table lists the open deals (as the
     "Open deals" tile counts them), costliest delay first; bind it to an empty query."""
 
-    show = forms.ChoiceField(label="Show", required=False, choices=Show.choices)
+    show = forms.ChoiceField(label="Show", required=False, choices=Show.choices, widget=PlainSelect)
     q = forms.CharField(label="Search", required=False, max_length=100)
     stage = forms.ChoiceField(
-        label="Stage", required=False, choices=[("", "All stages"), *Stage.choices]
+        label="Stage",
+        required=False,
+        choices=[("", "All stages"), *Stage.choices],
+        widget=PlainSelect,
     )
     kind = forms.ChoiceField(
-        label="Partner kind", required=False, choices=[("", "All kinds"), *PartnerKind.choices]
+        label="Partner kind",
+        required=False,
+        choices=[("", "All kinds"), *PartnerKind.choices],
+        widget=PlainSelect,
     )
     sponsor = BoundedModelChoiceField(
-        label="Sponsor", required=False, queryset=User.objects.none(), empty_label="All sponsors"
+        label="Sponsor",
+        required=False,
+        queryset=User.objects.none(),
+        empty_label="All sponsors",
+        widget=PlainSelect,
     )
     # Not a choice field: a stale or hand-edited sort falls back to the default order
     # instead of emptying the table (the sort has no field to show an error at).
