@@ -110,10 +110,12 @@ def past(
     queries, or one with filters."""
     units = [unit, "calendar"] if unit == "business" else ["calendar"]
     if form.deal_q():
-        signed = [(1, tally.live_rows(scoped_by_id(Interval.objects.all(), user, form, "deal__")))]
+        signed = [
+            (1, tally.live_rows(scoped_by_id(Interval.objects.all(), user, form, "deal__"), units))
+        ]
         months = list(signed)
     else:
-        unread = (-1, tally.live_rows(Interval.objects.filter(deal_id__any_of=hidden)))
+        unread = (-1, tally.live_rows(Interval.objects.filter(deal_id__any_of=hidden), units))
         history_by = ("kind", "stage", "department_id")
         signed = [(1, tally.tally_rows(IntervalTally.objects.all(), history_by, units)), unread]
         reviews = IntervalTally.objects.filter(kind=IntervalKind.REVIEW, month__gte=since)

@@ -339,19 +339,16 @@ def _date(text: str | None) -> dt.date | None:
     return dt.date.fromisoformat(text) if text else None
 
 
-def live_rows(intervals: QuerySet) -> list[dict]:
+def live_rows(intervals: QuerySet, units: list[str]) -> list[dict]:
     """The ended `intervals` grouped as the tally groups them, in one query: by kind,
-    stage, department, UTC month and the lengths' buckets in both units (`calendar`,
-    `business`: fold reads a unit's bucket from the row's own column)."""
+    stage, department, UTC month and the lengths' buckets in each of `units` (`calendar`,
+    `business`: fold reads a unit's bucket from the row's own column, `k_<unit>`)."""
     verdict = Q(outcome__in=VERDICT_OUTCOMES)
+    buckets = {f"k_{unit}": bucket_of(UNITS[unit]) for unit in units}
     return _fetch(
         intervals.filter(ended_at__isnull=False, days__isnull=False, business_days__isnull=False)
-        .annotate(
-            month=MonthOfEnd("ended_at"),
-            k_calendar=bucket_of("days"),
-            k_business=bucket_of("business_days"),
-        )
-        .values("kind", "stage", "department_id", "month", "k_calendar", "k_business")
+        .annotate(month=MonthOfEnd("ended_at"), **buckets)
+        .values("kind", "stage", "department_id", "month", *buckets)
         .annotate(
             intervals=Count("*"),
             verdicts=Count("pk", filter=verdict),

@@ -100,8 +100,8 @@ def test_the_intervals_of_the_services_and_of_the_backfill_are_tallied(personas,
 
 def _live_past(user, form, unit):
     """The figures grouped live from what `user` may read: no tally."""
-    rows = tally.live_rows(scoped_by_id(Interval.objects.all(), user, form, "deal__"))
     units = [unit, "calendar"] if unit == "business" else ["calendar"]
+    rows = tally.live_rows(scoped_by_id(Interval.objects.all(), user, form, "deal__"), units)
     return tally.fold(
         [(1, rows)],
         ("kind", "stage", "department_id"),
