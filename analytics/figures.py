@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from core.money import Rates, Total, rates_on, total
 from deals.models import ACTIVE_STAGES, PIPELINE, Deal, TermCategory, TermRevision
+from deals.selectors import confidential_read_live
 from deals.waiting import PARTIES
 from stakeholders.models import Department, Review, ReviewStatus
 
@@ -28,7 +29,7 @@ from . import tally
 from .days import business_days, calendar_days
 from .filters import AnalyticsFilterForm
 from .models import Interval, IntervalKind, IntervalTally, PendingTally, TermTally
-from .selectors import departments_for, hidden_ids, scoped, scoped_by_id
+from .selectors import departments_for, scoped, scoped_by_id
 from .stats import Figure, share
 
 # The stages a deal spends time in on its way; Live is the end, on hold is left out.
@@ -101,13 +102,14 @@ def _now(rows: list[dict], rates: Rates, unit: str, now: dt.datetime) -> Now:
 
 
 def past(
-    user, form: AnalyticsFilterForm, hidden: list[int], *, unit: str, since: dt.date
+    user, form: AnalyticsFilterForm, extra: list[int], *, unit: str, since: dt.date
 ) -> tuple[dict, dict]:
     """What the ended intervals say: percentiles and counts per (kind, stage, department)
     over all time, and of the reviews per UTC month from `since`. From the interval
-    tally (analytics.tally) less the intervals of the deals this person may not read, or,
-    with filters, from the matching intervals grouped live into the same buckets. Three
-    queries, or one with filters."""
+    tally's rows this person may see (analytics.tally) and the intervals of the `extra`
+    deals (confidential, seen through a department or an invitation) grouped live, or,
+    with filters, from the matching intervals grouped live into the same buckets. Two
+    queries (three with `extra`), or one with filters."""
     units = [unit, "calendar"] if unit == "business" else ["calendar"]
     if form.deal_q():
         signed = [
@@ -115,11 +117,15 @@ def past(
         ]
         months = list(signed)
     else:
-        unread = (-1, tally.live_rows(Interval.objects.filter(deal_id__any_of=hidden), units))
+        seen = IntervalTally.objects.seen_by(user)
         history_by = ("kind", "stage", "department_id")
-        signed = [(1, tally.tally_rows(IntervalTally.objects.all(), history_by, units)), unread]
-        reviews = IntervalTally.objects.filter(kind=IntervalKind.REVIEW, month__gte=since)
-        months = [(1, tally.tally_rows(reviews, ("kind", "month"), [unit])), unread]
+        signed = [(1, tally.tally_rows(seen, history_by, units))]
+        reviews = seen.filter(kind=IntervalKind.REVIEW, month__gte=since)
+        months = [(1, tally.tally_rows(reviews, ("kind", "month"), [unit]))]
+        if extra:
+            live = (1, tally.live_rows(Interval.objects.filter(deal_id__any_of=extra), units))
+            signed.append(live)
+            months.append(live)
     trend = [
         (sign, [r for r in rows if r["kind"] == IntervalKind.REVIEW and r["month"] >= since])
         for sign, rows in months
@@ -177,23 +183,27 @@ def stage_funnel(
     return rows
 
 
-def pending_reviews(user, form, department_ids: list[int], hidden: list[int]) -> list[dict]:
+def pending_reviews(user, form, department_ids: list[int], extra: list[int]) -> list[dict]:
     """Pending reviews of open deals being worked, per department and currency, with the
-    deals' weekly cost of delay: from the pending tally less the `hidden` deals' reviews,
+    deals' weekly cost of delay: from the pending tally's rows this person may see and the
+    `extra` deals' reviews (past's),
     or, with filters, counted live. One query."""
     mine = Q(status=ReviewStatus.PENDING, department_id__in=department_ids)
     if form.deal_q():
         reviews = scoped(Review.objects.filter(mine), user, form, via="deal__")
         return list(_pending_counts(reviews.filter(deal__stage__in=ACTIVE_STAGES)))
     tallied = (
-        PendingTally.objects.filter(stage__in=ACTIVE_STAGES, department_id__in=department_ids)
+        PendingTally.objects.seen_by(user)
+        .filter(stage__in=ACTIVE_STAGES, department_id__in=department_ids)
         .values("department_id", "currency")
         .annotate(n=Sum("reviews"), cost=Sum("cost"))
         .order_by()
     )
-    unread = Review.objects.filter(mine, deal_id__any_of=hidden, deal__stage__in=ACTIVE_STAGES)
+    if extra:
+        seen = Review.objects.filter(mine, deal_id__any_of=extra, deal__stage__in=ACTIVE_STAGES)
+        tallied = tallied.union(_pending_counts(seen), all=True)
     merged: dict[tuple, dict] = {}
-    for row in tallied.union(_pending_counts(unread, sign=-1), all=True):
+    for row in tallied:
         key = (row["department_id"], row["currency"])
         found = merged.setdefault(key, {**row, "n": 0, "cost": 0})
         found["n"] += row["n"]
@@ -201,11 +211,11 @@ def pending_reviews(user, form, department_ids: list[int], hidden: list[int]) ->
     return [row for row in merged.values() if row["n"]]
 
 
-def _pending_counts(reviews, sign: int = 1):
+def _pending_counts(reviews):
     return (
         reviews.values("department_id", currency=F("deal__currency"))
         # COUNT(*): the pending reviews' partial index alone can answer (review_pending).
-        .annotate(n=Count("*") * sign, cost=Sum("deal__weekly_cost_of_delay") * sign)
+        .annotate(n=Count("*"), cost=Sum("deal__weekly_cost_of_delay"))
         .order_by()
     )
 
@@ -293,23 +303,25 @@ def bottlenecks(stages: list[StageRow], departments: list[DepartmentRow]) -> lis
     return rows
 
 
-def term_categories(user, form, hidden: list[int]) -> list[dict]:
+def term_categories(user, form, extra: list[int]) -> list[dict]:
     """Revision rounds (a revision after a term's first wording) and approval resets (a
     revision that re-opened its department's verdict), per term category: from the term
-    tally less the revisions of the `hidden` deals, or, with filters, counted live. One
-    query."""
+    tally's rows this person may see and the `extra` deals' revisions (past's), or, with
+    filters, counted live. One query."""
     if form.deal_q():
         rows = _revision_counts(
             scoped_by_id(TermRevision.objects.all(), user, form, "term__deal__")
         )
     else:
-        tallied = (
-            TermTally.objects.values(kind=F("category"))
+        rows = (
+            TermTally.objects.seen_by(user)
+            .values(kind=F("category"))
             .annotate(terms=Sum("terms"), revisions=Sum("revisions"), resets=Sum("resets"))
             .order_by()
         )
-        unread = TermRevision.objects.filter(term__deal_id__any_of=hidden)
-        rows = tallied.union(_revision_counts(unread, sign=-1), all=True)
+        if extra:
+            seen = TermRevision.objects.filter(term__deal_id__any_of=extra)
+            rows = rows.union(_revision_counts(seen), all=True)
     found: dict[str, dict] = {}
     for row in rows:
         sums = found.setdefault(row["kind"], {"terms": 0, "revisions": 0, "resets": 0})
@@ -335,15 +347,15 @@ def term_categories(user, form, hidden: list[int]) -> list[dict]:
     return result
 
 
-def _revision_counts(revisions, sign: int = 1):
-    """Terms, later revisions and resets of `revisions`, per category (times `sign`)."""
+def _revision_counts(revisions):
+    """Terms, later revisions and resets of `revisions`, per category."""
     return (
         revisions.values(kind=F("term__category"))
         .annotate(
             # Each term has one first revision: counting them counts terms, no DISTINCT.
-            terms=Count("pk", filter=Q(number=1)) * sign,
-            revisions=Count("pk", filter=Q(number__gt=1)) * sign,
-            resets=Count("pk", filter=Q(reopened_review=True)) * sign,
+            terms=Count("pk", filter=Q(number=1)),
+            revisions=Count("pk", filter=Q(number__gt=1)),
+            resets=Count("pk", filter=Q(reopened_review=True)),
         )
         .order_by()
     )
@@ -389,13 +401,14 @@ def where_time_goes(user, form: AnalyticsFilterForm) -> dict:
     months = months_back(timezone.localdate(now), TREND_MONTHS)
     # The deals whose intervals and revisions this person may not read: few, by id, so
     # that each one's rows come from its index (one query).
-    hidden = hidden_ids(user)
-    history, by_month = past(user, form, hidden, unit=unit, since=months[0])
+    # The confidential deals this person sees besides those the tallies key to them.
+    extra = confidential_read_live(user) or []
+    history, by_month = past(user, form, extra, unit=unit, since=months[0])
     now_rows = deals_now(deals)
     stages = stage_funnel(history, now_rows, unit=unit, rates=rates, now=now)
     turnaround = department_turnaround(
         history,
-        pending_reviews(user, form, ids, hidden),
+        pending_reviews(user, form, ids, extra),
         departments,
         unit=unit,
         rates=rates,
@@ -407,7 +420,7 @@ def where_time_goes(user, form: AnalyticsFilterForm) -> dict:
         "departments": turnaround,
         "waiting": waiting_now(now_rows, rates),
         "bottlenecks": bottlenecks(stages, turnaround),
-        "categories": term_categories(user, form, hidden),
+        "categories": term_categories(user, form, extra),
         "trend": monthly_trend(by_month, months),
         "has_data": any(row.left or row.now.count.value for row in stages)
         or any(row.intervals or row.now.count.value for row in turnaround),

@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from deals.models.tally import ConfidentialKey
+
 
 class IntervalKind(models.TextChoices):
     STAGE = "stage", "Stage"
@@ -107,16 +109,17 @@ class Interval(models.Model):
         return self.ended_at is None
 
 
-class IntervalTally(models.Model):
+class IntervalTally(ConfidentialKey):
     """The ended intervals as histograms, so that the page's percentiles read a few
     thousand summary rows instead of every interval (analytics.tally).
 
     A row counts intervals of one kind, stage and department that ended in one UTC month
     (reviews only: the trend is theirs) with a length (in one `unit`: calendar or
     business days) in one bucket: bucket i holds the lengths in (GAMMA^(i-1), GAMMA^i],
-    so a percentile read from the buckets is within half a per cent of the exact one. Every deal's intervals are counted,
-    archived and confidential ones too: a person's figures are these rows minus the
-    intervals of the deals they may not read, which are few and read live.
+    so a percentile read from the buckets is within half a per cent of the exact one.
+    Current deals' intervals are counted, a confidential deal's keyed by its sponsor and
+    owner (ConfidentialKey, as the dashboard's tallies): a person reads the rows they
+    may see, plus the few confidential deals they see otherwise, read live.
 
     A trigger on analytics_interval adds a row of +1 for what an interval now counts as
     and one of -1 for what it counted as (as deals.models.tally); `compact` folds them.
@@ -128,6 +131,7 @@ class IntervalTally(models.Model):
     department_id = models.BigIntegerField(null=True)
     month = models.DateField(null=True)  # reviews only
     bucket = models.IntegerField()
+    confidential = models.BooleanField(default=False)
     intervals = models.IntegerField()
     verdicts = models.IntegerField()
     within = models.IntegerField()
@@ -135,7 +139,17 @@ class IntervalTally(models.Model):
     rereviews = models.IntegerField()
     reassigned = models.IntegerField()
 
-    KEY = ("unit", "kind", "stage", "department_id", "month", "bucket")
+    KEY = (
+        "unit",
+        "kind",
+        "stage",
+        "department_id",
+        "month",
+        "bucket",
+        "confidential",
+        "sponsor_id",
+        "owner_id",
+    )
     SUMS = ("intervals", "verdicts", "within", "returned", "rereviews", "reassigned")
 
     class Meta:
@@ -147,36 +161,38 @@ class IntervalTally(models.Model):
         return f"{self.intervals:+} {self.kind} {self.stage or self.department_id} {self.month}"
 
 
-class TermTally(models.Model):
-    """Term revisions per term category, of every deal: terms (first revisions), later
-    revisions, and revisions that re-opened a verdict. Kept by triggers on
-    deals_termrevision and deals_term (analytics.tally), read less the deals a person
-    may not read, as IntervalTally."""
+class TermTally(ConfidentialKey):
+    """Term revisions per term category, of current deals: terms (first revisions),
+    later revisions, and revisions that re-opened a verdict. Kept by triggers on
+    deals_termrevision, deals_term and deals_deal (analytics.tally), read as
+    IntervalTally."""
 
     category = models.CharField(max_length=20)
+    confidential = models.BooleanField(default=False)
     terms = models.IntegerField()
     revisions = models.IntegerField()
     resets = models.IntegerField()
 
-    KEY = ("category",)
+    KEY = ("category", "confidential", "sponsor_id", "owner_id")
     SUMS = ("terms", "revisions", "resets")
 
     def __str__(self) -> str:
         return f"{self.terms:+} terms of {self.category}"
 
 
-class PendingTally(models.Model):
+class PendingTally(ConfidentialKey):
     """Pending reviews per department and their deal's stage and currency, with the deals'
-    weekly cost of delay: of every deal, kept by triggers on stakeholders_review and
-    deals_deal (analytics.tally), read less the deals a person may not read."""
+    weekly cost of delay: of current deals, kept by triggers on stakeholders_review and
+    deals_deal (analytics.tally), read as IntervalTally."""
 
     department_id = models.BigIntegerField()
     stage = models.CharField(max_length=20)
     currency = models.CharField(max_length=3)
+    confidential = models.BooleanField(default=False)
     reviews = models.IntegerField()
     cost = models.DecimalField(max_digits=20, decimal_places=2)
 
-    KEY = ("department_id", "stage", "currency")
+    KEY = ("department_id", "stage", "currency", "confidential", "sponsor_id", "owner_id")
     SUMS = ("reviews", "cost")
 
     def __str__(self) -> str:

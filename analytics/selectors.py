@@ -30,23 +30,6 @@ def hidden_deals(user) -> QuerySet[Deal]:
     return Deal.objects.filter(hidden).values("pk")
 
 
-def hidden_ids(user) -> list[int]:
-    """`hidden_deals`' ids, read from the two partial indexes of archived and of
-    confidential deals (one query) instead of a scan of every deal."""
-    archived = (
-        Deal.objects.filter(archived_at__isnull=False).order_by().values_list("pk", flat=True)
-    )
-    if user.is_superuser:
-        return list(archived)
-    secret = (
-        Deal.objects.filter(confidential=True, archived_at__isnull=True)
-        .exclude(involvement(user))
-        .order_by()
-        .values_list("pk", flat=True)
-    )
-    return list(archived.union(secret, all=True))
-
-
 def scoped_by_id(queryset: QuerySet, user, form: AnalyticsFilterForm, via: str) -> QuerySet:
     """`scoped`, for rows that need nothing else of their deal (intervals, revisions):
     the few hidden deals are left out by id instead of each row being joined to its deal,

@@ -8,10 +8,12 @@ number of deals: bucket i holds the lengths in (GAMMA^(i-1), GAMMA^i] and stands
 histogram, as DDSketch). So a percentile read from the buckets is within half a per
 cent of the exact one; the page shows days to one decimal.
 
-Every path reads the same buckets: the tally for everyone's intervals, minus the
-intervals of the deals this person may not read (archived, or confidential without a
-part in them: few, grouped live with the same bucket expression); with the page's
-filters, the matching intervals grouped live. Months are UTC months.
+Every path reads the same buckets. The tallies count current deals only (archived ones
+are in no figure) and key a confidential deal's rows by its sponsor and owner, as the
+dashboard's do (deals.models.tally): a person reads the rows they may see (`seen_by`)
+plus, grouped live with the same bucket expression, the few confidential deals they see
+through a reviewing department or an invitation (deals.selectors.confidential_read_live).
+With the page's filters, the matching intervals are grouped live. Months are UTC months.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Ceil, Greatest, Ln
 
 from deals import tally_sql
+from deals.tally_sql import KEYED, keyed
 from stakeholders.models import ReviewStatus
 
 from .models import REASSIGNED, IntervalTally, PendingTally, TermTally
@@ -78,9 +81,12 @@ def _flag(condition: str) -> str:
     return f"CASE WHEN {condition} THEN 1 ELSE 0 END"
 
 
-def interval_row(vendor: str, r: str, unit: str, sign: str, source: str = "") -> str:
-    """What the interval `r` counts as in `unit`: one interval of its kind, stage and
-    department, ended in its UTC month, in its length's bucket."""
+def interval_row(
+    vendor: str, r: str, unit: str, sign: str, d: str = "d", source: str = "FROM deals_deal d"
+) -> str:
+    """What the interval `r` of the deal `d` counts as in `unit`: one interval of its
+    kind, stage and department, ended in its UTC month, in its length's bucket, of a deal
+    of that confidentiality (sponsor and owner). Nothing while the deal is archived."""
     column = f"{r}.{UNITS[unit]}"
     if vendor == "postgresql":
         month = f"date_trunc('month', {r}.ended_at AT TIME ZONE 'UTC')::date"
@@ -103,9 +109,10 @@ def interval_row(vendor: str, r: str, unit: str, sign: str, source: str = "") ->
     return (
         f"INSERT INTO analytics_intervaltally ({', '.join(IntervalTally.KEY)}, "
         f"{', '.join(IntervalTally.SUMS)}) SELECT '{unit}', {r}.kind, {r}.stage, "
-        f"{r}.department_id, {month}, {bucket}, "
+        f"{r}.department_id, {month}, {bucket}, {d}.confidential, {keyed(d)}, "
         + ", ".join(f"{sign}{count}" for count in counts)
-        + f" {source} WHERE {r}.ended_at IS NOT NULL AND {column} IS NOT NULL"
+        + f" {source} WHERE {d}.id = {r}.deal_id AND {d}.archived_at IS NULL "
+        f"AND {r}.ended_at IS NOT NULL AND {column} IS NOT NULL"
     )
 
 
@@ -117,22 +124,39 @@ def _revision_counts(r: str, sign: str, total: bool = False) -> str:
     )
 
 
-def revision_row(r: str, sign: str, source: str = "") -> str:
+TERM_COLUMNS = f"category, confidential, {KEYED}, terms, revisions, resets"
+
+
+def revision_row(r: str, sign: str, source: str = "FROM deals_term t, deals_deal d") -> str:
     """What the term revision `r` counts as: a term (its first revision), a later
-    revision, a reset, under its term's category."""
+    revision, a reset, under its term's category, of a deal of that confidentiality."""
     return (
-        "INSERT INTO analytics_termtally (category, terms, revisions, resets) "
-        f"SELECT t.category, {_revision_counts(r, sign)} {source or 'FROM deals_term t'} "
-        f"WHERE t.id = {r}.term_id"
+        f"INSERT INTO analytics_termtally ({TERM_COLUMNS}) "
+        f"SELECT t.category, d.confidential, {keyed('d')}, {_revision_counts(r, sign)} "
+        f"{source} WHERE t.id = {r}.term_id AND d.id = t.deal_id AND d.archived_at IS NULL"
     )
 
 
 def term_row(t: str, sign: str) -> str:
     """What the term `t`'s revisions count as, under its category (a term re-filed)."""
     return (
-        "INSERT INTO analytics_termtally (category, terms, revisions, resets) "
-        f"SELECT {t}.category, {_revision_counts('r', sign, total=True)} "
-        f"FROM deals_termrevision r WHERE r.term_id = {t}.id GROUP BY r.term_id"
+        f"INSERT INTO analytics_termtally ({TERM_COLUMNS}) "
+        f"SELECT {t}.category, d.confidential, {keyed('d')}, "
+        f"{_revision_counts('r', sign, total=True)} FROM deals_termrevision r, deals_deal d "
+        f"WHERE r.term_id = {t}.id AND d.id = {t}.deal_id AND d.archived_at IS NULL "
+        "GROUP BY r.term_id, d.confidential, d.sponsor_id, d.owner_id"
+    )
+
+
+def deal_terms_row(d: str, sign: str) -> str:
+    """What the deal `d`'s term revisions count as (the deal changed confidentiality,
+    sponsor, owner or currentness)."""
+    return (
+        f"INSERT INTO analytics_termtally ({TERM_COLUMNS}) "
+        f"SELECT t.category, {d}.confidential, {keyed(d)}, "
+        f"{_revision_counts('r', sign, total=True)} FROM deals_termrevision r, deals_term t "
+        f"WHERE t.deal_id = {d}.id AND r.term_id = t.id AND {d}.archived_at IS NULL "
+        "GROUP BY t.category"
     )
 
 
@@ -140,9 +164,10 @@ def pending_row(r: str, d: str, sign: str, source: str) -> str:
     """What the review `r` of the deal `d` counts as: if pending, one of its department
     on a deal of the deal's stage and currency, with the deal's weekly cost of delay."""
     return (
-        "INSERT INTO analytics_pendingtally (department_id, stage, currency, reviews, cost) "
-        f"SELECT {r}.department_id, {d}.stage, {d}.currency, {sign}1, "
-        f"{sign}{d}.weekly_cost_of_delay {source} AND {r}.status = 'pending'"
+        "INSERT INTO analytics_pendingtally (department_id, stage, currency, confidential, "
+        f"{KEYED}, reviews, cost) SELECT {r}.department_id, {d}.stage, {d}.currency, "
+        f"{d}.confidential, {keyed(d)}, {sign}1, {sign}{d}.weekly_cost_of_delay {source} "
+        f"AND {r}.status = 'pending' AND {d}.archived_at IS NULL"
     )
 
 
@@ -169,6 +194,20 @@ CHANGED = (
 
 def _statements(vendor: str, side: str, sign: str) -> list[str]:
     return [interval_row(vendor, side, unit, sign) for unit in UNITS]
+
+
+def _deal_counts(vendor: str, side: str, sign: str) -> list[str]:
+    """The deal `side`'s intervals and term revisions, counted (or taken back)."""
+    intervals = [
+        interval_row(vendor, "i", unit, sign, d=side, source="FROM analytics_interval i")
+        for unit in UNITS
+    ]
+    return [*intervals, deal_terms_row(side, sign)]
+
+
+# What a tally row says of its deal besides its figures: who may read it, and whether
+# it counts at all (current deals only).
+DEAL_PEOPLE = ("confidential", "sponsor_id", "owner_id", "archived_at")
 
 
 def _triggers(vendor: str) -> list[tuple[str, str, tuple[str, ...], list[str], list[str], bool]]:
@@ -202,14 +241,23 @@ def _triggers(vendor: str) -> list[tuple[str, str, tuple[str, ...], list[str], l
             [_review_pending("NEW", "")],
             True,
         ),
-        # A deal's pending reviews move with its stage, currency and cost. (A new deal
-        # has no reviews; a deal's reviews are deleted before it.)
+        # A deal's pending reviews move with its stage, currency and cost, and with
+        # its readers. (A new deal has no reviews; a deal's reviews are deleted before it.)
         (
             "deal",
             "deals_deal",
-            ("stage", "currency", "weekly_cost_of_delay"),
+            ("stage", "currency", "weekly_cost_of_delay", *DEAL_PEOPLE),
             [_deal_pending("OLD", "-")],
             [_deal_pending("NEW", "")],
+            False,
+        ),
+        # Its intervals and term revisions move with its readers only.
+        (
+            "deal_people",
+            "deals_deal",
+            DEAL_PEOPLE,
+            _deal_counts(vendor, "OLD", "-"),
+            _deal_counts(vendor, "NEW", ""),
             False,
         ),
     ]
@@ -255,7 +303,7 @@ def install_triggers(schema_editor) -> None:
 
 
 def drop_triggers(schema_editor) -> None:
-    for name in ("interval", "revision", "term", "review", "deal"):
+    for name in ("interval", "revision", "term", "review", "deal", "deal_people"):
         if schema_editor.connection.vendor == "postgresql":
             schema_editor.execute(f"DROP FUNCTION IF EXISTS analytics_tally_{name}() CASCADE")
         else:
@@ -277,8 +325,11 @@ def rebuild(using_connection=None) -> None:
         for model in TALLIES:
             cursor.execute(f"DELETE FROM {model._meta.db_table}")
         for unit in UNITS:
-            cursor.execute(interval_row(conn.vendor, "i", unit, "", "FROM analytics_interval i"))
-        cursor.execute(revision_row("r", "", "FROM deals_termrevision r, deals_term t"))
+            source = "FROM analytics_interval i, deals_deal d"
+            cursor.execute(interval_row(conn.vendor, "i", unit, "", source=source))
+        cursor.execute(
+            revision_row("r", "", "FROM deals_termrevision r, deals_term t, deals_deal d")
+        )
         cursor.execute(
             pending_row(
                 "r", "d", "", "FROM stakeholders_review r, deals_deal d WHERE d.id = r.deal_id"
