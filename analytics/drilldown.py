@@ -67,7 +67,11 @@ def behind(user, form: AnalyticsFilterForm, params: QueryDict) -> tuple[str, Q]:
     if (party := params.get("waiting")) is not None:
         if party not in PARTIES:
             raise Http404("No such party.")
-        return f"Deals waiting on {PARTIES[party].lower()} now", Q(party=party)
+        # Only deals being worked wait on a party in the figures (deals.waiting).
+        return (
+            f"Deals waiting on {PARTIES[party].lower()} now",
+            Q(party=party, stage__in=ACTIVE_STAGES),
+        )
     if (category := params.get("category")) is not None:
         if category not in TermCategory.values:
             raise Http404("No such category.")

@@ -252,7 +252,8 @@ def waiting_now(now_rows: list[dict], rates: Rates) -> list[dict]:
     """Open deals being worked by the party they wait on (deals.waiting)."""
     result = []
     for party, label in PARTIES.items():
-        rows = [row for row in now_rows if row["party"] == party]
+        # Deals being worked only: one on hold may wait on its sponsor (deals.waiting).
+        rows = [r for r in now_rows if r["party"] == party and r["stage"] in ACTIVE_STAGES]
         count = sum(row["n"] for row in rows)
         result.append(
             {

@@ -28,12 +28,11 @@ from stakeholders.models import (
     WorkingSession,
 )
 
-from . import tallies
+from . import tallies, waiting
 from .models import (
     OPEN_STAGES,
     Deal,
     DealQuerySet,
-    Decision,
     Stage,
     involvement,
 )
@@ -108,21 +107,9 @@ def get_deal_for_user(user, pk: int) -> Deal:
 def waiting_for_decision() -> DealQuerySet:
     """Current open deals whose sponsor has to decide: someone asked (recording a decision
     clears the request), or a department rejected the deal after the sponsor's last
-    decision. The dashboard and the digest both list these.
-
-    EXISTS, not a join and DISTINCT: no sort of every sponsored deal's rejected reviews.
-    """
-    decided_since = Decision.objects.filter(
-        deal=OuterRef(OuterRef("pk")), decided_at__gte=OuterRef("decided_at")
-    )
-    rejected = Review.objects.filter(deal=OuterRef("pk"), status=ReviewStatus.REJECTED).exclude(
-        Exists(decided_since)
-    )
-    return (
-        Deal.objects.current()
-        .filter(stage__in=OPEN_STAGES)
-        .filter(Q(decision_requested_at__isnull=False) | Exists(rejected))
-    )
+    decision (deals.waiting, kept on the deal by the database). The dashboard and the
+    digest both list these."""
+    return Deal.objects.current().filter(waiting_on=waiting.SPONSOR)
 
 
 def awaiting_decision(user) -> list[Deal]:

@@ -1,10 +1,12 @@
 """Waiting on whom now: every open deal that is being worked (not on hold, not archived)
 waits on exactly one party, the first that applies:
 
-1. **the sponsor** — the dashboard's "waiting for your decision" (the rule of
-   deals.selectors.waiting_for_decision, restated on the row): someone asked the
-   sponsor to decide, or a department rejected the deal after the sponsor's last
-   decision;
+1. **the sponsor** — the dashboard's and the digest's "waiting for your decision"
+   (deals.selectors.waiting_for_decision): someone asked the sponsor to decide, or a
+   department rejected the deal after the sponsor's last decision. This one applies to
+   a deal on hold too (the sponsor may have to decide whether it goes on); the others
+   only to deals being worked, so the figures of who is waited on count the sponsor's
+   only among those (`stage` in ACTIVE_STAGES);
 2. **a department** — one of its reviews is pending (asked, not answered). A deal
    waiting on several departments counts once here and once under each department in
    the per-department lines;
@@ -30,7 +32,7 @@ from __future__ import annotations
 
 from django.db import connection
 
-from .models import ACTIVE_STAGES, Stage
+from .models import ACTIVE_STAGES, OPEN_STAGES, Stage
 
 SPONSOR, DEPARTMENT, OWNER, PARTNER = "sponsor", "department", "owner", "partner"
 PARTIES = {
@@ -63,8 +65,9 @@ def party_of(d: str) -> str:
         f"WHERE x.deal_id = {d}.id AND x.decided_at >= r.decided_at))"
     )
     return (
-        f"CASE WHEN {d}.stage NOT IN ({_among(ACTIVE_STAGES)}) THEN NULL "
+        f"CASE WHEN {d}.stage NOT IN ({_among(OPEN_STAGES)}) THEN NULL "
         f"WHEN {d}.decision_requested_at IS NOT NULL OR {rejected} THEN '{SPONSOR}' "
+        f"WHEN {d}.stage NOT IN ({_among(ACTIVE_STAGES)}) THEN NULL "
         f"WHEN {_has_review(d, 'pending')} THEN '{DEPARTMENT}' "
         f"WHEN {_has_review(d, 'changes_requested')} "
         f"OR {d}.stage IN ({_among(OWNER_STAGES)}) THEN '{OWNER}' "

@@ -1,6 +1,7 @@
 """Deal.waiting_on, kept by the database's triggers (deals.waiting), is after every kind
 of change what the rules give when asked of each deal live: the ORM expression below,
-the rules as "Where time goes" asked them before the column (the oracle)."""
+the rules as "Where time goes" and the sponsor's "waiting for your decision" asked them
+before the column (the oracle)."""
 
 import datetime as dt
 
@@ -10,7 +11,7 @@ from django.db.models import Case, CharField, Exists, OuterRef, Q, Value, When
 from django.utils import timezone
 
 from deals import waiting
-from deals.models import ACTIVE_STAGES, Deal, Decision, Stage
+from deals.models import ACTIVE_STAGES, OPEN_STAGES, Deal, Decision, Stage
 from stakeholders.models import Review, ReviewStatus
 from tests.factories import DealFactory, DecisionFactory, ReviewFactory, department
 
@@ -32,8 +33,9 @@ def asked_live():
         Review.objects.filter(deal=OuterRef("pk"), status=ReviewStatus.CHANGES_REQUESTED)
     )
     return Case(
-        When(~Q(stage__in=ACTIVE_STAGES), then=Value(None)),
+        When(~Q(stage__in=OPEN_STAGES), then=Value(None)),
         When(sponsor, then=Value(waiting.SPONSOR)),
+        When(~Q(stage__in=ACTIVE_STAGES), then=Value(None)),  # on hold
         When(pending, then=Value(waiting.DEPARTMENT)),
         When(returned | Q(stage__in=waiting.OWNER_STAGES), then=Value(waiting.OWNER)),
         When(stage__in=waiting.PARTNER_STAGES, then=Value(waiting.PARTNER)),
@@ -90,9 +92,13 @@ def test_every_kind_of_change_keeps_the_party_as_the_rules_say(partnership, pers
     assert parties()[deal.pk] == waiting.SPONSOR
     Deal.objects.filter(pk=deal.pk).update(decision_requested_at=None)
     assert parties()[deal.pk] == waiting.PARTNER
-    for stage in (Stage.ON_HOLD, Stage.SIGNED):
-        Deal.objects.filter(pk=deal.pk).update(stage=stage)
-        assert parties()[deal.pk] is None
+    # On hold, the deal waits on nobody, unless on its sponsor; signed, on nobody.
+    Deal.objects.filter(pk=deal.pk).update(stage=Stage.ON_HOLD)
+    assert parties()[deal.pk] is None
+    Deal.objects.filter(pk=deal.pk).update(decision_requested_at=timezone.now())
+    assert parties()[deal.pk] == waiting.SPONSOR
+    Deal.objects.filter(pk=deal.pk).update(stage=Stage.SIGNED)
+    assert parties()[deal.pk] is None
 
 
 def test_a_save_of_a_deal_read_before_a_verdict_does_not_bring_its_party_back(
