@@ -400,8 +400,6 @@ def where_time_goes(user, form: AnalyticsFilterForm) -> dict:
     departments = departments_for(user)
     ids = [d.pk for d in departments]
     months = months_back(timezone.localdate(now), TREND_MONTHS)
-    # The deals whose intervals and revisions this person may not read: few, by id, so
-    # that each one's rows come from its index (one query).
     # The confidential deals this person sees besides those the tallies key to them.
     extra = confidential_read_live(user) or []
     history, by_month = past(user, form, extra, unit=unit, since=months[0])

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from deals.models.tally import ConfidentialKey
+from core.tally import ConfidentialKey
 
 
 class IntervalKind(models.TextChoices):

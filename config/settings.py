@@ -205,6 +205,10 @@ AUTHENTICATION_BACKENDS = [
     # Django's ModelBackend, whose get_user also reads a person's reach (departments,
     # invitations) in its one query: stakeholders.backends.
     "stakeholders.backends.UserBackend",
+    # For the sessions logged in through it before UserBackend: they stay logged in
+    # (their reach is then asked per deal). It only repeats a log-in UserBackend
+    # refused; remove it once those sessions have expired (SESSION_COOKIE_AGE).
+    "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = envint("LOGIN_LOCKOUT_MINUTES", 30) / 60  # hours

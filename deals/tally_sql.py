@@ -415,6 +415,8 @@ def reclaim(using_connection=None, models=None) -> list[str]:
     and a table whose dead rows are still indexed is never truncated. compact() writes
     the folded rows where free space was recorded, so after a bulk load the second
     compact() and reclaim() (the beat task's next minute) leave a table of a few pages.
+    Only a bloated tally is vacuumed, not every minute's: giving back its empty end holds
+    an exclusive lock on it for a moment, as autovacuum's truncation does.
     """
     conn = using_connection or connection
     if conn.vendor != "postgresql" or conn.in_atomic_block:

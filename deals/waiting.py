@@ -22,8 +22,10 @@ the business case: what a week's delay of going live costs), in the reporting cu
 The party is a column of the deal, `Deal.waiting_on`, kept by the database: the rules
 below are SQL, run by triggers whenever a deal's stage or decision request, a review's
 status (or answer time, or deal) or a sponsor's decision changes, in the same
-transaction, on PostgreSQL and SQLite. So "Where time goes", its drill-down and the
-digest group deals by a column instead of asking three questions of every deal.
+transaction, on PostgreSQL and SQLite (on PostgreSQL a review's or decision's trigger
+locks the deal's row first, as the deal's writers do; SQLite has one writer at a time). So "Where time goes", its drill-down, the
+digest and the sponsor's decision list read a column instead of asking three questions
+of every deal.
 `recount()` sets every deal's party from scratch (migration 0016, `deals_tallies
 --rebuild`).
 """
@@ -84,6 +86,10 @@ def _refresh(vendor: str, deal_id: str) -> str:
     )
 
 
+def _lock(deal_id: str) -> str:
+    return f"PERFORM 1 FROM deals_deal WHERE id = {deal_id} FOR NO KEY UPDATE"
+
+
 # The columns whose change may change a deal's party. (Every write of a deal row is
 # recomputed: Django's save() sends back whatever party the instance last read.)
 REVIEW_COLUMNS = ("deal_id", "status", "decided_at")
@@ -99,10 +105,14 @@ def install_triggers(schema_editor) -> None:
             f"AS $$ BEGIN NEW.waiting_on := {party_of('NEW')}; RETURN NEW; END $$",
             "CREATE TRIGGER deals_waiting_deal BEFORE INSERT OR UPDATE ON deals_deal "
             "FOR EACH ROW EXECUTE FUNCTION deals_waiting_deal()",
+            # The deal's row is locked first, as its writers lock it (Deal.objects.lock): a
+            # party depends on the deal's other reviews, and two verdicts given at once
+            # would each see the other's review still pending.
             "CREATE OR REPLACE FUNCTION deals_waiting_other() RETURNS trigger LANGUAGE plpgsql "
-            f"AS $$ BEGIN IF TG_OP <> 'INSERT' THEN {_refresh(vendor, 'OLD.deal_id')}; END IF; "
-            f"IF TG_OP <> 'DELETE' THEN {_refresh(vendor, 'NEW.deal_id')}; END IF; "
-            "RETURN NULL; END $$",
+            "AS $$ BEGIN IF TG_OP <> 'INSERT' THEN "
+            f"{_lock('OLD.deal_id')}; {_refresh(vendor, 'OLD.deal_id')}; END IF; "
+            f"IF TG_OP <> 'DELETE' THEN {_lock('NEW.deal_id')}; "
+            f"{_refresh(vendor, 'NEW.deal_id')}; END IF; RETURN NULL; END $$",
         ]
         for table, columns in (
             ("stakeholders_review", REVIEW_COLUMNS),

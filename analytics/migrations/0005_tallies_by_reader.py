@@ -3,6 +3,15 @@
 from django.db import migrations, models
 
 
+def drop(apps, schema_editor):
+    """First, the triggers 0004 installed (on a database migrated before 0004 became a
+    no-op): SQLite rebuilds a table to add a NOT NULL column, and checks every trigger
+    that names it when it renames the copy."""
+    from analytics import tally
+
+    tally.drop_triggers(schema_editor)
+
+
 def install(apps, schema_editor):
     """The triggers again, now keyed by the deal's readers, then count what is there."""
     from analytics import tally
@@ -25,6 +34,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RunPython(drop, migrations.RunPython.noop),
         migrations.AddField(
             model_name='intervaltally',
             name='confidential',

@@ -23,30 +23,8 @@ reviewing department or an invitation (deals.tallies).
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Q
 
-
-class TallyQuerySet(models.QuerySet):
-    def seen_by(self, user) -> TallyQuerySet:
-        """The rows counting deals this person may see without asking per deal: every
-        row for a superuser; else the non-confidential deals' rows and the confidential
-        deals' this person sponsors or owns (the rest: selectors.confidential_read_live)."""
-        if user.is_superuser:
-            return self.all()
-        return self.filter(Q(confidential=False) | Q(sponsor_id=user.pk) | Q(owner_id=user.pk))
-
-
-class ConfidentialKey(models.Model):
-    """Who sponsors and who owns the deal counted, for a confidential deal only (null
-    for the others, so that their rows stay few): what `seen_by` selects on."""
-
-    sponsor_id = models.BigIntegerField(null=True)
-    owner_id = models.BigIntegerField(null=True)
-
-    objects = TallyQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
+from core.tally import ConfidentialKey, TallyQuerySet  # noqa: F401  (named here too)
 
 
 class StageTally(ConfidentialKey):

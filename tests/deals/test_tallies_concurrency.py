@@ -119,3 +119,29 @@ def test_the_beat_task_gives_back_the_pages_a_bulk_change_left(personas, partner
     assert pages() <= 2 < bloated
     assert tallies() == kept
     assert tally_sql.reclaim() == []  # nothing left to give back
+
+
+def test_the_last_two_verdicts_given_at_once_leave_the_deal_waiting_on_its_owner(
+    personas, partnership
+):
+    """Who a deal waits on depends on its other reviews: each review's trigger locks the
+    deal first (deals.waiting), so the second verdict sees the first. Without the lock
+    both see the other review pending and the deal keeps waiting on a department."""
+    from deals import waiting
+    from stakeholders.models import Review, ReviewStatus
+    from tests.factories import ReviewFactory, department
+
+    deal = DealFactory(partnership=partnership, stage=Stage.REVIEW)
+    reviews = [ReviewFactory(deal=deal, department=department(slug)) for slug in ("legal", "it")]
+    assert Deal.objects.get(pk=deal.pk).waiting_on == waiting.DEPARTMENT
+    at_once(
+        [
+            lambda pk=review.pk: Review.objects.filter(pk=pk).update(
+                status=ReviewStatus.APPROVED, decided_at=timezone.now()
+            )
+            for review in reviews
+        ],
+        hold=0.1,
+    )
+    assert Deal.objects.get(pk=deal.pk).waiting_on == waiting.OWNER
+    assert waiting.recount() == 0
