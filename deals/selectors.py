@@ -19,13 +19,13 @@ from django.http import Http404
 from django.utils import timezone
 
 from core.money import Rates, rates_on, total
+from stakeholders.backends import reach
 from stakeholders.models import (
     Concern,
     Department,
     Membership,
     Review,
     ReviewStatus,
-    WorkingSession,
 )
 
 from . import tallies, waiting
@@ -62,9 +62,8 @@ def confidential_read_live(user) -> list[int] | None:
         return []  # read with the user (stakeholders.backends): no department, no session
     # Asked once, not per deal (PostgreSQL gates the scan on it): does this person
     # belong to a department or to a working session at all? An executive usually not.
-    may_see_some = Exists(Membership.objects.filter(user=user)) | Exists(
-        WorkingSession.invitees.through.objects.filter(user=user)
-    )
+    in_department, invited = reach(user).values()
+    may_see_some = in_department | invited
     return list(
         visible_deals(user)
         .current()

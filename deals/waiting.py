@@ -77,13 +77,19 @@ def party_of(d: str) -> str:
     )
 
 
-def _refresh(vendor: str, deal_id: str) -> str:
-    """Set the deal `deal_id`'s party, when it changed (no row is written otherwise)."""
+def _set_parties(vendor: str, where: str = "1 = 1") -> str:
+    """Set the party of the deals `where` selects, those whose party changed only (no
+    row is written otherwise)."""
     distinct = "IS DISTINCT FROM" if vendor == "postgresql" else "IS NOT"
+    party = party_of("deals_deal")
     return (
-        f"UPDATE deals_deal SET waiting_on = {party_of('deals_deal')} WHERE id = {deal_id} "
-        f"AND waiting_on {distinct} ({party_of('deals_deal')})"
+        f"UPDATE deals_deal SET waiting_on = {party} WHERE {where} "
+        f"AND waiting_on {distinct} ({party})"
     )
+
+
+def _refresh(vendor: str, deal_id: str) -> str:
+    return _set_parties(vendor, f"id = {deal_id}")
 
 
 def _lock(deal_id: str) -> str:
@@ -166,10 +172,6 @@ def drop_triggers(schema_editor) -> None:
 def recount(using_connection=None) -> int:
     """Set every deal's party from the rules; returns how many were wrong."""
     conn = using_connection or connection
-    distinct = "IS DISTINCT FROM" if conn.vendor == "postgresql" else "IS NOT"
     with conn.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE deals_deal SET waiting_on = {party_of('deals_deal')} "
-            f"WHERE waiting_on {distinct} ({party_of('deals_deal')})"
-        )
+        cursor.execute(_set_parties(conn.vendor))
         return cursor.rowcount

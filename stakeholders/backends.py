@@ -16,13 +16,19 @@ from django.db.models import Exists, OuterRef
 from .models import Membership, User, WorkingSession
 
 
+def reach(user) -> dict[str, Exists]:
+    """Whether `user` (a user, or OuterRef to one) is in a department (`in_department`)
+    and was invited to a working session (`invited`)."""
+    return {
+        "in_department": Exists(Membership.objects.filter(user=user)),
+        "invited": Exists(WorkingSession.invitees.through.objects.filter(user=user)),
+    }
+
+
 class UserBackend(ModelBackend):
     def get_user(self, user_id):
         try:
-            user = User._default_manager.annotate(
-                in_department=Exists(Membership.objects.filter(user=OuterRef("pk"))),
-                invited=Exists(WorkingSession.invitees.through.objects.filter(user=OuterRef("pk"))),
-            ).get(pk=user_id)
+            user = User._default_manager.annotate(**reach(OuterRef("pk"))).get(pk=user_id)
         except User.DoesNotExist:
             return None
         return user if self.user_can_authenticate(user) else None

@@ -187,3 +187,11 @@ def test_the_page_runs_a_fixed_number_of_queries(
 def test_a_month_off_the_calendar_is_no_such_month(client_for, personas, month):
     page = client_for(personas.executive).get(DEALS, {"month": month})
     assert page.status_code == 404
+
+
+@pytest.mark.parametrize("where", [PAGE, DEALS, CSV])
+def test_a_sponsor_id_past_64_bits_is_an_invalid_choice_not_a_500(client_for, personas, where):
+    response = client_for(personas.executive).get(where, {"sponsor": "9" * 20})
+    assert response.status_code == 200
+    if where == PAGE:
+        assert "Select a valid choice" in _text(response)

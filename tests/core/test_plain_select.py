@@ -33,3 +33,15 @@ def test_the_same_select_as_djangos(personas, data):
     for name in ("stage", "person"):
         assert parse_html(str(plain[name])) == parse_html(str(django[name]))
     assert "&lt;b&gt;" in str(plain["stage"])  # labels escaped
+
+
+@pytest.mark.django_db
+def test_the_options_are_read_in_one_plain_query(personas):
+    """No server-side cursor (DECLARE, FETCH, CLOSE on PostgreSQL): one SELECT."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        html = str(Plain()["person"])
+    assert f'value="{personas.legal.pk}"' in html
+    assert [q["sql"].split()[0] for q in queries.captured_queries] == ["SELECT"]
