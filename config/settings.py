@@ -193,10 +193,6 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql") and not envbool("DB_JIT
     # aggregate over 10,000 deals that runs in 3-5 ms without it (bench/README.md).
     options = DATABASES["default"].setdefault("OPTIONS", {})
     options["options"] = f"{options.get('options', '')} -c jit=off".strip()
-if DATABASES["default"]["ENGINE"].endswith("postgresql") and envbool("DB_SERVER_BINDING", False):
-    # Parameters bound by the server: psycopg then prepares a statement it has run five
-    # times on a connection, and PostgreSQL stops parsing and planning it on every request.
-    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "stakeholders.User"

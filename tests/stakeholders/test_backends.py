@@ -1,14 +1,16 @@
 """The login backend reads, with the user, whether they are in a department or invited to
-a session (stakeholders.backends); who sees a confidential deal is decided from it on
-every request, never from what it said before."""
+a session, and their roles (stakeholders.backends); who sees a confidential deal and
+what a person may do are decided from it on every request, never from what it said
+before."""
 
 import datetime as dt
 
 import pytest
+from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
-from stakeholders.models import Membership
+from stakeholders.models import Membership, Role
 from tests.factories import DealFactory, ReviewFactory, WorkingSessionFactory, department
 
 pytestmark = pytest.mark.django_db
@@ -69,3 +71,27 @@ def test_a_reviewer_sees_the_confidential_deals_their_department_reviews(client,
     assert sees(client, secret)
     client.force_login(personas.it)
     assert not sees(client, secret)
+
+
+def test_the_roles_are_read_with_the_user_on_every_request(
+    client, personas, django_assert_num_queries
+):
+    """Every role, none and several at once; a role given or taken counts from the next
+    request, and asking about roles costs no query of its own."""
+    person = personas.outsider
+    person.groups.clear()
+    client.force_login(person)
+
+    def roles() -> dict[Role, bool]:
+        user = client.get(reverse("healthz")).wsgi_request.user
+        with django_assert_num_queries(0):
+            return {role: user.has_role(role) for role in Role}
+
+    assert not any(roles().values())
+    for role in Role:
+        person.groups.set([Group.objects.get(name=role.value)])
+        assert [held for held, yes in roles().items() if yes] == [role]
+    person.groups.set(Group.objects.filter(name__in=[Role.EXECUTIVE, Role.REVIEWER]))
+    assert roles() == {role: role in (Role.EXECUTIVE, Role.REVIEWER) for role in Role}
+    person.groups.clear()
+    assert not any(roles().values())
