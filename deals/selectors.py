@@ -14,7 +14,10 @@ from django.db.models import (
     F,
     OuterRef,
     Q,
+    Subquery,
+    Value,
 )
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -168,11 +171,23 @@ def blocking_deal_ids():
     )
 
 
+def held_on_the_row() -> Coalesce:
+    """True for a deal held by an open blocking concern, asked row by row: a page of 25
+    deals looks 25 times in the (deal) index. Asked as EXISTS, PostgreSQL reads every open
+    blocking concern into a hash to answer for those 25 (3.4 ms at 100,000 deals)."""
+    held = Concern.objects.filter(deal=OuterRef("pk"), blocking=True, resolved_at__isnull=True)
+    return Coalesce(
+        Subquery(held.values(held=Value(True))[:1], output_field=BooleanField()), Value(False)
+    )
+
+
 def deal_table(deals: DealQuerySet, *, people: bool = True) -> DealQuerySet:
     """The deals with what a table of them shows: the partner, held or not, and (`people`,
-    the CSV export) the sponsor and the owner."""
+    the CSV export of every deal, where one hash of the held deals is cheaper than a look
+    per row) the sponsor and the owner."""
     related = ("partnership__partner", "sponsor", "owner") if people else ("partnership__partner",)
-    return deals.select_related(*related).annotate(is_blocked=blocking_concern_exists())
+    held = blocking_concern_exists() if people else held_on_the_row()
+    return deals.select_related(*related).annotate(is_blocked=held)
 
 
 def review_counts(deals: DealQuerySet | list[int], due: tuple[dt.date, dt.date] | None = None):

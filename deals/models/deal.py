@@ -252,10 +252,13 @@ class Deal(models.Model):
             models.Index(
                 fields=["id"], condition=Q(archived_at__isnull=False), name="deal_archived_idx"
             ),
-            # "Waiting for your decision": a sponsor's deals in the order listed, so the
-            # first twenty are found without checking every deal they sponsor.
+            # "Waiting for your decision": the deals waiting on their sponsor, a sponsor's in
+            # the order listed, so the first twenty are found without checking every deal
+            # they sponsor (an executive may sponsor thousands).
             models.Index(
-                fields=["sponsor", "decision_requested_at", "id"], name="deal_sponsor_decision_idx"
+                fields=["sponsor", "decision_requested_at", "id"],
+                name="deal_sponsor_waiting_idx",
+                condition=Q(waiting_on="sponsor", archived_at__isnull=True),
             ),
         ]
         constraints = [
