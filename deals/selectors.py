@@ -247,7 +247,7 @@ def dashboard_tiles(
         secret = confidential_read_live(user)
     deals = seen_current(user, secret)
     stall_cutoff = timezone.now() - dt.timedelta(days=settings.STALL_DAYS)
-    rows = tallies.deal_rows(user, deals, stall_cutoff, blocking_deal_ids(), secret)
+    rows = tallies.deal_rows(user, stall_cutoff, blocking_deal_ids() if secret else None, secret)
     by_stage: dict[str, int] = {}
     pipeline: list[tuple[str, Decimal]] = []
     stalled_cost: list[tuple[str, Decimal]] = []

@@ -7,6 +7,11 @@ superuser) plus, read live, the confidential deals they see through a reviewing
 department or an invitation: one UNION ALL query for the deals, one for the reviews.
 What the tallies cannot hold is read live from an index: the deals that entered their
 stage on the stall cutoff's own day (stalled or not by the hour).
+
+The tally reads are written as SQL, portable between PostgreSQL and SQLite: built by the
+ORM, their filtered sums cost 5 ms of Python on each first view of the dashboard, three
+times what the database spends. The live reads of confidential deals stay ORM queries,
+added to the same UNION ALL.
 """
 
 from __future__ import annotations
@@ -14,13 +19,12 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
     DateField,
     DecimalField,
-    F,
-    IntegerField,
     Q,
     Sum,
     Value,
@@ -29,22 +33,11 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, TruncWeek
 from django.utils import timezone
 
-from .models import (
-    ACTIVE_STAGES,
-    OPEN_STAGES,
-    BlockTally,
-    Deal,
-    DealQuerySet,
-    ReviewTally,
-    StageTally,
-)
+from .models import ACTIVE_STAGES, OPEN_STAGES, BlockTally, Deal, ReviewTally, StageTally
 
-ZERO = Value(0, output_field=IntegerField())
+WEEK = dt.timedelta(days=7)
+CENT = Decimal("0.01")
 NO_MONEY = Value(Decimal("0"), output_field=DecimalField(max_digits=20, decimal_places=2))
-
-
-def _int(expression) -> Coalesce:
-    return Coalesce(expression, ZERO, output_field=IntegerField())
 
 
 def _money(expression) -> Coalesce:
@@ -54,61 +47,57 @@ def _money(expression) -> Coalesce:
 
 
 def deal_rows(
-    user, deals: DealQuerySet, stall_cutoff: dt.datetime, blocking_ids, secret: list[int] | None
+    user, stall_cutoff: dt.datetime, blocking_ids, secret: list[int] | None
 ) -> list[dict]:
     """Visible current deals grouped by (stage, currency): n, total, stalled, stalled_cost
-    and blocked, as selectors.dashboard_tiles reads them. `deals` are the visible current
-    deals, `blocking_ids` a subquery of the deals held by a blocking concern, `secret` the
-    confidential ones among them the tallies leave out (selectors.confidential_read_live).
-    One query."""
+    and blocked, as selectors.dashboard_tiles reads them. `blocking_ids` is a subquery of
+    the deals held by a blocking concern, `secret` the confidential deals the person sees
+    that the tallies leave out (selectors.confidential_read_live), read live. One query."""
     cutoff_day = stall_cutoff.astimezone(dt.UTC).date()
     cutoff_day_start = dt.datetime.combine(cutoff_day, dt.time(), tzinfo=dt.UTC)
-    stalled = Q(stage__in=ACTIVE_STAGES, stage_changed_at__lt=stall_cutoff)
-    columns = ("stage", "currency")
-    tallied = StageTally.objects.seen_by(user)
-    in_tally = Q(stage__in=ACTIVE_STAGES, day__lt=cutoff_day)
+    at = connection.ops.adapt_datetimefield_value  # as the ORM stores it (SQLite: text)
+    seen, seen_params = _seen(user)
+    active, active_params = _in(ACTIVE_STAGES)
+    open_, open_params = _in(OPEN_STAGES)
     parts = [
-        tallied.values(*columns).annotate(
-            n=_int(Sum("deals")),
-            total=_money(Sum("value")),
-            stalled=_int(Sum("deals", filter=in_tally)),
-            stalled_cost=_money(Sum("cost", filter=in_tally)),
-            blocked=ZERO,
+        (
+            "SELECT stage, currency, SUM(deals) AS n, SUM(value) AS total,"
+            f" SUM(CASE WHEN day < %s AND stage IN {active} THEN deals ELSE 0 END) AS stalled,"
+            f" SUM(CASE WHEN day < %s AND stage IN {active} THEN cost ELSE 0 END),"
+            f" 0 FROM {_table(StageTally)} WHERE {seen} GROUP BY stage, currency",
+            [cutoff_day, *active_params, cutoff_day, *active_params, *seen_params],
         ),
         # The tallied deals that entered their stage on the cutoff's day: stalled by the hour.
-        (deals.exclude(pk__any_of=secret) if secret else deals)
-        .filter(stalled, stage_changed_at__gte=cutoff_day_start)
-        .values(*columns)
-        .annotate(
-            n=ZERO,
-            total=NO_MONEY,
-            stalled=Count("pk"),
-            stalled_cost=_money(Sum("weekly_cost_of_delay")),
-            blocked=ZERO,
+        (
+            "SELECT stage, currency, 0, 0, COUNT(*), SUM(weekly_cost_of_delay), 0"
+            f" FROM {_table(Deal)} WHERE archived_at IS NULL AND {seen} AND stage IN {active}"
+            " AND stage_changed_at < %s AND stage_changed_at >= %s GROUP BY stage, currency",
+            [*seen_params, *active_params, at(stall_cutoff), at(cutoff_day_start)],
         ),
         # Held by a blocking concern (a deal once, however many concerns hold it).
-        BlockTally.objects.seen_by(user)
-        .filter(stage__in=OPEN_STAGES)
-        .values(*columns)
-        .annotate(
-            n=ZERO, total=NO_MONEY, stalled=ZERO, stalled_cost=NO_MONEY, blocked=_int(Sum("deals"))
+        (
+            f"SELECT stage, currency, 0, 0, 0, 0, SUM(deals) FROM {_table(BlockTally)}"
+            f" WHERE {seen} AND stage IN {open_} GROUP BY stage, currency",
+            [*seen_params, *open_params],
         ),
     ]
     if secret:
+        stalled = Q(stage__in=ACTIVE_STAGES, stage_changed_at__lt=stall_cutoff)
         held = Q(stage__in=OPEN_STAGES, pk__in=blocking_ids)
         parts.append(
             Deal.objects.filter(pk__any_of=secret)
-            .values(*columns)
+            .values("stage", "currency")
             .annotate(
                 n=Count("pk"),
-                total=_money(Sum("contract_value")),
+                total=Sum("contract_value"),
                 stalled=Count("pk", filter=stalled),
                 stalled_cost=_money(Sum("weekly_cost_of_delay", filter=stalled)),
                 blocked=Count("pk", filter=held),
             )
+            .order_by()
         )
-    first, *rest = (part.order_by() for part in parts)
-    return _merge(first.union(*rest, all=True), columns)
+    sums = ("n", "total", "stalled", "stalled_cost", "blocked")
+    return _merge(_union(parts), ("stage", "currency"), sums, money=("total", "stalled_cost"))
 
 
 def due_week(due: tuple[dt.date, dt.date] | None) -> Case:
@@ -124,45 +113,101 @@ def due_week(due: tuple[dt.date, dt.date] | None) -> Case:
 
 
 def review_rows(user, due: tuple[dt.date, dt.date] | None, confidential) -> list[dict]:
-    """selectors.review_counts from the tallies: reviews pending or due in the window `due`,
-    per department and week of the due date (only inside the window), with the pending,
-    overdue, due, late and waiting counts. `confidential` is review_counts' query over the
-    confidential deals the tallies leave out (None for a superuser). One query."""
+    """selectors.review_counts from the tallies: reviews pending or due in the window `due`
+    (weeks from a Monday), per department and week of the due date (only inside the
+    window), with the pending, overdue, due, late and waiting counts. `confidential` is
+    review_counts' query over the confidential deals the tallies leave out (None for a
+    superuser). One query."""
     today = timezone.localdate()
-    in_window = Q(due_on__gte=due[0], due_on__lt=due[1]) if due else Q(pk__in=[])
-    waiting = Q(answered=False, due_on__lt=today)
-    tallied = ReviewTally.objects.seen_by(user)
+    seen, seen_params = _seen(user)
+    window = list(due or (today, today))  # no window: nothing is due in it
+    weeks = [window[0] + WEEK * i for i in range((window[1] - window[0]).days // 7)]
+    # The week of a due date inside the window: a CASE of the weeks, as portable SQL
+    # (without a window, a NULL as review_counts' own).
+    week = "CASE " + " ".join("WHEN due_on >= %s AND due_on < %s THEN %s" for _ in weeks) + " END"
+    week_params = [p for w in weeks for p in (w, w + WEEK, w)]
+    if not weeks:
+        week = "NULL"
+    in_window = "due_on >= %s AND due_on < %s"
+    waiting = "NOT answered AND due_on < %s"
     parts = [
-        tallied.filter(Q(still_pending=True) | in_window)
-        .annotate(
-            department_pk=F("department_id"),
-            day=due_week(due),
+        (
+            f"SELECT department_id, {week} AS day,"
+            " SUM(CASE WHEN still_pending THEN reviews ELSE 0 END),"
+            " SUM(CASE WHEN still_pending AND due_on < %s THEN reviews ELSE 0 END),"
+            f" SUM(CASE WHEN {in_window} THEN reviews ELSE 0 END),"
+            f" SUM(CASE WHEN {in_window} AND ({waiting} OR answered_late) THEN reviews ELSE 0 END),"
+            f" SUM(CASE WHEN {in_window} AND {waiting} AND still_pending THEN reviews ELSE 0 END)"
+            f" FROM {_table(ReviewTally)} WHERE {seen} AND (still_pending OR {in_window})"
+            " GROUP BY 1, 2",
+            [
+                *week_params,
+                today,
+                *window,
+                *window,
+                today,
+                *window,
+                today,
+                *seen_params,
+                *window,
+            ],
         )
-        .values("department_pk", "day")
-        .annotate(
-            pending=_int(Sum("reviews", filter=Q(still_pending=True))),
-            overdue=_int(Sum("reviews", filter=Q(still_pending=True, due_on__lt=today))),
-            due=_int(Sum("reviews", filter=in_window)),
-            late=_int(Sum("reviews", filter=in_window & (waiting | Q(answered_late=True)))),
-            waiting=_int(Sum("reviews", filter=in_window & waiting & Q(still_pending=True))),
-        )
-        .values("department_pk", "day", "pending", "overdue", "due", "late", "waiting")
     ]
     if confidential is not None:
         parts.append(confidential)
-    first, *rest = (part.order_by() for part in parts)
-    return _merge(first.union(*rest, all=True), ("department_pk", "day"))
+    sums = ("pending", "overdue", "due", "late", "waiting")
+    rows = _merge(_union(parts), ("department_pk", "day"), sums)
+    for row in rows:  # SQLite gives a date as text
+        if isinstance(row["day"], str):
+            row["day"] = dt.date.fromisoformat(row["day"])
+    return rows
 
 
-def _merge(rows, key: tuple[str, ...]) -> list[dict]:
-    """The union's rows summed by `key`, in no particular order."""
+def _seen(user) -> tuple[str, list]:
+    """The rows this person may see, as SQL on a table with `confidential`, `sponsor_id`
+    and `owner_id`: TallyQuerySet.seen_by, and the deals' own columns alike."""
+    if user.is_superuser:
+        return "1 = 1", []
+    return "(NOT confidential OR sponsor_id = %s OR owner_id = %s)", [user.pk, user.pk]
+
+
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _in(values) -> tuple[str, list]:
+    return "(" + ", ".join(["%s"] * len(values)) + ")", list(values)
+
+
+def _union(parts: list) -> list[tuple]:
+    """The rows of the parts, SQL and parameters or a query, in one UNION ALL."""
+    sql, params = [], []
+    for part in parts:
+        text, values = part if isinstance(part, tuple) else part.query.sql_with_params()
+        sql.append(text)
+        params.extend(values)
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(sql), params)
+        return cursor.fetchall()
+
+
+def _merge(
+    rows: list[tuple], key: tuple[str, ...], sums: tuple[str, ...], money: tuple[str, ...] = ()
+) -> list[dict]:
+    """The union's rows, (*key, *sums) each, summed by `key`, in no particular order. The
+    `money` sums are Decimals (SQLite gives a float, or an int for whole amounts)."""
     merged: dict[tuple, dict] = {}
+    width = len(key)
     for row in rows:
-        found = merged.get(tuple(row[k] for k in key))
+        group = row[:width]
+        found = merged.get(group)
         if found is None:
-            merged[tuple(row[k] for k in key)] = dict(row)
-            continue
-        for name, value in row.items():
-            if name not in key:
-                found[name] += value
+            found = merged[group] = dict(zip(key, group, strict=True)) | dict.fromkeys(sums, 0)
+        for name, value in zip(sums, row[width:], strict=True):
+            if value is not None:
+                found[name] += _decimal(value) if name in money else value
     return list(merged.values())
+
+
+def _decimal(value) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(str(value)).quantize(CENT)
