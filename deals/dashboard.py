@@ -22,6 +22,7 @@ from metrics.models import OutcomeMetric, expected_share
 
 from .models import Deal, DealQuerySet, MoveTally, Stage
 from .selectors import confidential_read_live, dashboard_tiles, seen_current
+from .tallies import as_decimal, seen_sql, table, union_rows
 
 WEEK = dt.timedelta(days=7)
 HEAT_WEEKS = 8
@@ -79,12 +80,14 @@ def value_by_stage(
     the moves of the confidential deals this person may see (`secret`), read live.
     Edits of a contract value are not moves and are not counted as change."""
     since = (timezone.now() - WEEK).astimezone(dt.UTC).date()
-    tallied = MoveTally.objects.filter(day__gte=since)
-    parts = [
-        tallied.seen_by(user)
-        # Both parts' columns are expressions, in the same order, for the UNION.
-        .values(left=F("from_stage"), entered=F("to_stage"), in_currency=F("currency"))
-        .annotate(value=Sum("value"))
+    seen, seen_params = seen_sql(user)
+    parts: list = [
+        (
+            "SELECT from_stage, to_stage, currency, SUM(value)"
+            f" FROM {table(MoveTally)} WHERE day >= %s AND {seen}"
+            " GROUP BY from_stage, to_stage, currency",
+            [since, *seen_params],
+        )
     ]
     if secret:
         start = dt.datetime.combine(since, dt.time(), tzinfo=dt.UTC)
@@ -97,13 +100,15 @@ def value_by_stage(
                 in_currency=F("currency"),
             )
             .annotate(value=Sum("contract_value"))
+            .order_by()
         )
     came: dict[str, list] = {}
     went: dict[str, list] = {}
-    for row in _union(parts):
-        came.setdefault(row["entered"], []).append((row["in_currency"], row["value"]))
-        if row["left"]:
-            went.setdefault(row["left"], []).append((row["in_currency"], -row["value"]))
+    for left, entered, currency, value in union_rows(parts):
+        value = as_decimal(value)
+        came.setdefault(entered, []).append((currency, value))
+        if left:
+            went.setdefault(left, []).append((currency, -value))
     counts: dict[str, int] = {}
     values: dict[str, list] = {}
     for row in rows:
@@ -272,13 +277,25 @@ def signed_by_month(user, secret: list[int] | None, rates: Rates) -> list[Month]
     first = today.replace(day=1)
     for _ in range(SIGNED_MONTHS - 1):
         first = (first - dt.timedelta(days=1)).replace(day=1)
-    tallied = MoveTally.objects.filter(to_stage=Stage.SIGNED, day__gte=first)
-    parts = [
-        tallied.seen_by(user)
-        # Both parts' columns are annotations, in the same order, for the UNION.
-        .annotate(month=TruncMonth("day"), in_currency=F("currency"))
-        .values("month", "in_currency")
-        .annotate(n=Sum("moves"), value=Sum("value"))
+    starts, month = [], first
+    while month <= today:
+        starts.append(month)
+        month = (month + dt.timedelta(days=32)).replace(day=1)
+    # The month of a day, as a CASE of the months: portable SQL.
+    bucket = " ".join("WHEN day >= %s AND day < %s THEN %s" for _ in starts)
+    bucket_params = [
+        p
+        for start, end in zip(starts, [*starts[1:], month], strict=True)
+        for p in (start, end, start)
+    ]
+    seen, seen_params = seen_sql(user)
+    parts: list = [
+        (
+            f"SELECT CASE {bucket} END AS month, currency, SUM(moves), SUM(value)"
+            f" FROM {table(MoveTally)} WHERE to_stage = %s AND day >= %s AND {seen}"
+            " GROUP BY 1, currency",
+            [*bucket_params, Stage.SIGNED.value, first, *seen_params],
+        )
     ]
     if secret:
         start = dt.datetime.combine(first, dt.time(), tzinfo=dt.UTC)
@@ -294,24 +311,21 @@ def signed_by_month(user, secret: list[int] | None, rates: Rates) -> list[Month]
             )
             .values("month", "in_currency")
             .annotate(n=Count("pk"), value=Sum("contract_value"))
+            .order_by()
         )
-    rows = _union(parts)
     by_month: dict[dt.date, list] = {}
     counts: dict[dt.date, int] = {}
-    for row in rows:
-        month = row["month"].date() if isinstance(row["month"], dt.datetime) else row["month"]
+    for month, currency, n, value in union_rows(parts):
+        month = as_date(month)
         if month is None or month < first:
             continue  # never signed, or signed before the window and moved since
-        by_month.setdefault(month, []).append((row["in_currency"], row["value"]))
-        counts[month] = counts.get(month, 0) + row["n"]
-    months, month = [], first
-    while month <= today:
-        months.append(Month(month, counts.get(month, 0), total(by_month.get(month, []), rates)))
-        month = (month + dt.timedelta(days=32)).replace(day=1)
-    return months
+        by_month.setdefault(month, []).append((currency, as_decimal(value)))
+        counts[month] = counts.get(month, 0) + n
+    return [Month(m, counts.get(m, 0), total(by_month.get(m, []), rates)) for m in starts]
 
 
-def _union(parts: list) -> list[dict]:
-    """The parts' rows in one query (UNION ALL)."""
-    first, *rest = (part.order_by() for part in parts)
-    return list(first.union(*rest, all=True)) if rest else list(first)
+def as_date(value) -> dt.date | None:
+    """A month from the database: a date, a datetime (TruncMonth) or, on SQLite, text."""
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(value[:10])
+    return value.date() if isinstance(value, dt.datetime) else value

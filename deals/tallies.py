@@ -56,7 +56,7 @@ def deal_rows(
     cutoff_day = stall_cutoff.astimezone(dt.UTC).date()
     cutoff_day_start = dt.datetime.combine(cutoff_day, dt.time(), tzinfo=dt.UTC)
     at = connection.ops.adapt_datetimefield_value  # as the ORM stores it (SQLite: text)
-    seen, seen_params = _seen(user)
+    seen, seen_params = seen_sql(user)
     active, active_params = _in(ACTIVE_STAGES)
     open_, open_params = _in(OPEN_STAGES)
     parts = [
@@ -64,19 +64,19 @@ def deal_rows(
             "SELECT stage, currency, SUM(deals) AS n, SUM(value) AS total,"
             f" SUM(CASE WHEN day < %s AND stage IN {active} THEN deals ELSE 0 END) AS stalled,"
             f" SUM(CASE WHEN day < %s AND stage IN {active} THEN cost ELSE 0 END),"
-            f" 0 FROM {_table(StageTally)} WHERE {seen} GROUP BY stage, currency",
+            f" 0 FROM {table(StageTally)} WHERE {seen} GROUP BY stage, currency",
             [cutoff_day, *active_params, cutoff_day, *active_params, *seen_params],
         ),
         # The tallied deals that entered their stage on the cutoff's day: stalled by the hour.
         (
             "SELECT stage, currency, 0, 0, COUNT(*), SUM(weekly_cost_of_delay), 0"
-            f" FROM {_table(Deal)} WHERE archived_at IS NULL AND {seen} AND stage IN {active}"
+            f" FROM {table(Deal)} WHERE archived_at IS NULL AND {seen} AND stage IN {active}"
             " AND stage_changed_at < %s AND stage_changed_at >= %s GROUP BY stage, currency",
             [*seen_params, *active_params, at(stall_cutoff), at(cutoff_day_start)],
         ),
         # Held by a blocking concern (a deal once, however many concerns hold it).
         (
-            f"SELECT stage, currency, 0, 0, 0, 0, SUM(deals) FROM {_table(BlockTally)}"
+            f"SELECT stage, currency, 0, 0, 0, 0, SUM(deals) FROM {table(BlockTally)}"
             f" WHERE {seen} AND stage IN {open_} GROUP BY stage, currency",
             [*seen_params, *open_params],
         ),
@@ -97,7 +97,7 @@ def deal_rows(
             .order_by()
         )
     sums = ("n", "total", "stalled", "stalled_cost", "blocked")
-    return _merge(_union(parts), ("stage", "currency"), sums, money=("total", "stalled_cost"))
+    return _merge(union_rows(parts), ("stage", "currency"), sums, money=("total", "stalled_cost"))
 
 
 def due_week(due: tuple[dt.date, dt.date] | None) -> Case:
@@ -119,7 +119,7 @@ def review_rows(user, due: tuple[dt.date, dt.date] | None, confidential) -> list
     review_counts' query over the confidential deals the tallies leave out (None for a
     superuser). One query."""
     today = timezone.localdate()
-    seen, seen_params = _seen(user)
+    seen, seen_params = seen_sql(user)
     window = list(due or (today, today))  # no window: nothing is due in it
     weeks = [window[0] + WEEK * i for i in range((window[1] - window[0]).days // 7)]
     # The week of a due date inside the window: a CASE of the weeks, as portable SQL
@@ -138,7 +138,7 @@ def review_rows(user, due: tuple[dt.date, dt.date] | None, confidential) -> list
             f" SUM(CASE WHEN {in_window} THEN reviews ELSE 0 END),"
             f" SUM(CASE WHEN {in_window} AND ({waiting} OR answered_late) THEN reviews ELSE 0 END),"
             f" SUM(CASE WHEN {in_window} AND {waiting} AND still_pending THEN reviews ELSE 0 END)"
-            f" FROM {_table(ReviewTally)} WHERE {seen} AND (still_pending OR {in_window})"
+            f" FROM {table(ReviewTally)} WHERE {seen} AND (still_pending OR {in_window})"
             " GROUP BY 1, 2",
             [
                 *week_params,
@@ -156,14 +156,14 @@ def review_rows(user, due: tuple[dt.date, dt.date] | None, confidential) -> list
     if confidential is not None:
         parts.append(confidential)
     sums = ("pending", "overdue", "due", "late", "waiting")
-    rows = _merge(_union(parts), ("department_pk", "day"), sums)
+    rows = _merge(union_rows(parts), ("department_pk", "day"), sums)
     for row in rows:  # SQLite gives a date as text
         if isinstance(row["day"], str):
             row["day"] = dt.date.fromisoformat(row["day"])
     return rows
 
 
-def _seen(user) -> tuple[str, list]:
+def seen_sql(user) -> tuple[str, list]:
     """The rows this person may see, as SQL on a table with `confidential`, `sponsor_id`
     and `owner_id`: TallyQuerySet.seen_by, and the deals' own columns alike."""
     if user.is_superuser:
@@ -171,7 +171,8 @@ def _seen(user) -> tuple[str, list]:
     return "(NOT confidential OR sponsor_id = %s OR owner_id = %s)", [user.pk, user.pk]
 
 
-def _table(model) -> str:
+def table(model) -> str:
+    """A model's table, quoted for SQL."""
     return connection.ops.quote_name(model._meta.db_table)
 
 
@@ -179,7 +180,7 @@ def _in(values) -> tuple[str, list]:
     return "(" + ", ".join(["%s"] * len(values)) + ")", list(values)
 
 
-def _union(parts: list) -> list[tuple]:
+def union_rows(parts: list) -> list[tuple]:
     """The rows of the parts, SQL and parameters or a query, in one UNION ALL."""
     sql, params = [], []
     for part in parts:
@@ -205,9 +206,10 @@ def _merge(
             found = merged[group] = dict(zip(key, group, strict=True)) | dict.fromkeys(sums, 0)
         for name, value in zip(sums, row[width:], strict=True):
             if value is not None:
-                found[name] += _decimal(value) if name in money else value
+                found[name] += as_decimal(value) if name in money else value
     return list(merged.values())
 
 
-def _decimal(value) -> Decimal:
+def as_decimal(value) -> Decimal:
+    """A sum of money from the database: SQLite gives a float, or an int when whole."""
     return value if isinstance(value, Decimal) else Decimal(str(value)).quantize(CENT)

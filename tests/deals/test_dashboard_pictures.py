@@ -213,6 +213,37 @@ def test_signed_value_per_month_dates_each_deal_by_its_move_into_signed(
     assert sum(m.count for m in months) == 1
 
 
+def test_a_reviewer_s_pictures_count_the_confidential_deals_their_department_reviews(
+    client_for, personas, partnership
+):
+    """Read live beside the tallies (which leave them out): the deal's move this week and
+    its signing, for Legal who reviews it and for no other department."""
+    now = timezone.now()
+    deal = DealFactory(
+        partnership=partnership,
+        owner=personas.owner,
+        stage=Stage.SIGNED,
+        contract_value=Decimal("420000"),
+        stage_changed_at=now - dt.timedelta(days=1),
+        confidential=True,
+    )
+    StageChange.objects.filter(deal=deal).update(at=LONG_AGO, to_stage=Stage.APPROVED)
+    StageChange.objects.create(
+        deal=deal, from_stage=Stage.APPROVED, to_stage=Stage.SIGNED, at=deal.stage_changed_at
+    )
+    ReviewFactory(deal=deal, department=department("legal"), status=ReviewStatus.APPROVED)
+
+    def pictures(person) -> tuple[Decimal, Decimal, Decimal]:
+        context = client_for(person).get("/").context
+        stages = {s.stage: s for s in context["stages"]}
+        signed = sum(m.value.amount for m in context["months"])
+        return stages[Stage.SIGNED].change.amount, stages[Stage.APPROVED].change.amount, signed
+
+    value = Decimal("420000")
+    assert pictures(personas.legal) == (value, -value, value)
+    assert pictures(personas.it) == (0, 0, 0)
+
+
 def make_desk(partnership, count: int) -> None:
     """Every picture has rows: stalled deals, moves this week, live deals with metrics,
     signed deals, reviews due in the window (some overdue), two currencies."""
