@@ -18,11 +18,12 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from core.money import Rates, Total, rates_on, total
+from core.sql import as_date, as_decimal, fetch, table
 from metrics.models import OutcomeMetric, expected_share
 
 from .models import Deal, DealQuerySet, MoveTally, Stage
 from .selectors import confidential_read_live, dashboard_tiles, seen_current
-from .tallies import as_decimal, seen_sql, table, union_rows
+from .tallies import seen_sql
 
 WEEK = dt.timedelta(days=7)
 HEAT_WEEKS = 8
@@ -104,7 +105,7 @@ def value_by_stage(
         )
     came: dict[str, list] = {}
     went: dict[str, list] = {}
-    for left, entered, currency, value in union_rows(parts):
+    for left, entered, currency, value in fetch(parts):
         value = as_decimal(value)
         came.setdefault(entered, []).append((currency, value))
         if left:
@@ -315,17 +316,10 @@ def signed_by_month(user, secret: list[int] | None, rates: Rates) -> list[Month]
         )
     by_month: dict[dt.date, list] = {}
     counts: dict[dt.date, int] = {}
-    for month, currency, n, value in union_rows(parts):
+    for month, currency, n, value in fetch(parts):
         month = as_date(month)
         if month is None or month < first:
             continue  # never signed, or signed before the window and moved since
         by_month.setdefault(month, []).append((currency, as_decimal(value)))
         counts[month] = counts.get(month, 0) + n
     return [Month(m, counts.get(m, 0), total(by_month.get(m, []), rates)) for m in starts]
-
-
-def as_date(value) -> dt.date | None:
-    """A month from the database: a date, a datetime (TruncMonth) or, on SQLite, text."""
-    if isinstance(value, str):
-        value = dt.date.fromisoformat(value[:10])
-    return value.date() if isinstance(value, dt.datetime) else value

@@ -33,6 +33,8 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, TruncWeek
 from django.utils import timezone
 
+from core.sql import as_decimal, fetch, table
+
 from .models import ACTIVE_STAGES, OPEN_STAGES, BlockTally, Deal, ReviewTally, StageTally
 
 WEEK = dt.timedelta(days=7)
@@ -97,7 +99,7 @@ def deal_rows(
             .order_by()
         )
     sums = ("n", "total", "stalled", "stalled_cost", "blocked")
-    return _merge(union_rows(parts), ("stage", "currency"), sums, money=("total", "stalled_cost"))
+    return _merge(fetch(parts), ("stage", "currency"), sums, money=("total", "stalled_cost"))
 
 
 def due_week(due: tuple[dt.date, dt.date] | None) -> Case:
@@ -156,7 +158,7 @@ def review_rows(user, due: tuple[dt.date, dt.date] | None, confidential) -> list
     if confidential is not None:
         parts.append(confidential)
     sums = ("pending", "overdue", "due", "late", "waiting")
-    rows = _merge(union_rows(parts), ("department_pk", "day"), sums)
+    rows = _merge(fetch(parts), ("department_pk", "day"), sums)
     for row in rows:  # SQLite gives a date as text
         if isinstance(row["day"], str):
             row["day"] = dt.date.fromisoformat(row["day"])
@@ -171,25 +173,8 @@ def seen_sql(user) -> tuple[str, list]:
     return "(NOT confidential OR sponsor_id = %s OR owner_id = %s)", [user.pk, user.pk]
 
 
-def table(model) -> str:
-    """A model's table, quoted for SQL."""
-    return connection.ops.quote_name(model._meta.db_table)
-
-
 def _in(values) -> tuple[str, list]:
     return "(" + ", ".join(["%s"] * len(values)) + ")", list(values)
-
-
-def union_rows(parts: list) -> list[tuple]:
-    """The rows of the parts, SQL and parameters or a query, in one UNION ALL."""
-    sql, params = [], []
-    for part in parts:
-        text, values = part if isinstance(part, tuple) else part.query.sql_with_params()
-        sql.append(text)
-        params.extend(values)
-    with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(sql), params)
-        return cursor.fetchall()
 
 
 def _merge(
@@ -208,8 +193,3 @@ def _merge(
             if value is not None:
                 found[name] += as_decimal(value) if name in money else value
     return list(merged.values())
-
-
-def as_decimal(value) -> Decimal:
-    """A sum of money from the database: SQLite gives a float, or an int when whole."""
-    return value if isinstance(value, Decimal) else Decimal(str(value)).quantize(CENT)

@@ -28,9 +28,11 @@ def test_the_latest_rate_on_or_before_the_day_applies_in_one_query(django_assert
     rate("USD", "0.92", DAY)  # applies from the day itself
     rate("USD", "0.95", DAY + dt.timedelta(days=1))  # not yet
     rate("GBP", "1.17", dt.date(2026, 10, 1))
+    rate("JPY", "0.00612345", dt.date(2026, 10, 1))  # eight decimals, exactly (SQLite: a float)
     with django_assert_num_queries(1):
         rates = rates_on(DAY)
     assert rates.get("USD").rate == Decimal("0.92") and rates.get("USD").applies_from == DAY
+    assert str(rates.get("JPY").rate) == "0.00612345"
     assert rates.get("GBP").applies_from == dt.date(2026, 10, 1)
     assert rates.get("CHF") is None
     assert rates_on(dt.date(2026, 9, 30)).get("USD").rate == Decimal("0.90")
