@@ -8,7 +8,7 @@ two questions it would otherwise ask of every deal, and confidential_read_live s
 query. The same query reads the person's roles (User.has_role), which every page asks
 about. Fresh on every request: the same query, never a stored flag.
 
-The three are written as SQL: built by the ORM, their EXISTS subqueries cost 2 ms of
+The three are written as SQL (core.sql): built by the ORM, their EXISTS subqueries cost 2 ms of
 Python on every request, more than the query they save.
 """
 
@@ -18,6 +18,8 @@ from django.contrib.auth.backends import ModelBackend
 from django.db import connection
 from django.db.models import BooleanField, Exists, IntegerField
 from django.db.models.expressions import RawSQL
+
+from core.sql import table
 
 from .models import Membership, Role, User, WorkingSession
 
@@ -35,15 +37,13 @@ def reach(user) -> dict[str, Exists]:
 
 def _user_id() -> str:
     """The outer query's user id, in SQL."""
-    quote = connection.ops.quote_name
-    return f"{quote(User._meta.db_table)}.{quote('id')}"
+    return f"{table(User)}.{connection.ops.quote_name('id')}"
 
 
 def with_reach(users):
     """`users` with `in_department` and `invited` (see reach)."""
-    quote = connection.ops.quote_name
-    memberships = quote(Membership._meta.db_table)
-    invitees = quote(WorkingSession.invitees.through._meta.db_table)
+    memberships = table(Membership)
+    invitees = table(WorkingSession.invitees.through)
     return users.annotate(
         in_department=RawSQL(
             f"EXISTS (SELECT 1 FROM {memberships} m WHERE m.user_id = {_user_id()})",
@@ -61,9 +61,8 @@ def with_reach(users):
 def with_roles(users):
     """`users` with their roles (auth groups) as the bits of `role_bits`, for
     `remember_roles`: one query fewer than asking for each person's groups."""
-    quote = connection.ops.quote_name
-    groups = quote(User.groups.field.related_model._meta.db_table)
-    held = quote(User.groups.through._meta.db_table)
+    groups = table(User.groups.field.related_model)
+    held = table(User.groups.through)
     bits = " ".join(f"WHEN %s THEN {1 << i}" for i in range(len(ROLES)))
     sql = (
         f"(SELECT SUM(CASE g.name {bits} ELSE 0 END) FROM {held} ug"
