@@ -115,6 +115,10 @@ def test_each_picture_is_an_svg_with_a_title_a_description_and_a_table(
     assert html.count('<details class="chart-table">') == len(CHARTS)
     # Overdue is said, not only coloured: "!" in the cell, hatching, and the table's words.
     assert "1/1!" in html and "(1 overdue)" in html and "heat-hatch" in html
+    heat_table = html[html.index('id="heat-table-caption"') :]
+    heat_table = heat_table[: heat_table.index("</table>")]
+    assert '<td class="num">1/1 (1 overdue)</td>' in heat_table
+    assert '<td class="num">—</td>' in heat_table  # the weeks with nothing due
 
 
 def test_the_bubbles_link_to_deals_the_viewer_may_see_and_to_no_other(
