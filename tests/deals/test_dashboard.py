@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from deals.forms import DealFilterForm
-from deals.models import Stage
+from deals.models import Deal, Stage
 from partnerships.models import PartnerKind
 from stakeholders.models import ReviewStatus
 from tests.factories import (
@@ -444,3 +444,37 @@ def test_the_filtered_count_reads_as_a_sentence(client_for, personas, partnershi
     DealFactory(title="Unique harbour pilot", partnership=partnership, owner=personas.owner)
     html = client_for(personas.owner).get("/?q=Unique+harbour").content.decode()
     assert "1 deal matches the filters." in html
+
+
+def test_a_table_row_says_everything_the_deal_is(client_for, personas, partnership):
+    """The row (deals/templatetags/deal_table.py): link, escaped title and partner, every
+    badge, money in the deal's currency, the signature date, days in stage."""
+    deal = DealFactory(
+        partnership=partnership,
+        owner=personas.owner,
+        sponsor=personas.executive,
+        title="Fish & <chips>",
+        stage=Stage.REVIEW,
+        contract_value=Decimal("1250000"),
+        currency="USD",
+        target_signature_date=dt.date(2027, 3, 5),
+        stage_changed_at=timezone.now() - dt.timedelta(days=40),
+        confidential=True,
+    )
+    Deal.objects.filter(pk=deal.pk).update(weekly_cost_of_delay=Decimal("-3500"))
+    ConcernFactory(deal=deal, title="Held", raised_by=personas.it, blocking=True)
+    html = client_for(personas.executive).get("/").content.decode()
+    row = html[html.index(f'<a class="clip" href="/deals/{deal.pk}/">') :]
+    row = row[: row.index("</tr>")]
+    partner = partnership.partner.name.replace("&", "&amp;")
+    assert row == (
+        f'<a class="clip" href="/deals/{deal.pk}/">Fish &amp; &lt;chips&gt;</a>'
+        ' <span class="badge confidential">Confidential</span>'
+        ' <span class="badge bad">Blocking concern</span></td>'
+        f'<td><span class="clip clip-short">{partner}</span></td>'
+        '<td><span class="badge stage-review">Review</span></td>'
+        '<td class="num"><span class="money">1,250,000\u00a0USD</span></td>'
+        '<td class="num"><span class="money money--negative">−3,500\u00a0USD</span></td>'
+        "<td>5 Mar 2027</td>"
+        '<td class="num">40 <span class="badge warn">Stalled</span></td>'
+    )
