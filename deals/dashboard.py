@@ -244,7 +244,7 @@ def promised_and_realised(deals: DealQuerySet) -> list[LiveDeal]:
     promised by the latest check-in, against the share that check-in shows. Two queries."""
     top = list(
         deals.filter(stage=Stage.LIVE)
-        .listed()
+        .listed(partner=False)
         .order_by("-weekly_cost_of_delay", "pk")[:LIVE_DEALS_SHOWN]
     )
     found = {deal.pk: LiveDeal(deal) for deal in top}

@@ -296,7 +296,7 @@ def dashboard_tiles(
         "stalled_by_cost": list(
             deals.stalled()
             .filter(weekly_cost_of_delay__gt=0)
-            .listed()
+            .listed(partner=False)
             .order_by("-weekly_cost_of_delay", "pk")[:stalled_shown]
         )
         if stalled_total
