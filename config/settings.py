@@ -203,7 +203,9 @@ AUTHENTICATION_BACKENDS = [
     # Refuses logins while an email address + IP pair is locked out.
     "axes.backends.AxesStandaloneBackend",
     # Django's ModelBackend, whose get_user also reads a person's reach (departments,
-    # invitations) in its one query: stakeholders.backends.
+    # invitations), roles and unread notifications in its one query: config.auth.
+    "config.auth.UserBackend",
+    # For the sessions logged in through it before config.auth: they stay logged in.
     "stakeholders.backends.UserBackend",
     # For the sessions logged in through it before UserBackend: they stay logged in
     # (their reach is then asked per deal). It only repeats a log-in UserBackend

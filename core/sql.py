@@ -20,6 +20,11 @@ def table(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
+def column(model, name: str = "id") -> str:
+    """A model's column, quoted and named with its table: for a subquery on the outer row."""
+    return f"{table(model)}.{connection.ops.quote_name(name)}"
+
+
 def fetch(parts: list) -> list[tuple]:
     """The rows of the parts, each SQL with its parameters or a query, in one UNION ALL."""
     sql, params = [], []

@@ -15,11 +15,10 @@ Python on every request, more than the query they save.
 from __future__ import annotations
 
 from django.contrib.auth.backends import ModelBackend
-from django.db import connection
 from django.db.models import BooleanField, Exists, IntegerField
 from django.db.models.expressions import RawSQL
 
-from core.sql import table
+from core.sql import column, table
 
 from .models import Membership, Role, User, WorkingSession
 
@@ -35,23 +34,18 @@ def reach(user) -> dict[str, Exists]:
     }
 
 
-def _user_id() -> str:
-    """The outer query's user id, in SQL."""
-    return f"{table(User)}.{connection.ops.quote_name('id')}"
-
-
 def with_reach(users):
     """`users` with `in_department` and `invited` (see reach)."""
     memberships = table(Membership)
     invitees = table(WorkingSession.invitees.through)
     return users.annotate(
         in_department=RawSQL(
-            f"EXISTS (SELECT 1 FROM {memberships} m WHERE m.user_id = {_user_id()})",
+            f"EXISTS (SELECT 1 FROM {memberships} m WHERE m.user_id = {column(User)})",
             [],
             output_field=BooleanField(),
         ),
         invited=RawSQL(
-            f"EXISTS (SELECT 1 FROM {invitees} i WHERE i.user_id = {_user_id()})",
+            f"EXISTS (SELECT 1 FROM {invitees} i WHERE i.user_id = {column(User)})",
             [],
             output_field=BooleanField(),
         ),
@@ -66,7 +60,7 @@ def with_roles(users):
     bits = " ".join(f"WHEN %s THEN {1 << i}" for i in range(len(ROLES)))
     sql = (
         f"(SELECT SUM(CASE g.name {bits} ELSE 0 END) FROM {held} ug"
-        f" INNER JOIN {groups} g ON g.id = ug.group_id WHERE ug.user_id = {_user_id()})"
+        f" INNER JOIN {groups} g ON g.id = ug.group_id WHERE ug.user_id = {column(User)})"
     )
     return users.annotate(
         role_bits=RawSQL(sql, [role.value for role in ROLES], output_field=IntegerField())
@@ -81,9 +75,13 @@ def remember_roles(user: User) -> User:
 
 
 class UserBackend(ModelBackend):
+    def users(self):
+        """The query a request's user is read with (config.auth adds to it)."""
+        return with_roles(with_reach(User._default_manager))
+
     def get_user(self, user_id):
         try:
-            user = remember_roles(with_roles(with_reach(User._default_manager)).get(pk=user_id))
+            user = remember_roles(self.users().get(pk=user_id))
         except User.DoesNotExist:
             return None
         return user if self.user_can_authenticate(user) else None

@@ -288,11 +288,11 @@ def test_the_first_view_runs_the_same_queries_at_two_sizes(
     client = client_for(personas.executive)
     client.get("/")
     freshness.bump()  # the first view: body, tiles, pictures and counts computed afresh
-    # The same number at both sizes: 17 with the request's two savepoints or BEGIN and
+    # The same number at both sizes: 16 with the request's two savepoints or BEGIN and
     # COMMIT, within the bench's DASHBOARD_QUERIES (20: a reviewer's view also reads the
     # confidential deals their department reviews; an executive in no department does
-    # not, and their roles come with the user: stakeholders.backends).
-    with django_assert_num_queries(17):
+    # not, and their roles and unread notifications come with the user: config.auth).
+    with django_assert_num_queries(16):
         response = client.get("/")
     assert response.context["bubbles"] and sum(m.count for m in response.context["months"])
     assert response.context["live"] and response.context["heat"].due

@@ -78,6 +78,34 @@ def test_the_badge_counts_my_unread_notifications_on_every_page(client_for, pers
     assert "hidden" in badge(client.get("/"))
 
 
+def test_on_a_get_the_badge_s_count_comes_with_the_user(personas):
+    """Read in the user's own query (config.auth), not one of its own; a session logged
+    in through the backend before it still gets its count, by a query."""
+    notify(personas.legal, 3)
+    Notification.objects.create(  # read already, or not shown in the app: not counted
+        recipient=personas.legal,
+        kind=NotificationKind.REVIEW_REQUESTED,
+        key="k-read",
+        in_app=True,
+        read_at="2026-01-01T00:00:00Z",
+    )
+    Notification.objects.create(
+        recipient=personas.legal, kind=NotificationKind.REVIEW_REQUESTED, key="k-mail"
+    )
+    notify(personas.owner, 2)  # someone else's
+    for backend, own_query in (
+        ("config.auth.UserBackend", False),
+        ("stakeholders.backends.UserBackend", True),
+    ):
+        client = Client()
+        client.force_login(personas.legal, backend=backend)
+        with CaptureQueriesContext(connection) as queries:
+            html = badge(client.get("/reviews/"))
+        assert ">3</span>" in html, backend
+        counts = [q for q in queries if q["sql"].startswith('SELECT COUNT(*) AS "__count" FROM')]
+        assert bool([q for q in counts if "stakeholders_notification" in q["sql"]]) == own_query
+
+
 def test_marking_one_read_with_htmx_returns_the_item_and_the_badge_out_of_band(
     client_for, personas
 ):

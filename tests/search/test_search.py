@@ -262,6 +262,7 @@ def test_the_search_makes_the_same_queries_at_two_sizes(
     assert response.context["results"].groups[0].count == 32
 
 
-# Session and user, the request's savepoint and its release, the unread badge (the
-# outsider is in no department: no "Reviews (N)"); the two name look-ups; two per kind.
-QUERIES = 5 + 2 + 2 * 7
+# Session and user (with the unread badge's count, config.auth), the request's savepoint
+# and its release (the outsider is in no department: no "Reviews (N)"); the two name
+# look-ups; two per kind.
+QUERIES = 4 + 2 + 2 * 7
