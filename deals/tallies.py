@@ -38,7 +38,6 @@ from core.sql import as_decimal, fetch, table
 from .models import ACTIVE_STAGES, OPEN_STAGES, BlockTally, Deal, ReviewTally, StageTally
 
 WEEK = dt.timedelta(days=7)
-CENT = Decimal("0.01")
 NO_MONEY = Value(Decimal("0"), output_field=DecimalField(max_digits=20, decimal_places=2))
 
 
