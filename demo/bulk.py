@@ -98,8 +98,8 @@ def seed_bulk(count: int, batch_size: int = 2000) -> int:
         made += size
         if connection.vendor == "postgresql":
             # The triggers' cached plans read the deals by id: statistics from the demo's
-            # forty deals would keep them scanning the whole table for every review and
-            # interval added (seeding 100,000 deals into an empty desk took hours).
+            # forty deals kept them scanning the whole table for every review and interval
+            # added (seeding 100,000 deals into the demo desk slowed by the thousand).
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE deals_deal")
     return made
