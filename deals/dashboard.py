@@ -19,11 +19,11 @@ from django.utils import timezone
 
 from core.money import Rates, Total, rates_on, total
 from core.sql import as_date, as_decimal, fetch, table
+from core.tally import seen_sql
 from metrics.models import OutcomeMetric, expected_share
 
 from .models import Deal, DealQuerySet, MoveTally, Stage
 from .selectors import confidential_read_live, dashboard_tiles, seen_current
-from .tallies import seen_sql
 
 WEEK = dt.timedelta(days=7)
 HEAT_WEEKS = 8

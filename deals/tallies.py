@@ -34,6 +34,7 @@ from django.db.models.functions import Cast, Coalesce, TruncWeek
 from django.utils import timezone
 
 from core.sql import as_decimal, fetch, table
+from core.tally import seen_sql
 
 from .models import ACTIVE_STAGES, OPEN_STAGES, BlockTally, Deal, ReviewTally, StageTally
 
@@ -162,14 +163,6 @@ def review_rows(user, due: tuple[dt.date, dt.date] | None, confidential) -> list
         if isinstance(row["day"], str):
             row["day"] = dt.date.fromisoformat(row["day"])
     return rows
-
-
-def seen_sql(user) -> tuple[str, list]:
-    """The rows this person may see, as SQL on a table with `confidential`, `sponsor_id`
-    and `owner_id`: TallyQuerySet.seen_by, and the deals' own columns alike."""
-    if user.is_superuser:
-        return "1 = 1", []
-    return "(NOT confidential OR sponsor_id = %s OR owner_id = %s)", [user.pk, user.pk]
 
 
 def _in(values) -> tuple[str, list]:
